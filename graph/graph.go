@@ -30,12 +30,14 @@ type FeedReport struct {
 	Substituted bool   // ServiceDate is a same-weekday stand-in for Meta.Date
 	Note        string // human-readable remark on the date choice
 
-	Read Counts // rows read from the files
-	Kept Counts // entities in the graph
-	// Inactive is the number of valid trips not running on the service date
-	// (nor past midnight from the day before): not errors, not in the graph.
-	Inactive int
-	Drops    []Drop // rows that could not be used, by reason
+	// Read counts the rows read from the files; Kept the rows that passed
+	// validation (usable on some date); Scheduled the trips and stop times
+	// in the timetable for ServiceDate, including trips of the day before
+	// running past midnight and trips expanded from frequencies.txt.
+	Read      Counts
+	Kept      Counts
+	Scheduled Counts
+	Drops     []Drop // rows that could not be used, by reason
 }
 
 // Counts are numbers of GTFS entities.

@@ -1,0 +1,160 @@
+// Package gtfs reads GTFS feeds leniently and streams them into the
+// one-service-day timetable of package graph.
+//
+// Real feeds are messy: files in a sub-folder of the zip, __MACOSX/ entries,
+// a byte-order mark, CRLF line endings, quoted fields, columns in any order,
+// unknown files and columns, "+" before coordinates, "H:MM:SS" times and
+// times past 24:00, missing intermediate times, calendar.txt or
+// calendar_dates.txt absent. The reader survives all of them. Rows that
+// cannot be used are dropped and counted per feed and per reason, with a few
+// example lines, in the feed's graph.FeedReport.
+package gtfs
+
+import (
+	"archive/zip"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Source gives access to the files of one feed, stored as a .zip archive or
+// as an unzipped directory. Files may sit in a sub-folder; __MACOSX/ entries
+// and dot-files are ignored.
+type Source struct {
+	path  string
+	zr    *zip.ReadCloser
+	files map[string]sourceFile // by base name, lower case: "stops.txt"
+}
+
+type sourceFile struct {
+	name string    // name inside the archive or path on disk
+	zf   *zip.File // nil for a directory source
+	size int64
+}
+
+// OpenSource opens a feed given as a .zip file or a directory.
+func OpenSource(p string) (*Source, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("gtfs: %w", err)
+	}
+	s := &Source{path: p, files: map[string]sourceFile{}}
+	if st.IsDir() {
+		err = filepath.WalkDir(p, func(fp string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if fp != p && ignored(d.Name()) {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			s.add(fp, d.Name(), nil, info.Size())
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("gtfs: reading directory %s: %w", p, err)
+		}
+	} else {
+		zr, err := zip.OpenReader(p)
+		if err != nil {
+			return nil, fmt.Errorf("gtfs: %s is neither a directory nor a readable zip archive: %w", p, err)
+		}
+		s.zr = zr
+		for _, f := range zr.File {
+			if f.FileInfo().IsDir() {
+				continue
+			}
+			skip := false
+			for _, part := range strings.Split(f.Name, "/") {
+				if ignored(part) {
+					skip = true
+				}
+			}
+			if !skip {
+				s.add(f.Name, path.Base(f.Name), f, int64(f.UncompressedSize64))
+			}
+		}
+	}
+	if !s.Has("stops.txt") && !s.Has("trips.txt") && !s.Has("stop_times.txt") {
+		s.Close()
+		return nil, fmt.Errorf("gtfs: %s holds no GTFS files (no stops.txt, trips.txt nor stop_times.txt)", p)
+	}
+	return s, nil
+}
+
+// ignored reports whether an archive path element is metadata, not data.
+func ignored(name string) bool {
+	return name == "__MACOSX" || strings.HasPrefix(name, ".")
+}
+
+// add registers a file; when the same base name appears at several depths
+// (a stray copy in a sub-folder), the shallowest one wins.
+func (s *Source) add(name, base string, zf *zip.File, size int64) {
+	key := strings.ToLower(base)
+	if old, ok := s.files[key]; ok && depth(old.name) <= depth(name) {
+		return
+	}
+	s.files[key] = sourceFile{name: name, zf: zf, size: size}
+}
+
+func depth(name string) int { return strings.Count(filepath.ToSlash(name), "/") }
+
+// Path returns the path the source was opened from.
+func (s *Source) Path() string { return s.path }
+
+// Has reports whether the feed contains the named file (e.g. "calendar.txt").
+func (s *Source) Has(name string) bool {
+	_, ok := s.files[strings.ToLower(name)]
+	return ok
+}
+
+// Size returns the uncompressed size of the named file, or 0.
+func (s *Source) Size(name string) int64 { return s.files[strings.ToLower(name)].size }
+
+// Files returns the base names of the files found, sorted.
+func (s *Source) Files() []string {
+	names := make([]string, 0, len(s.files))
+	for k := range s.files {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Open opens the named file for reading.
+func (s *Source) Open(name string) (io.ReadCloser, error) {
+	f, ok := s.files[strings.ToLower(name)]
+	if !ok {
+		return nil, fmt.Errorf("gtfs: %s: no %s in the feed", s.path, name)
+	}
+	if f.zf != nil {
+		rc, err := f.zf.Open()
+		if err != nil {
+			return nil, fmt.Errorf("gtfs: %s: opening %s: %w", s.path, f.name, err)
+		}
+		return rc, nil
+	}
+	fh, err := os.Open(f.name)
+	if err != nil {
+		return nil, fmt.Errorf("gtfs: %w", err)
+	}
+	return fh, nil
+}
+
+// Close releases the archive.
+func (s *Source) Close() error {
+	if s.zr != nil {
+		return s.zr.Close()
+	}
+	return nil
+}
