@@ -346,7 +346,7 @@ func (f *feed) readCalendars() error {
 			f.widen(start)
 			f.widen(end)
 		}
-		}
+	}
 	if f.src.Has("calendar_dates.txt") {
 		t, err := f.required("calendar_dates.txt", "service_id", "date", "exception_type")
 		if err != nil {
@@ -378,7 +378,7 @@ func (f *feed) readCalendars() error {
 				f.widen(d)
 			}
 		}
-		}
+	}
 	return nil
 }
 
