@@ -1,0 +1,97 @@
+package gtfs
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+// FuzzRecordReader checks that any input is split without a panic or a
+// hang, that unquoted input splits exactly like strings.Split, and that
+// every record's text comes from the input.
+func FuzzRecordReader(f *testing.F) {
+	for _, s := range []string{
+		"a,b,c\n1,2,3\n", "\ufeffa,b\r\n1,2", `"a,b",c`, `"say ""hi""",x`,
+		`OCE1,"",""Cars ""L 11""  (Nantes)"",,3` + "\n", "a,\"x\ny\",b\n", "a,\"oops\n" + strings.Repeat("x\n", 12),
+		"\"", "\"\"", ",,,\n\n\r\n", "\r", "a\rb\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		r := newRecordReader(strings.NewReader(in))
+		total := 0
+		for i := 0; ; i++ {
+			rec, err := r.read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("error on in-memory input: %v", err)
+			}
+			for _, f := range rec {
+				total += len(f)
+			}
+			if i > len(in)+1 {
+				t.Fatalf("more records than input bytes")
+			}
+		}
+		if total > len(in) {
+			t.Fatalf("records hold %d bytes, input has %d", total, len(in))
+		}
+		if !strings.ContainsAny(in, "\"\r") {
+			var want [][]string
+			for _, line := range strings.Split(strings.TrimSuffix(in, "\n"), "\n") {
+				if line != "" {
+					want = append(want, strings.Split(line, ","))
+				}
+			}
+			got := readAll(t, in)
+			if len(got) != len(want) {
+				t.Fatalf("%d records, want %d", len(got), len(want))
+			}
+			for i := range got {
+				if strings.Join(got[i], ",") != strings.Join(want[i], ",") || len(got[i]) != len(want[i]) {
+					t.Fatalf("record %d: %q want %q", i, got[i], want[i])
+				}
+			}
+		}
+	})
+}
+
+// FuzzParseTime checks that accepted times are in range and format back.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"08:30:00", "5:30:00", "25:00:00", "07:45", "", "1O:00:00", "::", "999:59:59"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		v, ok, err := ParseTime(in)
+		if err != nil || !ok {
+			if ok || v != 0 {
+				t.Fatalf("rejected %q but returned %d %v", in, v, ok)
+			}
+			return
+		}
+		if v < 0 || v > 168*3600 {
+			t.Fatalf("%q → %d out of range", in, v)
+		}
+		back, ok2, err2 := ParseTime(FormatTime(v))
+		if back != v || !ok2 || err2 != nil {
+			t.Fatalf("%q → %d → %q → %d", in, v, FormatTime(v), back)
+		}
+	})
+}
+
+// FuzzParseCoord checks that accepted coordinates are finite and in range.
+func FuzzParseCoord(f *testing.F) {
+	for _, s := range []string{"48.1", "+41.93", "+08.79", "-1.68", "48,11", "NaN", "1e400", "", "0x1p-2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		for _, limit := range []float64{90, 180} {
+			v, err := ParseCoord(in, limit)
+			if err == nil && (v != v || v < -limit || v > limit) {
+				t.Fatalf("%q accepted as %v (limit %v)", in, v, limit)
+			}
+		}
+	})
+}
