@@ -425,3 +425,26 @@ func countTrue(bs []bool) int {
 	}
 	return n
 }
+
+// Validity is the date range of a feed's services.
+type Validity struct {
+	From, To time.Time // first and last date named by calendar.txt or added by calendar_dates.txt
+}
+
+// ReadValidity reads only the calendar files of the feed at path and
+// returns its validity range.
+func ReadValidity(path string) (Validity, error) {
+	src, err := OpenSource(path)
+	if err != nil {
+		return Validity{}, err
+	}
+	defer src.Close()
+	f := &feed{name: feedName(path), src: src, rep: &graph.FeedReport{}}
+	if err := f.readCalendars(); err != nil {
+		return Validity{}, err
+	}
+	if f.validFrom.IsZero() {
+		return Validity{}, fmt.Errorf("gtfs: %s: no service dates in its calendar files", path)
+	}
+	return Validity{From: f.validFrom, To: f.validTo}, nil
+}

@@ -424,3 +424,12 @@ func TestOpenErrors(t *testing.T) {
 		t.Errorf("missing column: %v", err)
 	}
 }
+
+func TestReadValidity(t *testing.T) {
+	v, err := ReadValidity(writeDir(t, with(baseFeed(), map[string]string{
+		"calendar_dates.txt": "service_id,date,exception_type\nWK,20240215,1\nWK,20231201,2\n",
+	})))
+	if err != nil || v.From.Format("20060102") != "20240101" || v.To.Format("20060102") != "20240215" {
+		t.Errorf("%v %v", v, err)
+	}
+}
