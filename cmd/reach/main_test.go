@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"reach/graph"
+	"reach/internal/realdata"
+)
+
+// reach runs the CLI in-process and returns its exit code and outputs.
+func reach(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestBuildAndInspectAllFeeds(t *testing.T) {
+	d := realdata.Path(t)
+	out := filepath.Join(t.TempDir(), "all.graph")
+	report := filepath.Join(t.TempDir(), "report.json")
+	args := []string{"build", "--date", "2016-11-08", "--out", out, "--report", report}
+	for _, f := range []string{"rennes/star-gtfs-2012-05.zip", "rennes/star-gtfs-2012-07.zip", "nantes/tan-gtfs-2014.zip",
+		"rnv/rnv-gtfs-2016.zip", "ter/sncf-ter-gtfs-2017.zip", "bydgoszcz/bydgoszcz-gtfs-2020.zip",
+		"quirks/ajaccio-subfolder-plus-coords.zip", "quirks/hart-single-digit-hours.zip",
+		"quirks/extended-route-types.zip", "beatty/sample-feed"} {
+		args = append(args, "--gtfs", filepath.Join(d, f))
+	}
+	code, stdout, stderr := reach(args...)
+	if code != 0 {
+		t.Fatalf("build exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "wrote "+out) {
+		t.Errorf("stdout: %s", stdout)
+	}
+	code, stdout, stderr = reach("inspect", "--json", out)
+	if code != 0 {
+		t.Fatalf("inspect exit %d: %s", code, stderr)
+	}
+	var s graph.Summary
+	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Feeds) != 10 || s.Feeds[0].Read.StopTimes != 182666 || s.Feeds[4].Read.Routes != 1876 {
+		t.Errorf("summary feeds: %+v", s.Feeds)
+	}
+	if s.Feeds[2].Kept.Trips != 8090 || s.Feeds[2].Drops[0].Reason != "no_stop_times" {
+		t.Errorf("nantes: %+v", s.Feeds[2])
+	}
+	rb, err := os.ReadFile(report)
+	if err != nil || !bytes.Contains(rb, []byte(`"build_id": "`+s.BuildID)) {
+		t.Errorf("report %v: %.200s", err, rb)
+	}
+	code, stdout, _ = reach("inspect", out)
+	if code != 0 || !strings.Contains(stdout, "SUBSTITUTED") || !strings.Contains(stdout, "no_stop_times") {
+		t.Errorf("text inspect: %s", stdout)
+	}
+}
+
+func TestFailedBuildLeavesGraphUntouched(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "good.graph")
+	before := []byte("a good graph from yesterday")
+	if err := os.WriteFile(out, before, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "broken.zip")
+	if err := os.WriteFile(bad, []byte("PK\x03\x04 truncated"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := reach("build", "--gtfs", bad, "--date", "2024-01-09", "--out", out)
+	if code == 0 || !strings.Contains(stderr, "broken.zip") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	after, err := os.ReadFile(out)
+	if err != nil || !bytes.Equal(after, before) {
+		t.Errorf("output changed: %q %v", after, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("stray files left: %v", entries)
+	}
+}
+
+func TestInspectRefusesDamagedFiles(t *testing.T) {
+	p := realdata.Path(t, "quirks", "extended-route-types.zip")
+	out := filepath.Join(t.TempDir(), "g.graph")
+	if code, _, stderr := reach("build", "--gtfs", p, "--date", "2009-03-03", "--out", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trunc := filepath.Join(t.TempDir(), "trunc.graph")
+	os.WriteFile(trunc, b[:len(b)/2], 0o644)
+	if code, _, stderr := reach("inspect", trunc); code != 1 || !strings.Contains(stderr, "trunc.graph") || !strings.Contains(stderr, "truncated") {
+		t.Errorf("truncated: %d %s", code, stderr)
+	}
+	bad := append([]byte(nil), b...)
+	bad[len(bad)-5] ^= 0xff
+	corrupt := filepath.Join(t.TempDir(), "corrupt.graph")
+	os.WriteFile(corrupt, bad, 0o644)
+	if code, _, stderr := reach("inspect", corrupt); code != 1 || !strings.Contains(stderr, "corrupt") {
+		t.Errorf("corrupted: %d %s", code, stderr)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"nope"}, "unknown command"},
+		{[]string{"build", "--date", "2024-01-09"}, "--out is required"},
+		{[]string{"build", "--out", "x", "--gtfs", "a.zip"}, "--date is required"},
+		{[]string{"build", "--out", "x", "--gtfs", "a.zip", "--date", "09/01/2024"}, "want YYYY-MM-DD"},
+		{[]string{"build", "--out", "x", "--date", "2024-01-09"}, "at least one --gtfs"},
+		{[]string{"build", "--out", "x", "--date", "2024-01-09", "--gtfs", "a:b=x.zip"}, "must not contain"},
+		{[]string{"inspect"}, "usage: reach inspect"},
+		{[]string{"inspect", "/nonexistent.graph"}, "nonexistent.graph"},
+	} {
+		code, _, stderr := reach(c.args...)
+		if code == 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, stderr, c.want)
+		}
+	}
+}

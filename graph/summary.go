@@ -1,0 +1,45 @@
+package graph
+
+// Summary is what a graph holds, as shown by `reach inspect --json` and the
+// server's /v1/graph.
+type Summary struct {
+	FormatVersion int              `json:"format_version"`
+	BuildID       string           `json:"build_id"`
+	BuiltAt       string           `json:"built_at"`
+	Date          string           `json:"date"`
+	Timetable     TimetableSummary `json:"timetable"`
+	Feeds         []FeedReport     `json:"feeds"`
+}
+
+// TimetableSummary counts the timetable's entities.
+type TimetableSummary struct {
+	Stops     int `json:"stops"`
+	Lines     int `json:"lines"`
+	Routes    int `json:"routes"` // RAPTOR routes (patterns)
+	Trips     int `json:"trips"`
+	StopTimes int `json:"stop_times"`
+	Transfers int `json:"gtfs_transfers"`
+	School    int `json:"school_lines"`
+}
+
+// Summarize describes the graph.
+func (g *Graph) Summarize() Summary {
+	t := &g.Timetable
+	school := 0
+	for _, s := range t.LineSchool {
+		if s {
+			school++
+		}
+	}
+	return Summary{
+		FormatVersion: FormatVersion,
+		BuildID:       g.Meta.BuildID,
+		BuiltAt:       g.Meta.BuiltAt.Format("2006-01-02T15:04:05Z"),
+		Date:          g.Meta.Date,
+		Timetable: TimetableSummary{
+			Stops: t.NumStops(), Lines: len(t.LineID), Routes: t.NumRoutes(), Trips: t.NumTrips(),
+			StopTimes: t.NumStopTimes(), Transfers: len(t.TransferTo), School: school,
+		},
+		Feeds: g.Meta.Feeds,
+	}
+}
