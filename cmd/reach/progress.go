@@ -45,7 +45,7 @@ func (p *progress) update(stage string, done, total int64) {
 	}
 	eta := ""
 	if el := time.Since(p.start); pct > 0 && pct < 100 {
-		eta = " ETA " + (el*time.Duration(100-pct)/time.Duration(pct)).Round(time.Second).String()
+		eta = " ETA " + (el * time.Duration(100-pct) / time.Duration(pct)).Round(time.Second).String()
 	}
 	if p.tty {
 		if time.Since(p.lastDraw) < 100*time.Millisecond && pct != 100 {
