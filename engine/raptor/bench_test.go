@@ -1,0 +1,87 @@
+package raptor
+
+import (
+	"math/rand/v2"
+	"sync"
+	"testing"
+)
+
+// benchNet is a benchmark network: a router, its footpaths and origins.
+type benchNet struct {
+	r       *Router
+	tr      *Transfers
+	origins []int32
+}
+
+// bigFixture is built once for all synthetic benchmarks.
+var bigFixture = sync.OnceValues(func() (*fixture, error) { return makeFixture(99, bigSynth) })
+
+func syntheticBenchNet(b *testing.B) benchNet {
+	f, err := bigFixture()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var origins []int32
+	tt := f.sy.tt
+	for len(origins) < 64 {
+		s := int32(rng.IntN(tt.NumStops()))
+		if tt.StopRouteStart[s+1] > tt.StopRouteStart[s] {
+			origins = append(origins, s)
+		}
+	}
+	b.Logf("synthetic: %d stops, %d routes, %d trips, %d stop times, %d footpaths",
+		tt.NumStops(), tt.NumRoutes(), tt.NumTrips(), tt.NumStopTimes(), len(f.merged.To))
+	return benchNet{r: f.r, tr: &f.merged, origins: origins}
+}
+
+// benchPlain runs one-to-all searches at 08:00 from the origins in turn.
+func benchPlain(b *testing.B, n benchNet) {
+	var scanned int64
+	src := make([]Source, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		src[0] = Source{Stop: n.origins[i%len(n.origins)], Time: 8 * 3600}
+		res, err := n.r.Route(Query{Sources: src, MaxTransfers: DefaultMaxTransfers, Transfers: n.tr, MinChange: 60})
+		if err != nil {
+			b.Fatal(err)
+		}
+		scanned += res.ScannedStopTimes()
+		res.Release()
+	}
+	reportScan(b, scanned)
+}
+
+// benchRange runs range searches over a window of the given minutes from
+// 07:00, then evaluates one target, as reachability does.
+func benchRange(b *testing.B, n benchNet, minutes int32) {
+	var scanned int64
+	src := make([]SourceOffset, 1)
+	egress := []StopCost{{Stop: n.origins[1], Seconds: 120}, {Stop: n.origins[2], Seconds: 300}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		src[0] = SourceOffset{Stop: n.origins[i%len(n.origins)], Offset: 180}
+		rr, err := n.r.Range(RangeQuery{Sources: src, From: 7 * 3600, To: 7*3600 + minutes*60,
+			MaxTransfers: DefaultMaxTransfers, Transfers: n.tr, MinChange: 60})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rr.Evaluate(egress, -1, 9*3600, 80)
+		scanned += rr.ScannedStopTimes()
+		rr.Release()
+	}
+	reportScan(b, scanned)
+}
+
+func reportScan(b *testing.B, scanned int64) {
+	if scanned > 0 {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(scanned), "ns/stoptime")
+		b.ReportMetric(float64(scanned)/float64(b.N), "stoptimes/op")
+	}
+}
+
+func BenchmarkPlainSynthetic(b *testing.B)   { benchPlain(b, syntheticBenchNet(b)) }
+func BenchmarkRange60Synthetic(b *testing.B) { benchRange(b, syntheticBenchNet(b), 60) }
+func BenchmarkRange90Synthetic(b *testing.B) { benchRange(b, syntheticBenchNet(b), 90) }

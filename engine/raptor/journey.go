@@ -1,0 +1,208 @@
+package raptor
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// ErrUnreachable is returned by Journey when no egress stop is reached.
+var ErrUnreachable = errors.New("raptor: target unreachable")
+
+// LegKind tells what a leg of a journey is.
+type LegKind uint8
+
+// Leg kinds.
+const (
+	// LegWalk is a footpath from a source stop before the first trip.
+	LegWalk LegKind = iota
+	// LegVehicle is a ride on one trip.
+	LegVehicle
+	// LegTransfer is a footpath after a trip, to the next trip's stop or
+	// to the journey's last stop.
+	LegTransfer
+)
+
+// String returns the kind's name.
+func (k LegKind) String() string {
+	switch k {
+	case LegWalk:
+		return "walk"
+	case LegVehicle:
+		return "vehicle"
+	case LegTransfer:
+		return "transfer"
+	}
+	return fmt.Sprintf("LegKind(%d)", uint8(k))
+}
+
+// Leg is one part of a journey. Times are seconds since midnight of the
+// service date. Vehicle legs name the line, RAPTOR route, global trip and
+// the positions in the route; the other legs have -1 there.
+type Leg struct {
+	Kind             LegKind
+	FromStop, ToStop int32
+	Depart, Arrive   int32
+	Line, Route      int32
+	Trip             int32
+	BoardPos         int32
+	AlightPos        int32
+}
+
+// Journey is an earliest-arrival journey with the fewest trips.
+type Journey struct {
+	Legs      []Leg
+	Source    int32 // the source stop it starts from
+	Start     int32 // the time of that source
+	Stop      int32 // the egress stop it ends at
+	Egress    int32 // egress walk from Stop, seconds
+	Arrival   int32 // arrival at the target: arrival at Stop + Egress
+	Trips     int   // number of vehicle legs
+	Transfers int   // footpaths after a trip (LegTransfer legs)
+}
+
+// Journey runs a plain search from q with parent pointers and returns the
+// journey reaching the target (egress stops and their walk seconds) at
+// the earliest time, with the fewest trips among those, leaving transit at
+// the first egress stop that achieves this. It returns ErrUnreachable when no
+// egress stop is reached.
+func (r *Router) Journey(q Query, egress []StopCost) (Journey, error) {
+	p, err := q.params(r)
+	if err != nil {
+		return Journey{}, err
+	}
+	if err := r.checkSources(q.Sources); err != nil {
+		return Journey{}, err
+	}
+	for i, e := range egress {
+		if e.Stop < 0 || int(e.Stop) >= r.numStops || e.Seconds < 0 || e.Seconds > MaxTime {
+			return Journey{}, fmt.Errorf("raptor: egress %d: stop %d or %d s out of range", i, e.Stop, e.Seconds)
+		}
+	}
+	sc := r.get()
+	defer r.put(sc)
+	sc.run(&p, q.Sources, true)
+	if sc.badTransfer {
+		return Journey{}, fmt.Errorf("raptor: invalid footpath in Query.Transfers (see Transfers.Validate)")
+	}
+	j := Journey{Stop: -1, Arrival: Unreachable}
+	for _, e := range egress {
+		a := sc.best[e.Stop]
+		if a >= Unreachable {
+			continue
+		}
+		k := int(sc.trips[e.Stop])
+		if a+e.Seconds < j.Arrival || (a+e.Seconds == j.Arrival && k < j.Trips) {
+			j.Stop, j.Egress, j.Arrival, j.Trips = e.Stop, e.Seconds, a+e.Seconds, k
+		}
+	}
+	if j.Stop < 0 {
+		return Journey{}, ErrUnreachable
+	}
+	if err := sc.reconstruct(&p, &j); err != nil {
+		return Journey{}, err
+	}
+	return j, nil
+}
+
+// reconstruct follows the parent pointers from j.Stop back to a source.
+func (sc *scratch) reconstruct(p *params, j *Journey) error {
+	tt := sc.tt
+	n := sc.nStops
+	k := j.Trips
+	u := j.Stop
+	at := func(k int, s int32) int { return k*n + int(s) }
+	// The label to explain: u's vehicle or footpath arrival in round k.
+	v := sc.best[u]
+	byVehicle := sc.veh[at(k, u)] == v
+	if !byVehicle && sc.foot[at(k, u)] != v {
+		return fmt.Errorf("raptor: internal error: no label of stop %d in round %d equals its arrival", u, k)
+	}
+	var legs []Leg
+	for steps := 0; ; steps++ {
+		if steps > 4*MaxRounds+4 {
+			return fmt.Errorf("raptor: internal error: journey reconstruction does not end")
+		}
+		if !byVehicle {
+			for k > 0 && sc.foot[at(k-1, u)] == sc.foot[at(k, u)] {
+				k--
+			}
+			v := sc.foot[at(k, u)]
+			from := sc.pFoot[at(k, u)]
+			if from < 0 { // a source
+				j.Source, j.Start = u, v
+				break
+			}
+			f, ok := footpath(p.tr, from, u)
+			if !ok {
+				return fmt.Errorf("raptor: internal error: no footpath from stop %d to %d", from, u)
+			}
+			if k == 0 {
+				legs = append(legs, Leg{Kind: LegWalk, FromStop: from, ToStop: u, Depart: v - f, Arrive: v,
+					Line: -1, Route: -1, Trip: -1, BoardPos: -1, AlightPos: -1})
+				j.Source, j.Start = from, v-f
+				break
+			}
+			dep := sc.veh[at(k, from)]
+			if dep+f != v {
+				return fmt.Errorf("raptor: internal error: footpath from stop %d to %d does not match labels", from, u)
+			}
+			legs = append(legs, Leg{Kind: LegTransfer, FromStop: from, ToStop: u, Depart: dep, Arrive: v,
+				Line: -1, Route: -1, Trip: -1, BoardPos: -1, AlightPos: -1})
+			j.Transfers++
+			u, byVehicle = from, true
+			continue
+		}
+		for k > 0 && sc.veh[at(k-1, u)] == sc.veh[at(k, u)] {
+			k--
+		}
+		if k == 0 {
+			return fmt.Errorf("raptor: internal error: vehicle label of stop %d in round 0", u)
+		}
+		i := at(k, u)
+		trip, board, alight := sc.pTrip[i], sc.pBoard[i], sc.pAlight[i]
+		r := int32(sort.Search(len(tt.RouteTripStart)-1, func(x int) bool { return tt.RouteTripStart[x+1] > trip }))
+		rs := tt.RouteStopStart[r]
+		ti := trip - tt.RouteTripStart[r]
+		dep := tt.Departures[tt.StopTimeIndex(r, ti, board)]
+		arr := tt.Arrivals[tt.StopTimeIndex(r, ti, alight)]
+		if arr != sc.veh[i] || tt.RouteStops[rs+alight] != u {
+			return fmt.Errorf("raptor: internal error: vehicle label of stop %d does not match trip %s", u, tt.TripID[trip])
+		}
+		bs := tt.RouteStops[rs+board]
+		legs = append(legs, Leg{Kind: LegVehicle, FromStop: bs, ToStop: u, Depart: dep, Arrive: arr,
+			Line: tt.RouteLine[r], Route: r, Trip: trip, BoardPos: board, AlightPos: alight})
+		// The boarding used a round k-1 label of bs: a vehicle arrival
+		// with the change time, or a footpath or source arrival.
+		k--
+		u = bs
+		c := max(tt.StopMinTransfer[bs], p.minChange)
+		if w := sc.veh[at(k, bs)]; w < Unreachable && w+c <= dep {
+			byVehicle = true
+		} else if sc.foot[at(k, bs)] <= dep {
+			byVehicle = false
+		} else {
+			return fmt.Errorf("raptor: internal error: nothing explains boarding trip %s at stop %d", tt.TripID[trip], bs)
+		}
+	}
+	for a, b := 0, len(legs)-1; a < b; a, b = a+1, b-1 {
+		legs[a], legs[b] = legs[b], legs[a]
+	}
+	j.Legs = legs
+	return nil
+}
+
+// footpath returns the time of the footpath from s to u.
+func footpath(tr *Transfers, s, u int32) (int32, bool) {
+	if tr == nil {
+		return 0, false
+	}
+	to, secs := tr.From(s)
+	best, ok := int32(0), false
+	for i, x := range to {
+		if x == u && (!ok || secs[i] < best) {
+			best, ok = secs[i], true
+		}
+	}
+	return best, ok
+}

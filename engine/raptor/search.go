@@ -1,0 +1,429 @@
+package raptor
+
+import (
+	"math/bits"
+
+	"reach/graph"
+)
+
+// bitset is a set of small non-negative integers.
+type bitset []uint64
+
+func newBitset(n int) bitset { return make(bitset, (n+63)/64) }
+
+func (b bitset) has(i int32) bool { return b[uint32(i)>>6]&(1<<(uint32(i)&63)) != 0 }
+func (b bitset) set(i int32)      { b[uint32(i)>>6] |= 1 << (uint32(i) & 63) }
+func (b bitset) unset(i int32)    { b[uint32(i)>>6] &^= 1 << (uint32(i) & 63) }
+
+// count returns the number of members (used by tests).
+func (b bitset) count() int {
+	n := 0
+	for _, w := range b {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// scratch is the memory of one query. Labels are stored per round as flat
+// arrays indexed k*nStops + s.
+type scratch struct {
+	r      *Router
+	tt     *graph.Timetable
+	nStops int
+
+	rounds int     // rounds holding labels for the current search
+	veh    []int32 // earliest arrival by a vehicle, ≤ k trips
+	arr    []int32 // earliest arrival of any kind, ≤ k trips
+	rdy    []int32 // earliest boarding time, ≤ k trips
+	best   []int32 // per stop: earliest arrival over all rounds
+	trips  []int32 // per stop: fewest trips achieving best
+
+	// Parent pointers, kept only when reconstructing journeys.
+	parents bool
+	foot    []int32 // earliest footpath or source arrival, ≤ k trips
+	pTrip   []int32 // global trip of the vehicle label
+	pBoard  []int32 // boarding position of that trip in its route
+	pAlight []int32 // alighting position
+	pFoot   []int32 // origin stop of the footpath label, -1 for a source
+
+	changed     bitset  // stops whose labels changed in the current round
+	marked      bitset  // stops whose boarding time improved in the current round
+	improved    bitset  // stops improved by a vehicle in the current round
+	curChanged  []int32 // members of changed
+	curImproved []int32 // members of improved
+	prevChanged []int32 // stops changed in the previous round
+	prevMarked  []int32 // stops whose boarding time improved in the previous round
+	routeStart  []int32 // per route: earliest position to scan, -1 if not queued
+	queue       []int32 // queued routes
+
+	scanned     int64 // route positions scanned
+	badTransfer bool  // an invalid footpath was met
+
+	// Range results: per minute, per stop.
+	minutes  int
+	from     int32
+	step     int32
+	outArr   []int32
+	outTrips []int32
+	evalBuf  []int32
+
+	res  Result
+	rres RangeResult
+}
+
+func newScratch(r *Router) *scratch {
+	n := r.numStops
+	sc := &scratch{
+		r:          r,
+		tt:         r.tt,
+		nStops:     n,
+		best:       make([]int32, n),
+		trips:      make([]int32, n),
+		changed:    newBitset(n),
+		marked:     newBitset(n),
+		improved:   newBitset(n),
+		routeStart: make([]int32, r.tt.NumRoutes()),
+	}
+	for i := range sc.routeStart {
+		sc.routeStart[i] = -1
+	}
+	sc.res.sc = sc
+	sc.rres.sc = sc
+	return sc
+}
+
+// begin resets the labels for a new search.
+func (sc *scratch) begin(parents bool, maxRound int) {
+	sc.parents = parents
+	sc.ensureRounds(1, maxRound)
+	sc.rounds = 1
+	fill(sc.veh[:sc.nStops], Unreachable)
+	fill(sc.arr[:sc.nStops], Unreachable)
+	fill(sc.rdy[:sc.nStops], Unreachable)
+	if parents {
+		fill(sc.foot[:sc.nStops], Unreachable)
+	}
+	fill(sc.best, Unreachable)
+	clear(sc.trips)
+	sc.scanned = 0
+	sc.badTransfer = false
+	sc.startMinute()
+}
+
+// startMinute clears the round lists before placing sources.
+func (sc *scratch) startMinute() {
+	sc.curChanged = sc.curChanged[:0]
+	sc.curImproved = sc.curImproved[:0]
+	sc.prevChanged = sc.prevChanged[:0]
+	sc.prevMarked = sc.prevMarked[:0]
+}
+
+func fill(a []int32, v int32) {
+	for i := range a {
+		a[i] = v
+	}
+}
+
+// ensureRounds makes room for n rounds of labels, keeping the existing ones.
+// want is the number of rounds the search may use, a hint for the first
+// allocation.
+func (sc *scratch) ensureRounds(n, want int) {
+	need := n * sc.nStops
+	if len(sc.veh) >= need && (!sc.parents || len(sc.pTrip) >= need) {
+		return
+	}
+	c := max(n, min(want+1, 16), 2*len(sc.veh)/max(sc.nStops, 1))
+	c = min(c, MaxRounds+1)
+	c = max(c, n)
+	size := c * sc.nStops
+	grow := func(a []int32) []int32 {
+		if len(a) >= size {
+			return a
+		}
+		b := make([]int32, size)
+		copy(b, a)
+		return b
+	}
+	sc.veh, sc.arr, sc.rdy = grow(sc.veh), grow(sc.arr), grow(sc.rdy)
+	if sc.parents {
+		sc.foot, sc.pTrip, sc.pBoard, sc.pAlight, sc.pFoot =
+			grow(sc.foot), grow(sc.pTrip), grow(sc.pBoard), grow(sc.pAlight), grow(sc.pFoot)
+	}
+}
+
+// record notes an arrival t at stop s in round k in the overall best.
+func (sc *scratch) record(s, t int32, k int) {
+	if t < sc.best[s] {
+		sc.best[s] = t
+		sc.trips[s] = int32(k)
+	} else if t == sc.best[s] && int32(k) < sc.trips[s] {
+		sc.trips[s] = int32(k)
+	}
+}
+
+// touch adds s to the stops changed in the current round.
+func (sc *scratch) touch(s int32) {
+	if !sc.changed.has(s) {
+		sc.changed.set(s)
+		sc.curChanged = append(sc.curChanged, s)
+	}
+}
+
+// footUpdate offers stop u a footpath (or source, from = -1) arrival t in
+// round k.
+func (sc *scratch) footUpdate(k int, u, t, from int32) {
+	i := k*sc.nStops + int(u)
+	betterArr, betterRdy := t < sc.arr[i], t < sc.rdy[i]
+	if !betterArr && !betterRdy {
+		return
+	}
+	if betterArr {
+		sc.arr[i] = t
+		sc.record(u, t, k)
+	}
+	if betterRdy {
+		sc.rdy[i] = t
+		sc.marked.set(u)
+	}
+	sc.touch(u)
+	if sc.parents && t < sc.foot[i] {
+		sc.foot[i] = t
+		sc.pFoot[i] = from
+	}
+}
+
+// vehUpdate sets the vehicle arrival t at stop s in round k, known to
+// improve it, reached by global trip `trip` boarded at position board and
+// left at position alight.
+func (sc *scratch) vehUpdate(k int, s, t int32, minChange, trip, board, alight int32) {
+	i := k*sc.nStops + int(s)
+	sc.veh[i] = t
+	if t < sc.arr[i] {
+		sc.arr[i] = t
+		sc.record(s, t, k)
+	}
+	c := max(sc.tt.StopMinTransfer[s], minChange)
+	if t+c < sc.rdy[i] {
+		sc.rdy[i] = t + c
+		sc.marked.set(s)
+	}
+	sc.touch(s)
+	if !sc.improved.has(s) {
+		sc.improved.set(s)
+		sc.curImproved = append(sc.curImproved, s)
+	}
+	if sc.parents {
+		sc.pTrip[i], sc.pBoard[i], sc.pAlight[i] = trip, board, alight
+	}
+}
+
+// source places a source at stop s with time t in round 0 and, when asked,
+// walks its footpaths.
+func (sc *scratch) source(p *params, s, t int32) {
+	sc.footUpdate(0, s, t, -1)
+	if p.walkFromSources && p.tr != nil {
+		sc.relax(p.tr, 0, s, t)
+	}
+}
+
+// relax walks the footpaths of stop s reached at time t in round k.
+func (sc *scratch) relax(tr *Transfers, k int, s, t int32) {
+	a, b := tr.Start[s], tr.Start[s+1]
+	if a < 0 || b < a || int(b) > len(tr.To) {
+		sc.badTransfer = true
+		return
+	}
+	to, secs := tr.To[a:b], tr.Time[a:b]
+	for j, u := range to {
+		f := secs[j]
+		if uint32(u) >= uint32(sc.nStops) || uint32(f) > MaxFootpath {
+			sc.badTransfer = true
+			continue
+		}
+		sc.footUpdate(k, u, t+f, s)
+	}
+}
+
+// endRound turns the current round's changes into the previous round's.
+func (sc *scratch) endRound() {
+	sc.prevChanged, sc.curChanged = sc.curChanged, sc.prevChanged[:0]
+	sc.prevMarked = sc.prevMarked[:0]
+	for _, s := range sc.prevChanged {
+		sc.changed.unset(s)
+		if sc.marked.has(s) {
+			sc.marked.unset(s)
+			sc.prevMarked = append(sc.prevMarked, s)
+		}
+	}
+}
+
+// search runs rounds 1.. after the sources of round 0 have been placed and
+// endRound called.
+func (sc *scratch) search(p *params) {
+	for k := 1; k <= p.maxRound && len(sc.prevChanged) > 0; k++ {
+		if k >= sc.rounds {
+			sc.addRound(k, p.maxRound)
+		} else {
+			sc.propagate(k)
+		}
+		if len(sc.prevMarked) > 0 {
+			sc.scanRoutes(p, k)
+			if p.tr != nil {
+				for _, s := range sc.curImproved {
+					sc.relax(p.tr, k, s, sc.veh[k*sc.nStops+int(s)])
+				}
+			}
+		}
+		for _, s := range sc.curImproved {
+			sc.improved.unset(s)
+		}
+		sc.curImproved = sc.curImproved[:0]
+		sc.endRound()
+	}
+}
+
+// addRound creates round k as a copy of round k-1.
+func (sc *scratch) addRound(k, maxRound int) {
+	sc.ensureRounds(k+1, maxRound)
+	n := sc.nStops
+	lo, mid, hi := (k-1)*n, k*n, (k+1)*n
+	copy(sc.veh[mid:hi], sc.veh[lo:mid])
+	copy(sc.arr[mid:hi], sc.arr[lo:mid])
+	copy(sc.rdy[mid:hi], sc.rdy[lo:mid])
+	if sc.parents {
+		copy(sc.foot[mid:hi], sc.foot[lo:mid])
+	}
+	sc.rounds = k + 1
+}
+
+// propagate lowers round k's labels to round k-1's where those changed
+// (round k's labels come from a later departure of a range query).
+func (sc *scratch) propagate(k int) {
+	n := sc.nStops
+	for _, s := range sc.prevChanged {
+		i0, i1 := (k-1)*n+int(s), k*n+int(s)
+		ch := false
+		if v := sc.veh[i0]; v < sc.veh[i1] {
+			sc.veh[i1] = v
+			ch = true
+		}
+		if v := sc.arr[i0]; v < sc.arr[i1] {
+			sc.arr[i1] = v
+			ch = true
+		}
+		if v := sc.rdy[i0]; v < sc.rdy[i1] {
+			// Not marked: boarding at s with this time was scanned in
+			// round k, when the time was new.
+			sc.rdy[i1] = v
+			ch = true
+		}
+		if sc.parents {
+			if v := sc.foot[i0]; v < sc.foot[i1] {
+				sc.foot[i1] = v
+				ch = true
+			}
+		}
+		if ch {
+			sc.touch(s)
+		}
+	}
+}
+
+// scanRoutes queues the routes serving the stops marked in round k-1 and
+// scans each from its earliest marked position.
+func (sc *scratch) scanRoutes(p *params, k int) {
+	tt := sc.tt
+	for _, s := range sc.prevMarked {
+		a, b := tt.StopRouteStart[s], tt.StopRouteStart[s+1]
+		routes, pos := tt.StopRoutes[a:b], tt.StopRoutePos[a:b]
+		for j, r := range routes {
+			q := pos[j]
+			if cur := sc.routeStart[r]; cur >= 0 {
+				if q < cur {
+					sc.routeStart[r] = q
+				}
+				continue
+			}
+			if !p.allowSchool && sc.r.routeSchool[r] {
+				continue
+			}
+			rs, re := tt.RouteStopStart[r], tt.RouteStopStart[r+1]
+			if q >= re-rs-1 || tt.RouteStopFlags[rs+q]&graph.NoPickup != 0 {
+				continue
+			}
+			sc.routeStart[r] = q
+			sc.queue = append(sc.queue, r)
+		}
+	}
+	n := sc.nStops
+	prevRdy := sc.rdy[(k-1)*n : k*n]
+	curVeh := sc.veh[k*n : (k+1)*n]
+	arrs, deps := tt.Arrivals, tt.Departures
+	for _, r := range sc.queue {
+		start := sc.routeStart[r]
+		sc.routeStart[r] = -1
+		rs, re := tt.RouteStopStart[r], tt.RouteStopStart[r+1]
+		stops, flags := tt.RouteStops[rs:re], tt.RouteStopFlags[rs:re]
+		ns := re - rs
+		base := tt.RouteStopTimeStart[r]
+		ntrips := tt.RouteTripStart[r+1] - tt.RouteTripStart[r]
+		sc.scanned += int64(ns - start)
+		trip, row := int32(-1), int32(0) // trip within the route, its first stop time
+		board := int32(-1)
+		for q := start; q < ns; q++ {
+			s, f := stops[q], flags[q]
+			if trip >= 0 && f&graph.NoDropoff == 0 {
+				if t := arrs[row+q]; t < curVeh[s] {
+					sc.vehUpdate(k, s, t, p.minChange, tt.RouteTripStart[r]+trip, board, q)
+				}
+			}
+			if f&graph.NoPickup != 0 || q == ns-1 {
+				continue
+			}
+			rd := prevRdy[s]
+			if rd >= Unreachable {
+				continue
+			}
+			if trip < 0 {
+				// First boarding: the earliest trip leaving at or after rd.
+				lo, hi := int32(0), ntrips
+				for lo < hi {
+					mid := int32(uint32(lo+hi) >> 1)
+					if deps[base+mid*ns+q] < rd {
+						lo = mid + 1
+					} else {
+						hi = mid
+					}
+				}
+				if lo < ntrips {
+					trip, row, board = lo, base+lo*ns, q
+				}
+				continue
+			}
+			if deps[row+q] < rd || trip == 0 || deps[row-ns+q] < rd {
+				continue
+			}
+			// An earlier trip can be caught here: walk back a few trips,
+			// then search the rest.
+			trip, row = trip-1, row-ns
+			for steps := 0; trip > 0 && deps[row-ns+q] >= rd; steps++ {
+				if steps == 4 {
+					lo, hi := int32(0), trip
+					for lo < hi {
+						mid := int32(uint32(lo+hi) >> 1)
+						if deps[base+mid*ns+q] < rd {
+							lo = mid + 1
+						} else {
+							hi = mid
+						}
+					}
+					trip, row = lo, base+lo*ns
+					break
+				}
+				trip, row = trip-1, row-ns
+			}
+			board = q
+		}
+	}
+	sc.queue = sc.queue[:0]
+}

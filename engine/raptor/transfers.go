@@ -1,0 +1,187 @@
+package raptor
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"reach/graph"
+)
+
+// MaxFootpath is the longest footpath accepted, in seconds (about 6 days);
+// longer times would risk overflowing the int32 label arithmetic.
+const MaxFootpath = 1 << 19
+
+// Transfers are footpaths between distinct stops as a CSR over the origin
+// stop: the footpaths leaving stop s go to To[Start[s]:Start[s+1]] and take
+// Time[Start[s]:Start[s+1]] seconds. The constructors return one footpath
+// per (origin, destination) pair, sorted by destination, never a loop.
+//
+// The zero value has no footpaths. A Transfers is read-only once built and
+// may be shared by concurrent queries.
+type Transfers struct {
+	Start []int32 // len NumStops()+1
+	To    []int32
+	Time  []int32
+}
+
+// NumStops returns the number of origin stops the CSR covers.
+func (t *Transfers) NumStops() int {
+	if len(t.Start) == 0 {
+		return 0
+	}
+	return len(t.Start) - 1
+}
+
+// From returns the footpaths leaving stop s: destinations and seconds.
+func (t *Transfers) From(s int32) (to, seconds []int32) {
+	if s < 0 || int(s) >= t.NumStops() {
+		return nil, nil
+	}
+	a, b := t.Start[s], t.Start[s+1]
+	return t.To[a:b], t.Time[a:b]
+}
+
+// Validate checks that the CSR covers numStops stops and that every
+// footpath leads to a stop in range in 0..MaxFootpath seconds. The zero
+// value is valid for any number of stops.
+func (t *Transfers) Validate(numStops int) error {
+	if len(t.Start) == 0 && len(t.To) == 0 && len(t.Time) == 0 {
+		return nil
+	}
+	if len(t.Start) != numStops+1 {
+		return fmt.Errorf("raptor: transfers cover %d stops, the timetable has %d", t.NumStops(), numStops)
+	}
+	if len(t.To) != len(t.Time) {
+		return fmt.Errorf("raptor: transfers have %d destinations and %d times", len(t.To), len(t.Time))
+	}
+	if t.Start[0] != 0 || int(t.Start[numStops]) != len(t.To) {
+		return fmt.Errorf("raptor: transfer offsets do not span 0..%d", len(t.To))
+	}
+	for s := 1; s <= numStops; s++ {
+		if t.Start[s] < t.Start[s-1] {
+			return fmt.Errorf("raptor: transfer offsets decrease at stop %d", s)
+		}
+	}
+	for i, u := range t.To {
+		if u < 0 || int(u) >= numStops {
+			return fmt.Errorf("raptor: transfer %d leads to stop %d, out of range", i, u)
+		}
+		if f := t.Time[i]; f < 0 || f > MaxFootpath {
+			return fmt.Errorf("raptor: transfer %d takes %d s, outside 0..%d", i, f, MaxFootpath)
+		}
+	}
+	return nil
+}
+
+// GTFSTransfers returns the timetable's transfers.txt footpaths between
+// distinct stops (transfers from a stop to itself are the stops' minimum
+// transfer times, used when changing at a stop). Duplicate pairs keep the
+// shortest time; entries that graph.Timetable.Validate would reject are
+// skipped.
+func GTFSTransfers(tt *graph.Timetable) Transfers {
+	n := tt.NumStops()
+	if len(tt.TransferStart) != n+1 || len(tt.TransferTo) != len(tt.TransferTime) {
+		return normalize(n, make([]int32, n+1), nil, nil)
+	}
+	return normalize(n, tt.TransferStart, tt.TransferTo, tt.TransferTime)
+}
+
+// MergeTransfers returns the union of two sets of footpaths, keeping the
+// shorter time for a pair present in both. The result covers as many stops
+// as the larger input.
+func MergeTransfers(a, b Transfers) Transfers {
+	n := max(a.NumStops(), b.NumStops())
+	start := make([]int32, n+1)
+	to := make([]int32, 0, len(a.To)+len(b.To))
+	secs := make([]int32, 0, len(a.To)+len(b.To))
+	for s := int32(0); int(s) < n; s++ {
+		u, f := a.From(s)
+		to, secs = append(to, u...), append(secs, f...)
+		u, f = b.From(s)
+		to, secs = append(to, u...), append(secs, f...)
+		start[s+1] = int32(len(to))
+	}
+	return normalize(n, start, to, secs)
+}
+
+// FromDistances converts street footpaths given in metres (a CSR over the
+// origin stop: destinations to[start[s]:start[s+1]] at dist metres) into
+// Transfers at walkSpeed metres per second, rounding times up to the
+// second. Loops are dropped and duplicate pairs keep the shortest time.
+func FromDistances(start, to []int32, dist []float32, walkSpeed float64) (Transfers, error) {
+	if !(walkSpeed > 0) || math.IsInf(walkSpeed, 0) {
+		return Transfers{}, fmt.Errorf("raptor: walk speed %v m/s is not a positive finite number", walkSpeed)
+	}
+	if len(start) == 0 {
+		return Transfers{}, fmt.Errorf("raptor: distance CSR has no offsets")
+	}
+	n := len(start) - 1
+	if len(to) != len(dist) {
+		return Transfers{}, fmt.Errorf("raptor: distance CSR has %d destinations and %d distances", len(to), len(dist))
+	}
+	if start[0] != 0 || int(start[n]) != len(to) {
+		return Transfers{}, fmt.Errorf("raptor: distance offsets do not span 0..%d", len(to))
+	}
+	for s := 1; s <= n; s++ {
+		if start[s] < start[s-1] {
+			return Transfers{}, fmt.Errorf("raptor: distance offsets decrease at stop %d", s)
+		}
+	}
+	secs := make([]int32, len(dist))
+	for i, d := range dist {
+		if u := to[i]; u < 0 || int(u) >= n {
+			return Transfers{}, fmt.Errorf("raptor: footpath %d leads to stop %d, out of range 0..%d", i, u, n-1)
+		}
+		f := math.Ceil(float64(d) / walkSpeed)
+		if !(f >= 0 && f <= MaxFootpath) {
+			return Transfers{}, fmt.Errorf("raptor: footpath %d of %v m takes %v s at %v m/s, outside 0..%d",
+				i, d, f, walkSpeed, MaxFootpath)
+		}
+		secs[i] = int32(f)
+	}
+	return normalize(n, start, to, secs), nil
+}
+
+// normalize copies a CSR over n stops, dropping loops, out-of-range
+// destinations and times, keeping the shortest time per pair and sorting
+// each origin's footpaths by destination.
+func normalize(n int, start, to, secs []int32) Transfers {
+	out := Transfers{Start: make([]int32, n+1)}
+	at := make([]int32, n) // position in out of the pair (s, u), valid when ≥ first
+	for i := range at {
+		at[i] = -1
+	}
+	type edge struct{ to, secs int32 }
+	var seg []edge
+	for s := int32(0); int(s) < n; s++ {
+		first := int32(len(out.To))
+		a, b := start[s], start[s+1]
+		if a < 0 || b < a || int(b) > len(to) {
+			a, b = 0, 0
+		}
+		for i := a; i < b; i++ {
+			u, f := to[i], secs[i]
+			if u == s || u < 0 || int(u) >= n || f < 0 || f > MaxFootpath {
+				continue
+			}
+			if j := at[u]; j >= first {
+				out.Time[j] = min(out.Time[j], f)
+				continue
+			}
+			at[u] = int32(len(out.To))
+			out.To = append(out.To, u)
+			out.Time = append(out.Time, f)
+		}
+		seg = seg[:0]
+		for j := first; j < int32(len(out.To)); j++ {
+			seg = append(seg, edge{out.To[j], out.Time[j]})
+		}
+		slices.SortFunc(seg, func(x, y edge) int { return int(x.to - y.to) })
+		for j, e := range seg {
+			out.To[int(first)+j], out.Time[int(first)+j] = e.to, e.secs
+		}
+		out.Start[s+1] = int32(len(out.To))
+	}
+	return out
+}
