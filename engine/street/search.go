@@ -1,0 +1,308 @@
+package street
+
+import (
+	"math"
+
+	"reach/graph"
+)
+
+// Searcher runs bounded Dijkstra searches over the walking edges of a
+// street network. It holds all per-query state, reused from one search to
+// the next: after warm-up a search allocates nothing. A Searcher is not
+// safe for concurrent use, but any number of Searchers may search the same
+// (read-only) Streets at once.
+//
+// A search is: Reset, one or more AddNode/AddLink sources, Run; then read
+// Dist, Reached, DistToLink or ReachTargets.
+type Searcher struct {
+	s       *graph.Streets
+	dist    []float64 // valid where stamp == gen
+	stamp   []uint32
+	gen     uint32
+	heap    []heapItem
+	reached []int32
+	srcs    []source // linked sources, for paths along their own segment
+
+	// Target bookkeeping for ReachTargets.
+	tstamp []uint32
+	tpos   []int32
+	tgen   uint32
+	hits   []Hit
+}
+
+// heapItem is a node waiting in the queue with its tentative distance.
+type heapItem struct {
+	d float64
+	n int32
+}
+
+// source is a point the search started from.
+type source struct {
+	seg       int32
+	off, conn float64
+}
+
+// NewSearcher returns a Searcher over s.
+func NewSearcher(s *graph.Streets) *Searcher {
+	n := s.NumNodes()
+	return &Searcher{
+		s:     s,
+		dist:  make([]float64, n),
+		stamp: make([]uint32, n),
+		gen:   1,
+	}
+}
+
+// Reset forgets the previous search in constant time.
+func (q *Searcher) Reset() {
+	q.gen++
+	if q.gen == 0 { // wrapped: stale stamps could look current
+		clear(q.stamp)
+		q.gen = 1
+	}
+	q.heap = q.heap[:0]
+	q.reached = q.reached[:0]
+	q.srcs = q.srcs[:0]
+}
+
+// AddNode makes node n a source at distance d (metres already walked).
+func (q *Searcher) AddNode(n int32, d float64) {
+	if n < 0 || int(n) >= len(q.dist) || !(d >= 0) {
+		return
+	}
+	if q.stamp[n] == q.gen && q.dist[n] <= d {
+		return
+	}
+	q.stamp[n], q.dist[n] = q.gen, d
+	q.push(heapItem{d, n})
+}
+
+// AddLink makes a point a source: the point stands offset metres from
+// SegFrom along segment seg, at connector metres from the street. Both
+// ends of the segment are seeded with the partial lengths plus the
+// connector. Segments that are not walkable are ignored.
+func (q *Searcher) AddLink(seg int32, offset, connector float64) {
+	s := q.s
+	if seg < 0 || int(seg) >= s.NumSegments() || s.SegFlags[seg]&graph.StreetWalk == 0 {
+		return
+	}
+	length := float64(s.SegLength[seg])
+	offset = math.Max(0, math.Min(length, offset))
+	q.srcs = append(q.srcs, source{seg, offset, connector})
+	q.AddNode(s.SegFrom[seg], connector+offset)
+	q.AddNode(s.SegTo[seg], connector+length-offset)
+}
+
+// Run settles, in order of distance, every node within maxDist metres of
+// the sources (math.Inf(1) for no bound).
+func (q *Searcher) Run(maxDist float64) {
+	s := q.s
+	for len(q.heap) > 0 {
+		it := q.pop()
+		u := it.n
+		if it.d > q.dist[u] {
+			continue // stale entry
+		}
+		q.reached = append(q.reached, u)
+		for e := s.EdgeStart[u]; e < s.EdgeStart[u+1]; e++ {
+			if s.EdgeFlags[e]&graph.StreetWalk == 0 {
+				continue
+			}
+			v := s.EdgeTo[e]
+			nd := it.d + float64(s.EdgeLength[e])
+			if nd > maxDist || (q.stamp[v] == q.gen && q.dist[v] <= nd) {
+				continue
+			}
+			q.stamp[v], q.dist[v] = q.gen, nd
+			q.push(heapItem{nd, v})
+		}
+	}
+}
+
+// Dist returns the distance in metres from the sources to node n, or
+// +Inf when the last search did not reach it.
+func (q *Searcher) Dist(n int32) float64 {
+	if q.stamp[n] != q.gen {
+		return math.Inf(1)
+	}
+	return q.dist[n]
+}
+
+// Reached returns the nodes the last search settled, nearest first. The
+// slice is reused by the next search.
+func (q *Searcher) Reached() []int32 { return q.reached }
+
+// DistToLink returns the walking distance in metres from the sources to a
+// point linked at offset metres along segment seg, connector metres from
+// the street: through either end of the segment, or straight along it
+// from a source linked to the same segment. +Inf when unreachable.
+func (q *Searcher) DistToLink(seg int32, offset, connector float64) float64 {
+	s := q.s
+	if seg < 0 || int(seg) >= s.NumSegments() || s.SegFlags[seg]&graph.StreetWalk == 0 {
+		return math.Inf(1)
+	}
+	length := float64(s.SegLength[seg])
+	best := math.Min(q.Dist(s.SegFrom[seg])+offset, q.Dist(s.SegTo[seg])+length-offset)
+	for _, src := range q.srcs {
+		if src.seg == seg {
+			best = math.Min(best, src.conn+math.Abs(src.off-offset))
+		}
+	}
+	return best + connector
+}
+
+// Targets indexes linked points (stops, schools) by segment so that a
+// search can report the distance to every point it reaches. Read-only
+// once built; one Targets may serve many Searchers at once.
+type Targets struct {
+	segStart []int32 // len S+1, into the arrays below
+	point    []int32
+	offset   []float64
+	conn     []float64
+	n        int
+}
+
+// NewTargets indexes the linked points of links (unlinked points are left
+// out: reach them by straight line).
+func NewTargets(s *graph.Streets, links *graph.Links) *Targets {
+	ns := s.NumSegments()
+	t := &Targets{segStart: make([]int32, ns+1), n: links.Len()}
+	for _, g := range links.Seg {
+		if g >= 0 && int(g) < ns {
+			t.segStart[g+1]++
+		}
+	}
+	for g := range ns {
+		t.segStart[g+1] += t.segStart[g]
+	}
+	m := t.segStart[ns]
+	t.point = make([]int32, m)
+	t.offset = make([]float64, m)
+	t.conn = make([]float64, m)
+	fill := make([]int32, ns)
+	copy(fill, t.segStart[:ns])
+	for i, g := range links.Seg {
+		if g < 0 || int(g) >= ns {
+			continue
+		}
+		k := fill[g]
+		fill[g]++
+		t.point[k], t.offset[k], t.conn[k] = int32(i), float64(links.Offset[i]), float64(links.Dist[i])
+	}
+	return t
+}
+
+// Hit is a target point reached by a search.
+type Hit struct {
+	Point int32
+	Dist  float64 // metres, connectors included
+}
+
+// ReachTargets returns the targets within maxDist metres of the sources
+// of the last search, each once with its shortest distance (connectors
+// included), in no particular order. Run must have been called with a
+// bound of at least maxDist. The slice is reused by the next call.
+func (q *Searcher) ReachTargets(t *Targets, maxDist float64) []Hit {
+	s := q.s
+	if len(q.tstamp) < t.n {
+		q.tstamp = make([]uint32, t.n)
+		q.tpos = make([]int32, t.n)
+		q.tgen = 0
+	}
+	q.tgen++
+	if q.tgen == 0 {
+		clear(q.tstamp)
+		q.tgen = 1
+	}
+	q.hits = q.hits[:0]
+	for _, u := range q.reached {
+		du := q.dist[u]
+		for e := s.EdgeStart[u]; e < s.EdgeStart[u+1]; e++ {
+			if s.EdgeFlags[e]&graph.StreetWalk == 0 {
+				continue
+			}
+			g := s.EdgeSeg[e]
+			a, b := t.segStart[g], t.segStart[g+1]
+			if a == b {
+				continue
+			}
+			reverse := s.EdgeFlags[e]&graph.StreetReverse != 0
+			length := float64(s.SegLength[g])
+			for k := a; k < b; k++ {
+				part := t.offset[k]
+				if reverse {
+					part = length - part
+				}
+				q.hit(t.point[k], du+part+t.conn[k], maxDist)
+			}
+		}
+	}
+	for _, src := range q.srcs {
+		g := src.seg
+		for k := t.segStart[g]; k < t.segStart[g+1]; k++ {
+			q.hit(t.point[k], src.conn+math.Abs(src.off-t.offset[k])+t.conn[k], maxDist)
+		}
+	}
+	return q.hits
+}
+
+// hit records that target p is reached at distance d.
+func (q *Searcher) hit(p int32, d, maxDist float64) {
+	if d > maxDist {
+		return
+	}
+	if q.tstamp[p] == q.tgen {
+		if h := &q.hits[q.tpos[p]]; d < h.Dist {
+			h.Dist = d
+		}
+		return
+	}
+	q.tstamp[p], q.tpos[p] = q.tgen, int32(len(q.hits))
+	q.hits = append(q.hits, Hit{p, d})
+}
+
+// push adds an item to the binary min-heap.
+func (q *Searcher) push(it heapItem) {
+	q.heap = append(q.heap, it)
+	h := q.heap
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if h[p].d <= it.d {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = it
+}
+
+// pop removes and returns the nearest item of the heap.
+func (q *Searcher) pop() heapItem {
+	h := q.heap
+	top := h[0]
+	last := h[len(h)-1]
+	h = h[:len(h)-1]
+	q.heap = h
+	n := len(h)
+	if n == 0 {
+		return top
+	}
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && h[c+1].d < h[c].d {
+			c++
+		}
+		if last.d <= h[c].d {
+			break
+		}
+		h[i] = h[c]
+		i = c
+	}
+	h[i] = last
+	return top
+}
