@@ -2,8 +2,11 @@ package raptor
 
 import (
 	"math/rand/v2"
+	"path/filepath"
 	"sync"
 	"testing"
+
+	"reach/internal/realdata"
 )
 
 // benchNet is a benchmark network: a router, its footpaths and origins.
@@ -85,3 +88,62 @@ func reportScan(b *testing.B, scanned int64) {
 func BenchmarkPlainSynthetic(b *testing.B)   { benchPlain(b, syntheticBenchNet(b)) }
 func BenchmarkRange60Synthetic(b *testing.B) { benchRange(b, syntheticBenchNet(b), 60) }
 func BenchmarkRange90Synthetic(b *testing.B) { benchRange(b, syntheticBenchNet(b), 90) }
+
+// realBenchNets builds each real feed's benchmark network once.
+var realBenchNets = func() map[string]func() (benchNet, error) {
+	m := map[string]func() (benchNet, error){}
+	for _, f := range realFeeds {
+		m[f.name] = sync.OnceValues(func() (benchNet, error) {
+			tt, err := buildRealAt(filepath.Join(realdata.Dir(), f.dir, f.file), f)
+			if err != nil {
+				return benchNet{}, err
+			}
+			r, err := NewRouter(tt)
+			if err != nil {
+				return benchNet{}, err
+			}
+			st, sto, sd := crowFlyFootpaths(tt, 400)
+			street, err := FromDistances(st, sto, sd, testWalkSpeed)
+			if err != nil {
+				return benchNet{}, err
+			}
+			merged := MergeTransfers(GTFSTransfers(tt), street)
+			rng := rand.New(rand.NewPCG(3, 4))
+			var origins []int32
+			for len(origins) < 64 {
+				s := int32(rng.IntN(tt.NumStops()))
+				if tt.StopRouteStart[s+1] > tt.StopRouteStart[s] {
+					origins = append(origins, s)
+				}
+			}
+			return benchNet{r: r, tr: &merged, origins: origins}, nil
+		})
+	}
+	return m
+}()
+
+func realBenchNet(b *testing.B, name string) benchNet {
+	if realdata.Dir() == "" {
+		b.Skip("real data not found")
+	}
+	n, err := realBenchNets[name]()
+	if err != nil {
+		b.Fatal(err)
+	}
+	tt := n.r.Timetable()
+	b.Logf("%s: %d stops, %d routes, %d trips, %d stop times, %d footpaths",
+		name, tt.NumStops(), tt.NumRoutes(), tt.NumTrips(), tt.NumStopTimes(), len(n.tr.To))
+	return n
+}
+
+func BenchmarkPlainRennes(b *testing.B)      { benchPlain(b, realBenchNet(b, "rennes")) }
+func BenchmarkRange60Rennes(b *testing.B)    { benchRange(b, realBenchNet(b, "rennes"), 60) }
+func BenchmarkRange90Rennes(b *testing.B)    { benchRange(b, realBenchNet(b, "rennes"), 90) }
+func BenchmarkPlainRNV(b *testing.B)         { benchPlain(b, realBenchNet(b, "rnv")) }
+func BenchmarkRange60RNV(b *testing.B)       { benchRange(b, realBenchNet(b, "rnv"), 60) }
+func BenchmarkRange90RNV(b *testing.B)       { benchRange(b, realBenchNet(b, "rnv"), 90) }
+func BenchmarkPlainTER(b *testing.B)         { benchPlain(b, realBenchNet(b, "ter")) }
+func BenchmarkRange60TER(b *testing.B)       { benchRange(b, realBenchNet(b, "ter"), 60) }
+func BenchmarkPlainBydgoszcz(b *testing.B)   { benchPlain(b, realBenchNet(b, "bydgoszcz")) }
+func BenchmarkRange60Bydgoszcz(b *testing.B) { benchRange(b, realBenchNet(b, "bydgoszcz"), 60) }
+func BenchmarkRange90Bydgoszcz(b *testing.B) { benchRange(b, realBenchNet(b, "bydgoszcz"), 90) }

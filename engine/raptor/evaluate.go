@@ -35,9 +35,11 @@ type TargetTimes struct {
 }
 
 // Evaluate combines the range result with the egress walks to one target
-// (stop and walk seconds from it; stops out of range are ignored) and the
-// direct door-to-door walk (seconds, or −1 when there is none; walking is a
-// candidate journey at every departure). It returns the arrive-by answer for
+// (stop and walk seconds from it; entries with a stop out of range or
+// negative seconds are ignored) and the direct door-to-door walk (seconds,
+// or −1 when there is none; walking is a candidate journey at every
+// departure). Among journeys arriving together it prefers the fewest trips,
+// walking first. It returns the arrive-by answer for
 // the deadline and the minimum, median and pct-th percentile (0..100,
 // clamped; NaN counts as 100) of the travel time. Percentiles are
 // nearest-rank: the smallest time such that at least pct % of the

@@ -124,8 +124,6 @@ func (res *Result) ArrivalInRound(k int, s int32) int32 {
 // scanned, a measure of its work.
 func (res *Result) ScannedStopTimes() int64 { return res.sc.scanned }
 
-// Release returns the result's memory to the router's pool.
-func (res *Result) Release() {
-	sc := res.sc
-	sc.r.put(sc)
-}
+// Release returns the result's memory to the router's pool. Releasing
+// twice is harmless as long as no other query ran in between.
+func (res *Result) Release() { res.sc.r.put(res.sc) }

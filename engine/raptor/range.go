@@ -13,8 +13,9 @@ type SourceOffset struct {
 // query, in seconds.
 const DefaultStep = 60
 
-// MaxMinutes is the most departures a range query may have.
-const MaxMinutes = 24 * 60
+// MaxMinutes is the most departures a range query may have (six hours of
+// minutes), which bounds its memory to MaxMinutes × stops × 8 bytes.
+const MaxMinutes = 6 * 60
 
 // RangeQuery is a one-to-all search for every departure in From, From+Step,
 // … up to but excluding To (seconds since midnight of the service date).
@@ -156,5 +157,6 @@ func (rr *RangeResult) Trips(m int, s int32) int {
 // departures.
 func (rr *RangeResult) ScannedStopTimes() int64 { return rr.sc.scanned }
 
-// Release returns the result's memory to the router's pool.
+// Release returns the result's memory to the router's pool. Releasing
+// twice is harmless as long as no other query ran in between.
 func (rr *RangeResult) Release() { rr.sc.r.put(rr.sc) }

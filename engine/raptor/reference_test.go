@@ -167,11 +167,21 @@ func (n *refNet) solve(q refQuery) refResult {
 	if limit < 0 {
 		limit = 1000
 	}
+	// No label is earlier than the earliest source: connections leaving
+	// before it cannot be boarded.
+	first := len(n.conns)
+	if len(q.sources) > 0 {
+		t0 := q.sources[0].Time
+		for _, s := range q.sources {
+			t0 = min(t0, s.Time)
+		}
+		first = sort.Search(len(n.conns), func(i int) bool { return n.conns[i].dep >= t0 })
+	}
 	for k := 1; k <= limit; k++ {
 		R := ready(V, F)
 		nV := append([]int32(nil), V...)
 		boarded := make([]bool, n.nTrips)
-		for _, c := range n.conns {
+		for _, c := range n.conns[first:] {
 			if c.school && !q.allowSchool {
 				continue
 			}
@@ -197,8 +207,8 @@ func (n *refNet) solve(q refQuery) refResult {
 		}
 		V, F = nV, nF
 		res.layers = append(res.layers, arrival(V, F))
-		if same && q.maxTrips < 0 {
-			break
+		if same {
+			break // later layers would be the same
 		}
 	}
 	last := res.layers[len(res.layers)-1]

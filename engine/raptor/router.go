@@ -103,7 +103,17 @@ func (r *Router) newParams(maxTransfers int, tr *Transfers, allowSchool, walk bo
 }
 
 // get borrows a scratch space from the pool.
-func (r *Router) get() *scratch { return r.pool.Get().(*scratch) }
+func (r *Router) get() *scratch {
+	sc := r.pool.Get().(*scratch)
+	sc.inUse = true
+	return sc
+}
 
-// put returns a scratch space to the pool.
-func (r *Router) put(sc *scratch) { r.pool.Put(sc) }
+// put returns a scratch space to the pool; a second put of the same
+// borrowing is ignored.
+func (r *Router) put(sc *scratch) {
+	if sc.inUse {
+		sc.inUse = false
+		r.pool.Put(sc)
+	}
+}

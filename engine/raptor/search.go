@@ -67,8 +67,9 @@ type scratch struct {
 	outTrips []int32
 	evalBuf  []int32
 
-	res  Result
-	rres RangeResult
+	inUse bool // borrowed by a result not yet released
+	res   Result
+	rres  RangeResult
 }
 
 func newScratch(r *Router) *scratch {
