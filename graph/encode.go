@@ -448,13 +448,15 @@ type decoder struct {
 	crc       uint32
 	table     *crc32.Table
 	fast      bool // see encoder.fast
+	chunk     int  // first allocation of a long slice, in bytes (allocChunk)
 	num       [8]byte
 	name      [math.MaxUint8]byte
 	scratch   []byte
 }
 
 func newDecoder(r io.Reader, length uint64, fast bool) *decoder {
-	return &decoder{r: r, length: length, remaining: length, table: crc32.MakeTable(crc32.Castagnoli), fast: fast}
+	return &decoder{r: r, length: length, remaining: length, table: crc32.MakeTable(crc32.Castagnoli),
+		fast: fast, chunk: allocChunk}
 }
 
 // read fills p from the payload. Its errors are stream errors (see
@@ -682,8 +684,8 @@ func (d *decoder) slice(t reflect.Type, n int, k byte, path string) (reflect.Val
 		return d.sliceSlow(t, n, k, path)
 	}
 	c := n
-	if n*size > allocChunk {
-		c = allocChunk / size
+	if n*size > d.chunk {
+		c = max(1, d.chunk/size)
 	}
 	s := reflect.MakeSlice(t, c, c)
 	for done := 0; ; {

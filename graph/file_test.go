@@ -245,6 +245,32 @@ func TestRoundTripAllKinds(t *testing.T) {
 	}
 }
 
+// TestGrowingSlices decodes with tiny first allocations, so that every
+// slice is read in several steps.
+func TestGrowingSlices(t *testing.T) {
+	v := newAllKinds()
+	var buf bytes.Buffer
+	if _, err := encodePayload(&buf, reflect.ValueOf(&v).Elem(), true); err != nil {
+		t.Fatal(err)
+	}
+	want := newAllKinds()
+	want.In.skipped, want.priv = 0, nil
+	for _, chunk := range []int{1, 3, 8, 100} {
+		var got allKinds
+		d := newDecoder(bytes.NewReader(buf.Bytes()), uint64(buf.Len()), true)
+		d.chunk = chunk
+		if err := d.decodePayload(reflect.ValueOf(&got).Elem()); err != nil {
+			t.Fatalf("chunk %d: %v", chunk, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("chunk %d:\n got %+v\nwant %+v", chunk, got, want)
+		}
+		if d.crc != castagnoli(buf.Bytes()) {
+			t.Errorf("chunk %d: CRC %08x, want %08x", chunk, d.crc, castagnoli(buf.Bytes()))
+		}
+	}
+}
+
 func TestUnsupportedField(t *testing.T) {
 	for _, tc := range []struct {
 		v    any
@@ -628,6 +654,29 @@ func TestCorruptLengthsAllocateLittle(t *testing.T) {
 	p = le.AppendUint64(p, 1<<59) // total bytes
 	p = append(p, 1, 0, 0, 0)
 	check(&strs{})
+}
+
+func TestInvalidBool(t *testing.T) {
+	enc := newTestEncoder(t)
+	for _, tc := range []struct {
+		v    any
+		kind byte
+		body []byte
+	}{
+		{&struct{ B bool }{}, kindBool, []byte{2}},
+		{&struct{ B []bool }{}, kindSlice | kindBool, []byte{1, 3, 0, 0, 0, 0, 0, 0, 0, 1, 0, 7}},
+	} {
+		p := binary.LittleEndian.AppendUint32(nil, 1)
+		p = append(p, 1, 'B', tc.kind)
+		p = append(p, tc.body...)
+		file := payloadFile(enc, p, castagnoli(p))
+		for _, fast := range []bool{true, false} {
+			err := readStream(bytes.NewReader(file), reflect.ValueOf(tc.v).Elem(), fast)
+			if !errors.Is(err, ErrLayout) || !strings.Contains(err.Error(), "not a bool") {
+				t.Errorf("%T (fast %v): error %v, want a layout error on the bool", tc.v, fast, err)
+			}
+		}
+	}
 }
 
 // FuzzDecode decodes arbitrary bytes, both as a file and as the payload of
