@@ -7,8 +7,12 @@ type Summary struct {
 	BuildID       string           `json:"build_id"`
 	BuiltAt       string           `json:"built_at"`
 	Date          string           `json:"date"`
+	Transfers     string           `json:"transfers"` // default footpaths of queries
 	Timetable     TimetableSummary `json:"timetable"`
 	Feeds         []FeedReport     `json:"feeds"`
+	Streets       *StreetsReport   `json:"streets,omitempty"`
+	Linking       *LinkingReport   `json:"linking,omitempty"`
+	Places        *PlacesReport    `json:"places,omitempty"`
 }
 
 // TimetableSummary counts the timetable's entities.
@@ -40,6 +44,10 @@ func (g *Graph) Summarize() Summary {
 			Stops: t.NumStops(), Lines: len(t.LineID), Routes: t.NumRoutes(), Trips: t.NumTrips(),
 			StopTimes: t.NumStopTimes(), Transfers: len(t.TransferTo), School: school,
 		},
-		Feeds: g.Meta.Feeds,
+		Feeds:     g.Meta.Feeds,
+		Transfers: g.Meta.Transfers,
+		Streets:   g.Meta.Streets,
+		Linking:   g.Meta.Linking,
+		Places:    g.Meta.Places,
 	}
 }

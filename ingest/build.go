@@ -5,21 +5,49 @@ package ingest
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
+	"reach/engine/street"
 	"reach/graph"
 	"reach/ingest/gtfs"
+	"reach/ingest/osm"
+	"reach/ingest/schools"
+)
+
+// Default build limits, in metres.
+const (
+	DefaultLinkLimit     = street.DefaultLinkDist     // 1,600 m
+	DefaultTransferLimit = street.DefaultTransferDist // 1,000 m
+	DefaultEgressLimit   = 1500.0                     // about 20 minutes at 1.3 m/s
+)
+
+// Transfer modes: which footpaths queries use by default.
+const (
+	TransfersStreet = "street"
+	TransfersGTFS   = "gtfs"
+	TransfersBoth   = "both"
+	TransfersNone   = "none"
 )
 
 // Sources names everything a graph is built from.
 type Sources struct {
-	GTFS []gtfs.FeedSource // timetables, school feeds flagged
+	GTFS      []gtfs.FeedSource // timetables, school feeds flagged
+	OSM       string            // OpenStreetMap extract (.osm.pbf or .osm); optional
+	Schools   string            // annuaire de l'éducation CSV; optional
+	Locations string            // plain id,name,lat,lon CSV; optional (instead of Schools)
+	Offers    []string          // Affelnet offer lists or plain offer CSVs
+	Transfers string            // default footpaths for queries (default "both")
 }
 
 // Options control a build.
 type Options struct {
 	Date        time.Time // service date
 	StrictDates bool      // refuse feeds whose validity misses Date
+	// Limits in metres; zero means the default.
+	LinkLimit     float64
+	TransferLimit float64
+	EgressLimit   float64
 	// Progress, when set, is called with the work done so far and its
 	// total, in arbitrary units, and the name of the current stage.
 	Progress func(stage string, done, total int64)
@@ -32,16 +60,246 @@ func Build(src Sources, opt Options) (*graph.Graph, error) {
 	if len(src.GTFS) == 0 {
 		return nil, fmt.Errorf("build: no GTFS feed given")
 	}
-	gopt := gtfs.BuildOptions{Date: opt.Date, StrictDates: opt.StrictDates, Logf: opt.Logf}
+	if src.Schools != "" && src.Locations != "" {
+		return nil, fmt.Errorf("build: give either a school directory or a locations file, not both")
+	}
+	if len(src.Offers) > 0 && src.Schools == "" && src.Locations == "" {
+		return nil, fmt.Errorf("build: offers need a school directory (--schools) or a locations file (--locations) to be placed")
+	}
+	switch src.Transfers {
+	case "":
+		src.Transfers = TransfersBoth
+	case TransfersStreet, TransfersGTFS, TransfersBoth, TransfersNone:
+	default:
+		return nil, fmt.Errorf("build: transfers %q: want street, gtfs, both or none", src.Transfers)
+	}
+	if opt.LinkLimit <= 0 {
+		opt.LinkLimit = DefaultLinkLimit
+	}
+	if opt.TransferLimit <= 0 {
+		opt.TransferLimit = DefaultTransferLimit
+	}
+	if opt.EgressLimit <= 0 {
+		opt.EgressLimit = DefaultEgressLimit
+	}
+	logf := opt.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+
+	// Timetables and streets are independent: read them side by side.
+	var (
+		wg         sync.WaitGroup
+		streets    *graph.Streets
+		streetsRep *osm.Report
+		osmErr     error
+	)
+	if src.OSM != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			streets, streetsRep, osmErr = osm.Read(src.OSM, osm.Options{})
+		}()
+	}
+	gopt := gtfs.BuildOptions{Date: opt.Date, StrictDates: opt.StrictDates, Logf: logf}
 	if opt.Progress != nil {
 		gopt.Progress = func(done, total int64) { opt.Progress("timetables", done, total) }
 	}
 	g, err := gtfs.Build(src.GTFS, gopt)
+	wg.Wait()
 	if err != nil {
 		return nil, err
 	}
-	if err := g.Timetable.Validate(); err != nil {
-		return nil, fmt.Errorf("build: internal error, invalid timetable: %w", err)
+	if osmErr != nil {
+		return nil, fmt.Errorf("build: %w", osmErr)
+	}
+	g.Meta.Transfers = src.Transfers
+	g.Meta.LinkLimit, g.Meta.TransferLimit, g.Meta.EgressLimit = opt.LinkLimit, opt.TransferLimit, opt.EgressLimit
+	if streets != nil {
+		g.Streets = *streets
+		r := streetsRep
+		g.Meta.Streets = &graph.StreetsReport{
+			Path: r.Path, NodesRead: r.NodesRead, WaysRead: r.WaysRead, WaysKept: r.WaysKept,
+			Nodes: r.Nodes, Segments: r.Segments, Edges: r.Edges,
+			IslandsDropped: r.IslandsDropped, NodesDropped: r.NodesDropped,
+			MinLat: r.MinLat, MinLon: r.MinLon, MaxLat: r.MaxLat, MaxLon: r.MaxLon,
+		}
+		logf("streets: %s", r)
+	}
+
+	if err := buildPlaces(g, src, logf); err != nil {
+		return nil, err
+	}
+	if err := link(g, opt, logf); err != nil {
+		return nil, err
+	}
+	if err := Validate(g); err != nil {
+		return nil, fmt.Errorf("build: internal error, invalid graph: %w", err)
 	}
 	return g, nil
+}
+
+// buildPlaces reads the school directory (or locations) and offers.
+func buildPlaces(g *graph.Graph, src Sources, logf func(string, ...any)) error {
+	if src.Schools == "" && src.Locations == "" {
+		return nil
+	}
+	var dir *schools.Directory
+	var err error
+	if src.Schools != "" {
+		dir, err = schools.ReadDirectory(src.Schools)
+	} else {
+		dir, err = schools.ReadLocationsCSV(src.Locations)
+	}
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	var lists []*schools.OfferList
+	for _, p := range src.Offers {
+		l, err := schools.ReadOffers(p)
+		if err != nil {
+			return fmt.Errorf("build: %w", err)
+		}
+		lists = append(lists, l)
+	}
+	places, rep, err := schools.Join(dir, lists...)
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	g.Places = *places
+	d := rep.Directory
+	pr := &graph.PlacesReport{
+		Directory: d.Path, Format: d.Format, Rows: d.Rows, Schools: rep.Schools, FromLambert: d.FromLambert,
+		Lycees: d.Lycees, Vocational: d.VocationalLycees, Colleges: d.Colleges,
+		DirectoryDrops: d.Drops, OffersPlaced: rep.Placed,
+	}
+	for _, o := range rep.Offers {
+		pr.Offers = append(pr.Offers, graph.OfferFileReport{
+			Path: o.Path, Source: o.Source.String(), Rows: o.Rows, Joined: o.Joined,
+			JoinedSchools: o.JoinedSchools, Outside: o.Outside, Drops: o.Drops,
+		})
+	}
+	g.Meta.Places = pr
+	logf("places: %s", rep)
+	return nil
+}
+
+// link attaches stops and schools to the streets and computes the stop
+// transfers and the school egress tables.
+func link(g *graph.Graph, opt Options, logf func(string, ...any)) error {
+	tt := &g.Timetable
+	var idx *street.Index
+	if g.Streets.NumNodes() > 0 {
+		idx = street.NewIndex(&g.Streets)
+	}
+	linkAll := func(lats, lons []float64) (graph.Links, graph.LinkCounts, error) {
+		if idx == nil {
+			l := graph.Links{Seg: make([]int32, len(lats)), Offset: make([]float32, len(lats)), Dist: make([]float32, len(lats))}
+			for i := range l.Seg {
+				l.Seg[i] = -1
+			}
+			return l, graph.LinkCounts{Points: len(lats), Fallback: len(lats)}, nil
+		}
+		l, r, err := street.LinkPoints(&g.Streets, idx, lats, lons, opt.LinkLimit)
+		return l, graph.LinkCounts{Points: r.Points, Linked: r.Linked, Fallback: r.Fallback, MeanDist: r.MeanDist, MaxDist: r.MaxDist}, err
+	}
+	rep := &graph.LinkingReport{GTFSTransfers: len(tt.TransferTo)}
+	var err error
+	if g.StopLinks, rep.Stops, err = linkAll(tt.StopLat, tt.StopLon); err != nil {
+		return fmt.Errorf("build: linking stops: %w", err)
+	}
+	paths, tr, err := street.StopTransfers(&g.Streets, &g.StopLinks, tt.StopLat, tt.StopLon, opt.TransferLimit)
+	if err != nil {
+		return fmt.Errorf("build: stop transfers: %w", err)
+	}
+	g.StopPaths = paths
+	rep.StreetTransfers, rep.StraightTransfers = tr.StreetPairs, tr.StraightPairs
+	logf("stops: %d linked to streets, %d by straight lines (mean connector %.0f m, max %.0f m); %d street and %d straight-line transfers",
+		rep.Stops.Linked, rep.Stops.Fallback, rep.Stops.MeanDist, rep.Stops.MaxDist, tr.StreetPairs, tr.StraightPairs)
+
+	p := &g.Places
+	if g.SchoolLinks, rep.Schools, err = linkAll(p.SchoolLat, p.SchoolLon); err != nil {
+		return fmt.Errorf("build: linking schools: %w", err)
+	}
+	// Egress: from every school, the stops within the egress limit.
+	acc := street.NewAccess(&g.Streets, idx, &g.StopLinks, tt.StopLat, tt.StopLon, opt.LinkLimit)
+	sc := acc.NewScratch()
+	ns := p.NumSchools()
+	eg := graph.Footpaths{Start: make([]int32, ns+1)}
+	for s := 0; s < ns; s++ {
+		l := &g.SchoolLinks
+		hits := acc.FromLink(sc, p.SchoolLat[s], p.SchoolLon[s], l.Seg[s], float64(l.Offset[s]), float64(l.Dist[s]), opt.EgressLimit)
+		sortHits(hits)
+		for _, h := range hits {
+			eg.To = append(eg.To, h.Point)
+			eg.Dist = append(eg.Dist, float32(h.Dist))
+		}
+		eg.Start[s+1] = int32(len(eg.To))
+	}
+	g.SchoolEgress = eg
+	rep.SchoolEgress = eg.Len()
+	g.Meta.Linking = rep
+	if ns > 0 {
+		logf("schools: %d linked to streets, %d by straight lines; %d (school, stop) egress pairs within %.0f m",
+			rep.Schools.Linked, rep.Schools.Fallback, eg.Len(), opt.EgressLimit)
+	}
+	return nil
+}
+
+// sortHits orders hits by distance then point, for deterministic files.
+func sortHits(h []street.Hit) {
+	for i := 1; i < len(h); i++ {
+		for j := i; j > 0 && (h[j].Dist < h[j-1].Dist || (h[j].Dist == h[j-1].Dist && h[j].Point < h[j-1].Point)); j-- {
+			h[j], h[j-1] = h[j-1], h[j]
+		}
+	}
+}
+
+// Validate checks every part of a graph against the others; it runs after
+// a build and on every graph loaded for serving.
+func Validate(g *graph.Graph) error {
+	if err := g.Timetable.Validate(); err != nil {
+		return err
+	}
+	ns := g.Timetable.NumStops()
+	if g.Streets.NumNodes() > 0 {
+		if err := g.Streets.Validate(); err != nil {
+			return err
+		}
+	}
+	if g.StopLinks.Len() != ns {
+		return fmt.Errorf("graph: %d stop links for %d stops", g.StopLinks.Len(), ns)
+	}
+	if err := g.StopLinks.Validate(&g.Streets); err != nil {
+		return fmt.Errorf("graph: stop %w", err)
+	}
+	if err := g.StopPaths.Validate(ns); err != nil {
+		return fmt.Errorf("graph: stop %w", err)
+	}
+	if err := g.Places.Validate(); err != nil {
+		return err
+	}
+	nsc := g.Places.NumSchools()
+	if g.SchoolLinks.Len() != nsc {
+		return fmt.Errorf("graph: %d school links for %d schools", g.SchoolLinks.Len(), nsc)
+	}
+	if err := g.SchoolLinks.Validate(&g.Streets); err != nil {
+		return fmt.Errorf("graph: school %w", err)
+	}
+	if err := validateEgress(&g.SchoolEgress, nsc, ns); err != nil {
+		return err
+	}
+	return nil
+}
+
+func validateEgress(f *graph.Footpaths, from, to int) error {
+	if len(f.Start) != from+1 || len(f.To) != len(f.Dist) || (from > 0 && int(f.Start[from]) != len(f.To)) {
+		return fmt.Errorf("graph: school egress table of the wrong size")
+	}
+	for i, s := range f.To {
+		if s < 0 || int(s) >= to || !(f.Dist[i] >= 0) {
+			return fmt.Errorf("graph: school egress entry %d to stop %d out of range", i, s)
+		}
+	}
+	return nil
 }

@@ -17,7 +17,17 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	var feeds, schoolFeeds multiFlag
 	fs.Var(&feeds, "gtfs", "GTFS feed `[NAME=]PATH` (.zip or directory); repeat for several feeds")
 	fs.Var(&schoolFeeds, "school-gtfs", "school-transport GTFS feed `[NAME=]PATH`: all its routes are school buses; repeatable")
-	date := fs.String("date", "", "service date `YYYY-MM-DD` (required)")
+	date := fs.String("date", "", "service date `YYYY-MM-DD` (required unless the manifest gives one)")
+	manifest := fs.String("manifest", "", "region manifest `FILE.json` naming all sources (flags given too are added)")
+	osmPath := fs.String("osm", "", "OpenStreetMap extract (.osm.pbf or .osm) for the walking network")
+	schoolsPath := fs.String("schools", "", "school directory CSV (annuaire de l'éducation)")
+	locations := fs.String("locations", "", "plain locations CSV (id,name,lat,lon,...) instead of --schools")
+	var offers multiFlag
+	fs.Var(&offers, "offers", "training offer list `CSV` (Affelnet 1re pro / 2nde, or plain); repeatable")
+	transfers := fs.String("transfers", "", "default footpaths for queries: street, gtfs, both or none (default both)")
+	linkLimit := fs.Float64("link-limit", 0, "farthest street a stop or school is linked to, metres (default 1600)")
+	transferLimit := fs.Float64("transfer-limit", 0, "longest walking transfer between stops, metres (default 1000)")
+	egressLimit := fs.Float64("egress-limit", 0, "longest walk from a stop to a school, metres (default 1500)")
 	strict := fs.Bool("strict-dates", false, "refuse a feed whose validity does not include --date instead of using the same weekday inside it")
 	out := fs.String("out", "", "graph file to write (required); replaced only when the build succeeds")
 	report := fs.String("report", "", "also write the build report as JSON to this `FILE`")
@@ -27,6 +37,20 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return fmt.Errorf("--out is required")
 	}
+	var src ingest.Sources
+	if *manifest != "" {
+		m, err := ingest.ReadManifest(*manifest)
+		if err != nil {
+			return err
+		}
+		if src, err = m.Sources(); err != nil {
+			return err
+		}
+		if *date == "" {
+			*date = m.Date
+		}
+		*strict = *strict || m.StrictDates
+	}
 	if *date == "" {
 		return fmt.Errorf("--date is required (YYYY-MM-DD)")
 	}
@@ -34,7 +58,15 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--date %q: want YYYY-MM-DD", *date)
 	}
-	var src ingest.Sources
+	for _, f := range []struct {
+		dst *string
+		val string
+	}{{&src.OSM, *osmPath}, {&src.Schools, *schoolsPath}, {&src.Locations, *locations}, {&src.Transfers, *transfers}} {
+		if f.val != "" {
+			*f.dst = f.val
+		}
+	}
+	src.Offers = append(src.Offers, offers...)
 	for _, list := range []struct {
 		args   []string
 		school bool
@@ -52,7 +84,8 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	}
 	p := newProgress(os.Stderr)
 	start := time.Now()
-	g, err := ingest.Build(src, ingest.Options{Date: d, StrictDates: *strict, Progress: p.update, Logf: p.logf})
+	g, err := ingest.Build(src, ingest.Options{Date: d, StrictDates: *strict, Progress: p.update, Logf: p.logf,
+		LinkLimit: *linkLimit, TransferLimit: *transferLimit, EgressLimit: *egressLimit})
 	p.done()
 	if err != nil {
 		return err

@@ -43,6 +43,32 @@ func printSummary(w io.Writer, path string, s graph.Summary) {
 	t := s.Timetable
 	fmt.Fprintf(w, "  timetable: %d stops, %d lines (%d school), %d RAPTOR routes, %d trips, %d stop times, %d GTFS transfers\n",
 		t.Stops, t.Lines, t.School, t.Routes, t.Trips, t.StopTimes, t.Transfers)
+	if st := s.Streets; st != nil {
+		fmt.Fprintf(w, "  streets (%s): %d nodes read, %d ways read, %d kept; network %d nodes, %d segments, %d edges; %d islands dropped (%d nodes)\n",
+			st.Path, st.NodesRead, st.WaysRead, st.WaysKept, st.Nodes, st.Segments, st.Edges, st.IslandsDropped, st.NodesDropped)
+	} else {
+		fmt.Fprintln(w, "  streets: none (walks are straight lines × 1.3)")
+	}
+	if l := s.Linking; l != nil {
+		fmt.Fprintf(w, "  stops: %d linked to streets, %d by straight-line fallback (connector mean %.0f m, max %.0f m)\n",
+			l.Stops.Linked, l.Stops.Fallback, l.Stops.MeanDist, l.Stops.MaxDist)
+		fmt.Fprintf(w, "  transfers: %d along streets, %d straight-line, %d from transfers.txt; queries use %q by default\n",
+			l.StreetTransfers, l.StraightTransfers, l.GTFSTransfers, s.Transfers)
+		if l.Schools.Points > 0 {
+			fmt.Fprintf(w, "  schools: %d linked to streets, %d by straight-line fallback (connector mean %.0f m, max %.0f m); %d school-stop egress pairs\n",
+				l.Schools.Linked, l.Schools.Fallback, l.Schools.MeanDist, l.Schools.MaxDist, l.SchoolEgress)
+		}
+	}
+	if p := s.Places; p != nil {
+		fmt.Fprintf(w, "  places (%s, %s): %d rows, %d schools with coordinates (%d from Lambert-93), %d lycées (%d vocational), %d collèges, %d offers placed\n",
+			p.Directory, p.Format, p.Rows, p.Schools, p.FromLambert, p.Lycees, p.Vocational, p.Colleges, p.OffersPlaced)
+		printDrops(w, "    ", p.DirectoryDrops)
+		for _, o := range p.Offers {
+			fmt.Fprintf(w, "  offers %s (%s): %d rows, %d placed at %d schools, %d outside the directory\n",
+				o.Path, o.Source, o.Rows, o.Joined, o.JoinedSchools, o.Outside)
+			printDrops(w, "    ", o.Drops)
+		}
+	}
 	for _, f := range s.Feeds {
 		school := ""
 		if f.School {
@@ -69,11 +95,15 @@ func printSummary(w io.Writer, path string, s graph.Summary) {
 		if len(f.Drops) == 0 {
 			fmt.Fprintln(w, "  dropped: nothing")
 		}
-		for _, d := range f.Drops {
-			fmt.Fprintf(w, "  dropped %d × %s (%s)\n", d.Count, d.Reason, d.File)
-			for _, ex := range d.Examples {
-				fmt.Fprintf(w, "      e.g. %s\n", strings.TrimSpace(ex))
-			}
+		printDrops(w, "  ", f.Drops)
+	}
+}
+
+func printDrops(w io.Writer, indent string, drops []graph.Drop) {
+	for _, d := range drops {
+		fmt.Fprintf(w, "%sdropped %d × %s (%s)\n", indent, d.Count, d.Reason, d.File)
+		for _, ex := range d.Examples {
+			fmt.Fprintf(w, "%s    e.g. %s\n", indent, strings.TrimSpace(ex))
 		}
 	}
 }

@@ -1,0 +1,128 @@
+package street
+
+import (
+	"math"
+
+	"reach/graph"
+)
+
+// Access finds the points of a set (stops, schools) within walking distance
+// of any place: along the streets to the points linked to them, and by a
+// straight line × DetourFactor to the points that are not, exactly as
+// StopTransfers joins stops. It serves the build (school egress) and the
+// queries (access from an address). Read-only once built; safe for
+// concurrent use with one AccessScratch per goroutine.
+type Access struct {
+	streets   *graph.Streets
+	index     *Index
+	links     *graph.Links
+	targets   *Targets
+	points    *PointIndex
+	unlinked  []bool
+	linkLimit float64
+}
+
+// NewAccess prepares access to the points (lats[i], lons[i]) linked by
+// links. index snaps arbitrary places to the streets of s; a place farther
+// than linkLimit metres from any street is reached by straight lines only.
+// s may be an empty network: then every walk is a straight line.
+func NewAccess(s *graph.Streets, index *Index, links *graph.Links, lats, lons []float64, linkLimit float64) *Access {
+	if linkLimit <= 0 {
+		linkLimit = DefaultLinkDist
+	}
+	a := &Access{streets: s, index: index, links: links, points: NewPointIndex(lats, lons), linkLimit: linkLimit}
+	if s.NumNodes() > 0 {
+		a.targets = NewTargets(s, links)
+	}
+	a.unlinked = make([]bool, links.Len())
+	for i := range a.unlinked {
+		a.unlinked[i] = !links.Linked(int32(i))
+	}
+	return a
+}
+
+// AccessScratch is the per-goroutine state of Access searches.
+type AccessScratch struct {
+	search *Searcher
+	near   []Neighbour
+	hits   []Hit
+}
+
+// NewScratch returns scratch space for searches of a.
+func (a *Access) NewScratch() *AccessScratch {
+	sc := &AccessScratch{}
+	if a.streets.NumNodes() > 0 {
+		sc.search = NewSearcher(a.streets)
+	}
+	return sc
+}
+
+// Snap links a place to the streets, if a street lies within the link limit.
+func (a *Access) Snap(lat, lon float64) (Snap, bool) {
+	if a.index == nil || a.streets.NumNodes() == 0 {
+		return Snap{}, false
+	}
+	return a.index.Snap(lat, lon, a.linkLimit)
+}
+
+// FromPlace returns the points within maxDist metres of the place (lat,
+// lon) walking, each once with its distance, in no particular order. The
+// slice is reused by the next call with the same scratch.
+func (a *Access) FromPlace(sc *AccessScratch, lat, lon, maxDist float64) []Hit {
+	sn, ok := a.Snap(lat, lon)
+	if !ok {
+		return a.FromLink(sc, lat, lon, -1, 0, 0, maxDist)
+	}
+	return a.FromLink(sc, lat, lon, sn.Seg, sn.Offset, sn.Dist, maxDist)
+}
+
+// FromLink is FromPlace for a place already linked at offset metres along
+// segment seg with a connector of conn metres (seg -1: not linked).
+func (a *Access) FromLink(sc *AccessScratch, lat, lon float64, seg int32, offset, conn, maxDist float64) []Hit {
+	sc.hits = sc.hits[:0]
+	if seg < 0 {
+		// Off the streets: straight lines to every point.
+		sc.near = a.points.Within(lat, lon, maxDist/DetourFactor, sc.near[:0])
+		for _, nb := range sc.near {
+			sc.hits = append(sc.hits, Hit{Point: nb.Point, Dist: nb.Dist * DetourFactor})
+		}
+		return sc.hits
+	}
+	q := sc.search
+	q.Reset()
+	q.AddLink(seg, offset, conn)
+	q.Run(maxDist)
+	sc.hits = append(sc.hits, q.ReachTargets(a.targets, maxDist)...)
+	// Points off the streets are reached by straight lines.
+	sc.near = a.points.Within(lat, lon, maxDist/DetourFactor, sc.near[:0])
+	for _, nb := range sc.near {
+		if a.unlinked[nb.Point] {
+			sc.hits = append(sc.hits, Hit{Point: nb.Point, Dist: nb.Dist * DetourFactor})
+		}
+	}
+	return sc.hits
+}
+
+// WalkBetween returns the walking distance between two places, each given
+// with its link (seg -1 when not linked), or +Inf beyond maxDist. Two linked
+// places are joined along the streets; otherwise by a straight line ×
+// DetourFactor.
+func (a *Access) WalkBetween(sc *AccessScratch, lat1, lon1 float64, seg1 int32, off1, conn1 float64,
+	lat2, lon2 float64, seg2 int32, off2, conn2 float64, maxDist float64) float64 {
+	if seg1 < 0 || seg2 < 0 {
+		d := graph.Haversine(lat1, lon1, lat2, lon2) * DetourFactor
+		if d > maxDist {
+			return math.Inf(1)
+		}
+		return d
+	}
+	q := sc.search
+	q.Reset()
+	q.AddLink(seg1, off1, conn1)
+	q.Run(maxDist)
+	d := q.DistToLink(seg2, off2, conn2)
+	if d > maxDist {
+		return math.Inf(1)
+	}
+	return d
+}

@@ -1,0 +1,96 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"reach/ingest/gtfs"
+)
+
+// Manifest names every source of a region, so that a rebuild is one
+// command: `reach build --manifest region.json --out FILE`. Paths are
+// relative to the manifest's directory.
+type Manifest struct {
+	Name        string         `json:"name"`
+	Date        string         `json:"date"` // default service date, YYYY-MM-DD
+	StrictDates bool           `json:"strict_dates,omitempty"`
+	GTFS        []ManifestFeed `json:"gtfs"`
+	SchoolGTFS  []ManifestFeed `json:"school_gtfs,omitempty"`
+	OSM         string         `json:"osm,omitempty"`
+	Schools     string         `json:"schools,omitempty"`   // annuaire de l'éducation CSV
+	Locations   string         `json:"locations,omitempty"` // plain id,name,lat,lon CSV
+	Offers      []string       `json:"offers,omitempty"`
+	Transfers   string         `json:"transfers,omitempty"` // street|gtfs|both|none
+}
+
+// ManifestFeed is one GTFS feed of a manifest.
+type ManifestFeed struct {
+	Name string `json:"name,omitempty"`
+	Path string `json:"path"`
+}
+
+// ReadManifest reads a manifest and resolves its paths.
+func ReadManifest(path string) (*Manifest, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	var m Manifest
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("manifest %s: %w", path, err)
+	}
+	if m.Date != "" {
+		if _, err := time.Parse("2006-01-02", m.Date); err != nil {
+			return nil, fmt.Errorf("manifest %s: date %q: want YYYY-MM-DD", path, m.Date)
+		}
+	}
+	if len(m.GTFS)+len(m.SchoolGTFS) == 0 {
+		return nil, fmt.Errorf("manifest %s: no gtfs feed", path)
+	}
+	dir := filepath.Dir(path)
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	for i := range m.GTFS {
+		m.GTFS[i].Path = abs(m.GTFS[i].Path)
+	}
+	for i := range m.SchoolGTFS {
+		m.SchoolGTFS[i].Path = abs(m.SchoolGTFS[i].Path)
+	}
+	m.OSM, m.Schools, m.Locations = abs(m.OSM), abs(m.Schools), abs(m.Locations)
+	for i := range m.Offers {
+		m.Offers[i] = abs(m.Offers[i])
+	}
+	return &m, nil
+}
+
+// Sources returns the manifest's sources.
+func (m *Manifest) Sources() (Sources, error) {
+	src := Sources{OSM: m.OSM, Schools: m.Schools, Locations: m.Locations, Offers: m.Offers, Transfers: m.Transfers}
+	for _, list := range []struct {
+		feeds  []ManifestFeed
+		school bool
+	}{{m.GTFS, false}, {m.SchoolGTFS, true}} {
+		for _, f := range list.feeds {
+			arg := f.Path
+			if f.Name != "" {
+				arg = f.Name + "=" + f.Path
+			}
+			fs, err := gtfs.ParseFeedArg(arg, list.school)
+			if err != nil {
+				return Sources{}, fmt.Errorf("manifest: %w", err)
+			}
+			src.GTFS = append(src.GTFS, fs)
+		}
+	}
+	return src, nil
+}
