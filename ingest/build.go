@@ -142,6 +142,7 @@ func Build(src Sources, opt Options) (*graph.Graph, error) {
 // buildPlaces reads the school directory (or locations) and offers.
 func buildPlaces(g *graph.Graph, src Sources, logf func(string, ...any)) error {
 	if src.Schools == "" && src.Locations == "" {
+		g.Places = graph.Places{SchoolOfferStart: []int32{0}} // no schools
 		return nil
 	}
 	var dir *schools.Directory

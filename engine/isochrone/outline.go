@@ -240,10 +240,10 @@ func (o *outliner) key(e edgeRef) edgeKey {
 
 // ringInfo is a geometric ring with what hole assignment needs.
 type ringInfo struct {
-	ring   Ring
-	key    edgeKey
-	area   float64 // planar signed area in square degrees, > 0 counter-clockwise
-	bbox   [4]float64
+	ring Ring
+	key  edgeKey
+	area float64 // planar signed area in square degrees, > 0 counter-clockwise
+	bbox [4]float64
 }
 
 // assemble computes the geometry of the traced rings, tells exteriors from
@@ -273,8 +273,10 @@ func (o *outliner) assemble(rings []tracedRing) (MultiPolygon, error) {
 	}
 	slices.SortStableFunc(bySize, func(a, b int) int { return cmp.Compare(exteriors[a].area, exteriors[b].area) })
 	children := make([][]Ring, len(exteriors))
+	var scratch []candidate
 	for _, h := range holes {
-		parent := containingExterior(exteriors, bySize, h.ring[0])
+		var parent int
+		parent, scratch = containingExterior(exteriors, bySize, &h, scratch)
 		if parent < 0 {
 			return nil, fmt.Errorf("isochrone: outline: hole starting at cell %s lies in no exterior ring", h3.Cell(h.key.cell))
 		}
@@ -290,20 +292,39 @@ func (o *outliner) assemble(rings []tracedRing) (MultiPolygon, error) {
 	return mp, nil
 }
 
-// containingExterior returns the smallest exterior (indexes in bySize, by
-// increasing area) containing pt, trying pt shifted by ±360° of longitude
-// for rings on the other side of the antimeridian; -1 if none.
-func containingExterior(exteriors []ringInfo, bySize []int, pt [2]float64) int {
+// candidate is an exterior whose bounding box holds a hole's, with the
+// longitude shift that puts the hole on the exterior's side of the
+// antimeridian.
+type candidate struct {
+	exterior int
+	shift    float64
+}
+
+// containingExterior returns the smallest exterior (bySize lists them by
+// increasing area) containing hole h. Every hole lies in some exterior, so
+// the largest candidate, and a lone candidate, need no point-in-ring test.
+// It returns -1 when no exterior's bounding box holds the hole's.
+func containingExterior(exteriors []ringInfo, bySize []int, h *ringInfo, scratch []candidate) (int, []candidate) {
+	cands := scratch[:0]
 	for _, i := range bySize {
 		e := &exteriors[i]
 		for _, shift := range [3]float64{0, 360, -360} {
-			q := [2]float64{pt[0] + shift, pt[1]}
-			if q[0] >= e.bbox[0] && q[0] <= e.bbox[2] && q[1] >= e.bbox[1] && q[1] <= e.bbox[3] && ringContains(e.ring, q) {
-				return i
+			if h.bbox[0]+shift >= e.bbox[0] && h.bbox[2]+shift <= e.bbox[2] && h.bbox[1] >= e.bbox[1] && h.bbox[3] <= e.bbox[3] {
+				cands = append(cands, candidate{exterior: i, shift: shift})
+				break
 			}
 		}
 	}
-	return -1
+	if len(cands) == 0 {
+		return -1, cands
+	}
+	for _, c := range cands[:len(cands)-1] {
+		pt := [2]float64{h.ring[0][0] + c.shift, h.ring[0][1]}
+		if ringContains(exteriors[c.exterior].ring, pt) {
+			return c.exterior, cands
+		}
+	}
+	return cands[len(cands)-1].exterior, cands
 }
 
 // geometry returns the closed ring of positions along the edges, checking

@@ -3,6 +3,7 @@ package street
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -28,22 +29,29 @@ type TransferReport struct {
 	Fallback      int // stops reached by straight line only
 	StreetPairs   int // ordered stop pairs joined along the streets
 	StraightPairs int // ordered stop pairs joined by a straight line × DetourFactor
+	ShortcutPairs int // linked stop pairs joined by a straight line × DetourFactor, see StopTransfers
 }
 
 // String summarises the report.
 func (r TransferReport) String() string {
-	return fmt.Sprintf("%d stops (%d linked, %d straight-line): %d street transfers, %d straight-line transfers",
-		r.Stops, r.Linked, r.Fallback, r.StreetPairs, r.StraightPairs)
+	return fmt.Sprintf("%d stops (%d linked, %d straight-line): %d street transfers, %d straight-line transfers, %d shortcuts",
+		r.Stops, r.Linked, r.Fallback, r.StreetPairs, r.StraightPairs, r.ShortcutPairs)
 }
 
 // StopTransfers builds the walking transfers between all ordered pairs of
 // distinct stops at most maxDist metres apart (DefaultTransferDist when
 // maxDist <= 0). links are the stops' links to s and lats/lons their
 // coordinates. Two linked stops are joined along the streets (connectors
-// included), never by a straight line: a river or railway between them is
-// respected. A stop without a link is joined to (and from) every stop whose
-// straight-line distance times DetourFactor is within maxDist, with that
-// distance. The searches run on GOMAXPROCS goroutines.
+// included), so that a river or railway between them is respected — unless
+// one of them is nearer to the other (straight line) than to its own
+// street: it walks its connector straight across country, and may as well
+// walk straight to that stop ("shortcut", at the straight-line distance
+// times DetourFactor, when shorter than the street path). This matters for
+// stops beyond the edge of the street extract, linked by long connectors
+// to its outermost street. A stop without a link is joined to (and from)
+// every stop whose straight-line distance times DetourFactor is within
+// maxDist, with that distance. Each ordered pair gets its shortest
+// footpath. The searches run on GOMAXPROCS goroutines.
 func StopTransfers(s *graph.Streets, links *graph.Links, lats, lons []float64, maxDist float64) (graph.Footpaths, TransferReport, error) {
 	n := links.Len()
 	if len(lats) != n || len(lons) != n {
@@ -83,7 +91,7 @@ func StopTransfers(s *graph.Streets, links *graph.Links, lats, lons []float64, m
 				q.Run(maxDist)
 				for _, h := range q.ReachTargets(targets, maxDist) {
 					if h.Point != i {
-						out = append(out, pair{i, h.Point, float32(h.Dist)})
+						out = append(out, pair{i, h.Point, float32(h.Dist), streetPair})
 					}
 				}
 			}
@@ -95,34 +103,66 @@ func StopTransfers(s *graph.Streets, links *graph.Links, lats, lons []float64, m
 	for _, p := range parts {
 		all = append(all, p...)
 	}
-	rep.StreetPairs = len(all)
 
-	// Straight-line transfers for the stops without a link.
 	pts := NewPointIndex(lats, lons)
 	var near []Neighbour
 	for i := int32(0); int(i) < n; i++ {
-		if links.Seg[i] >= 0 {
-			rep.Linked++
+		if links.Seg[i] < 0 {
+			// Straight-line transfers for a stop without a link.
+			rep.Fallback++
+			near = pts.Within(lats[i], lons[i], maxDist/DetourFactor, near[:0])
+			for _, nb := range near {
+				j := nb.Point
+				if j == i {
+					continue
+				}
+				d := float32(nb.Dist * DetourFactor)
+				all = append(all, pair{i, j, d, straightPair})
+				if links.Seg[j] >= 0 { // an unlinked j adds j→i itself
+					all = append(all, pair{j, i, d, straightPair})
+				}
+			}
 			continue
 		}
-		rep.Fallback++
-		near = pts.Within(lats[i], lons[i], maxDist/DetourFactor, near[:0])
+		// Shortcuts: a linked stop nearer (straight line) to another
+		// linked stop than to its street may walk to it directly, as it
+		// walks its connector.
+		rep.Linked++
+		r := math.Min(float64(links.Dist[i]), maxDist/DetourFactor)
+		if r <= 0 {
+			continue
+		}
+		near = pts.Within(lats[i], lons[i], r, near[:0])
 		for _, nb := range near {
-			j := nb.Point
-			if j == i {
-				continue
-			}
-			d := float32(nb.Dist * DetourFactor)
-			all = append(all, pair{i, j, d})
-			rep.StraightPairs++
-			if links.Seg[j] >= 0 { // an unlinked j adds j→i itself
-				all = append(all, pair{j, i, d})
-				rep.StraightPairs++
+			if j := nb.Point; j != i && links.Seg[j] >= 0 {
+				d := float32(nb.Dist * DetourFactor)
+				all = append(all, pair{i, j, d, shortcutPair}, pair{j, i, d, shortcutPair})
 			}
 		}
 	}
 
-	// CSR over the origin, each row sorted by distance then destination.
+	// One footpath per ordered pair, the shortest; then CSR over the
+	// origin, each row sorted by distance then destination.
+	slices.SortFunc(all, func(a, b pair) int {
+		if c := cmp.Compare(a.from, b.from); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.to, b.to); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.dist, b.dist)
+	})
+	all = slices.CompactFunc(all, func(a, b pair) bool { return a.from == b.from && a.to == b.to })
+	for _, p := range all {
+		switch p.kind {
+		case streetPair:
+			rep.StreetPairs++
+		case straightPair:
+			rep.StraightPairs++
+		case shortcutPair:
+			rep.ShortcutPairs++
+		}
+	}
 	slices.SortFunc(all, func(a, b pair) int {
 		if c := cmp.Compare(a.from, b.from); c != 0 {
 			return c
@@ -151,4 +191,12 @@ func StopTransfers(s *graph.Streets, links *graph.Links, lats, lons []float64, m
 type pair struct {
 	from, to int32
 	dist     float32
+	kind     uint8
 }
+
+// Kinds of footpaths.
+const (
+	streetPair   uint8 = iota // along the streets
+	straightPair              // straight line, from or to a stop without a link
+	shortcutPair              // straight line between linked stops nearer than their street
+)
