@@ -317,6 +317,73 @@ func TestOutlineNestedLevels(t *testing.T) {
 	checkOutline(t, cells, mp, true)
 }
 
+// TestOutlineFiveLevels nests an annulus with an island in the hole of
+// another annulus: the inner hole's bounding box fits in both exteriors',
+// and it must go to the smaller one.
+func TestOutlineFiveLevels(t *testing.T) {
+	rings := h3.GridDiskDistances(h3.LatLngToCell(mannheim, 10), 10)
+	var cells []h3.Cell
+	for d, ring := range rings {
+		if d != 3 && d != 7 {
+			cells = append(cells, ring...)
+		}
+	}
+	mp := outline(t, cells)
+	if len(mp) != 3 {
+		t.Fatalf("%d polygons, want 3", len(mp))
+	}
+	slices.SortFunc(mp, func(a, b Polygon) int {
+		return cmpFloat(b.Area(), a.Area())
+	})
+	if len(mp[0]) != 2 || len(mp[1]) != 2 || len(mp[2]) != 1 {
+		t.Fatalf("rings per polygon %d, %d, %d; want 2, 2, 1", len(mp[0]), len(mp[1]), len(mp[2]))
+	}
+	if !ringContains(mp[0][1], mp[1][0][0]) || !ringContains(mp[1][1], mp[2][0][0]) {
+		t.Fatal("polygons are not nested in each other's holes")
+	}
+	checkOutline(t, cells, mp, true)
+}
+
+// TestOutlineHoleInsideConcaveBox puts a punched disk inside the opening of
+// a thin C-shaped polygon of smaller area: the hole's bounding box fits in
+// both exteriors' boxes, but it belongs to the larger one.
+func TestOutlineHoleInsideConcaveBox(t *testing.T) {
+	o := h3.LatLngToCell(rennes, 9)
+	ring := h3.GridDiskDistances(o, 12)[12]
+	gap := ring[0]
+	cells := slices.DeleteFunc(slices.Clone(ring), func(c h3.Cell) bool { return h3.GridDistance(c, gap) <= 2 })
+	cells = append(cells, slices.DeleteFunc(h3.GridDisk(o, 5), func(c h3.Cell) bool { return c == o })...)
+	mp := outline(t, cells)
+	if len(mp) != 2 {
+		t.Fatalf("%d polygons, want 2", len(mp))
+	}
+	disk, c := mp[0], mp[1]
+	if len(c) == 2 {
+		disk, c = c, disk
+	}
+	if len(disk) != 2 || len(c) != 1 {
+		t.Fatalf("rings per polygon %d and %d, want 2 and 1", len(disk), len(c))
+	}
+	centre := o.LatLng()
+	if !ringContains(disk[0], [2]float64{centre.Lng, centre.Lat}) || c.Area() >= disk.Area() {
+		t.Fatal("the hole went to the C-shaped polygon, or the C is not the smaller one")
+	}
+	if b, h := bounds(c[0]), bounds(disk[1]); !(b[0] < h[0] && b[1] < h[1] && b[2] > h[2] && b[3] > h[3]) {
+		t.Fatal("test set-up: the hole's box is not inside the C's box")
+	}
+	checkOutline(t, cells, mp, true)
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
 func TestOutlineTwoDisks(t *testing.T) {
 	a := h3.GridDisk(h3.LatLngToCell(rennes, 9), 4)
 	b := h3.GridDisk(h3.LatLngToCell(h3.NewLatLng(48.13, -1.65), 9), 3)
