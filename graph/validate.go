@@ -132,3 +132,52 @@ func checkCSR(name string, off []int32, n int) error {
 	}
 	return nil
 }
+
+// Validate checks every part of the graph against the others; it runs
+// after a build and on every graph loaded for serving.
+func (g *Graph) Validate() error {
+	if err := g.Timetable.Validate(); err != nil {
+		return err
+	}
+	ns := g.Timetable.NumStops()
+	if g.Streets.NumNodes() > 0 {
+		if err := g.Streets.Validate(); err != nil {
+			return err
+		}
+	}
+	if g.StopLinks.Len() != ns {
+		return fmt.Errorf("graph: %d stop links for %d stops", g.StopLinks.Len(), ns)
+	}
+	if err := g.StopLinks.Validate(&g.Streets); err != nil {
+		return fmt.Errorf("graph: stop %w", err)
+	}
+	if err := g.StopPaths.Validate(ns); err != nil {
+		return fmt.Errorf("graph: stop %w", err)
+	}
+	if err := g.Places.Validate(); err != nil {
+		return err
+	}
+	nsc := g.Places.NumSchools()
+	if g.SchoolLinks.Len() != nsc {
+		return fmt.Errorf("graph: %d school links for %d schools", g.SchoolLinks.Len(), nsc)
+	}
+	if err := g.SchoolLinks.Validate(&g.Streets); err != nil {
+		return fmt.Errorf("graph: school %w", err)
+	}
+	if err := validateEgress(&g.SchoolEgress, nsc, ns); err != nil {
+		return err
+	}
+	return nil
+}
+
+func validateEgress(f *Footpaths, from, to int) error {
+	if len(f.Start) != from+1 || len(f.To) != len(f.Dist) || (from > 0 && int(f.Start[from]) != len(f.To)) {
+		return fmt.Errorf("graph: school egress table of the wrong size")
+	}
+	for i, s := range f.To {
+		if s < 0 || int(s) >= to || !(f.Dist[i] >= 0) {
+			return fmt.Errorf("graph: school egress entry %d to stop %d out of range", i, s)
+		}
+	}
+	return nil
+}

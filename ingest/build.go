@@ -133,7 +133,7 @@ func Build(src Sources, opt Options) (*graph.Graph, error) {
 	if err := link(g, opt, logf); err != nil {
 		return nil, err
 	}
-	if err := Validate(g); err != nil {
+	if err := g.Validate(); err != nil {
 		return nil, fmt.Errorf("build: internal error, invalid graph: %w", err)
 	}
 	return g, nil
@@ -254,53 +254,4 @@ func sortHits(h []street.Hit) {
 			h[j], h[j-1] = h[j-1], h[j]
 		}
 	}
-}
-
-// Validate checks every part of a graph against the others; it runs after
-// a build and on every graph loaded for serving.
-func Validate(g *graph.Graph) error {
-	if err := g.Timetable.Validate(); err != nil {
-		return err
-	}
-	ns := g.Timetable.NumStops()
-	if g.Streets.NumNodes() > 0 {
-		if err := g.Streets.Validate(); err != nil {
-			return err
-		}
-	}
-	if g.StopLinks.Len() != ns {
-		return fmt.Errorf("graph: %d stop links for %d stops", g.StopLinks.Len(), ns)
-	}
-	if err := g.StopLinks.Validate(&g.Streets); err != nil {
-		return fmt.Errorf("graph: stop %w", err)
-	}
-	if err := g.StopPaths.Validate(ns); err != nil {
-		return fmt.Errorf("graph: stop %w", err)
-	}
-	if err := g.Places.Validate(); err != nil {
-		return err
-	}
-	nsc := g.Places.NumSchools()
-	if g.SchoolLinks.Len() != nsc {
-		return fmt.Errorf("graph: %d school links for %d schools", g.SchoolLinks.Len(), nsc)
-	}
-	if err := g.SchoolLinks.Validate(&g.Streets); err != nil {
-		return fmt.Errorf("graph: school %w", err)
-	}
-	if err := validateEgress(&g.SchoolEgress, nsc, ns); err != nil {
-		return err
-	}
-	return nil
-}
-
-func validateEgress(f *graph.Footpaths, from, to int) error {
-	if len(f.Start) != from+1 || len(f.To) != len(f.Dist) || (from > 0 && int(f.Start[from]) != len(f.To)) {
-		return fmt.Errorf("graph: school egress table of the wrong size")
-	}
-	for i, s := range f.To {
-		if s < 0 || int(s) >= to || !(f.Dist[i] >= 0) {
-			return fmt.Errorf("graph: school egress entry %d to stop %d out of range", i, s)
-		}
-	}
-	return nil
 }

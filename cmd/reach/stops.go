@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"reach/engine"
+	"reach/engine/raptor"
+	"reach/ingest/gtfs"
+)
+
+// runStops prints the plain earliest arrival at every stop from one stop,
+// for checking against other routers.
+func runStops(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("stops", stderr)
+	graphPath := fs.String("graph", "", "graph `FILE` (required)")
+	from := fs.String("from", "", "origin stop `NAME:STOP_ID` (required)")
+	date := fs.String("date", "", "service date `YYYY-MM-DD`; must be the graph's (default: the graph's)")
+	depart := fs.String("depart", "", "departure time `HH:MM:SS` (required)")
+	transfers := fs.String("transfers", "", "footpaths: street, gtfs, both or none (default: the graph's)")
+	maxTransfers := fs.Int("max-transfers", raptor.DefaultMaxTransfers, "most vehicle changes (-1: no limit)")
+	school := fs.Bool("school", false, "allow school buses")
+	walkSpeed := fs.Float64("walk-speed", engine.DefaultWalkSpeed, "walking speed on footpaths, m/s")
+	if err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	if *graphPath == "" || *from == "" || *depart == "" {
+		return fmt.Errorf("--graph, --from and --depart are required")
+	}
+	dep, ok, err := gtfs.ParseTime(*depart)
+	if err != nil || !ok {
+		return fmt.Errorf("--depart %q: want HH:MM:SS", *depart)
+	}
+	eng, err := engine.Load(*graphPath)
+	if err != nil {
+		return err
+	}
+	g := eng.Graph()
+	if *date != "" && *date != g.Meta.Date {
+		return fmt.Errorf("--date %s: the graph holds the timetable of %s; rebuild it for %s", *date, g.Meta.Date, *date)
+	}
+	tt := &g.Timetable
+	origin := int32(-1)
+	for i, id := range tt.StopID {
+		if id == *from {
+			origin = int32(i)
+			break
+		}
+	}
+	if origin < 0 {
+		hint := ""
+		if !strings.Contains(*from, ":") {
+			hint = " (stop ids are NAME:ID, NAME being the feed's name)"
+		}
+		return fmt.Errorf("--from %q: no such stop in the graph%s", *from, hint)
+	}
+	tr, err := eng.Transfers(*transfers, *walkSpeed)
+	if err != nil {
+		return fmt.Errorf("--transfers: %w", err)
+	}
+	res, err := eng.Router().Route(raptor.Query{
+		Sources:         []raptor.Source{{Stop: origin, Time: dep}},
+		MaxTransfers:    *maxTransfers,
+		Transfers:       tr,
+		AllowSchool:     *school,
+		WalkFromSources: true,
+	})
+	if err != nil {
+		return err
+	}
+	defer res.Release()
+	w := bufio.NewWriter(stdout)
+	fmt.Fprintln(w, "stop_id,arrival,transfers")
+	for s := int32(0); s < int32(tt.NumStops()); s++ {
+		a := res.Arrival(s)
+		if a == raptor.Unreachable {
+			continue
+		}
+		fmt.Fprintf(w, "%s,%s,%d\n", csvField(tt.StopID[s]), gtfs.FormatTime(a), max(res.Trips(s)-1, 0))
+	}
+	return w.Flush()
+}
+
+// csvField quotes a value when CSV needs it.
+func csvField(s string) string {
+	if strings.ContainsAny(s, ",\"\n\r") {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
+}

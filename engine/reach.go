@@ -1,0 +1,237 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+
+	"reach/engine/raptor"
+)
+
+// Params is one reachability request.
+type Params struct {
+	Lat, Lon      float64
+	ArriveBy      int32   // deadline, seconds since midnight of the service date
+	MaxMinutes    int     // travel-time ceiling, minutes; also the departure window
+	WalkSpeed     float64 // m/s
+	MaxWalk       float64 // longest walk to the first stop and from the last, metres
+	MaxDirectWalk int     // longest walk straight to a school, minutes
+	MaxTransfers  int     // vehicle changes; raptor.Unlimited for none
+	Modes         Modes
+	Transfers     string  // footpaths between stops: street, gtfs, both, none ("" = graph default)
+	Percentile    float64 // which percentile of travel time to report (0..100)
+}
+
+// DefaultParams returns the service's defaults for a place.
+func DefaultParams(lat, lon float64) Params {
+	return Params{
+		Lat: lat, Lon: lon, ArriveBy: DefaultArriveBy, MaxMinutes: DefaultMaxMinutes,
+		WalkSpeed: DefaultWalkSpeed, MaxWalk: DefaultMaxWalk, MaxDirectWalk: DefaultMaxDirectWalk,
+		MaxTransfers: raptor.DefaultMaxTransfers, Modes: AllModes, Percentile: 50,
+	}
+}
+
+// Check reports the first invalid parameter, naming it.
+func (p *Params) Check() error {
+	switch {
+	case !(p.Lat >= -90 && p.Lat <= 90):
+		return &ParamError{"lat", fmt.Sprintf("latitude %v out of range -90..90", p.Lat)}
+	case !(p.Lon >= -180 && p.Lon <= 180):
+		return &ParamError{"lon", fmt.Sprintf("longitude %v out of range -180..180", p.Lon)}
+	case p.ArriveBy < 0 || p.ArriveBy > 48*3600:
+		return &ParamError{"arrive_by", "arrival time out of range 00:00..48:00"}
+	case p.MaxMinutes < 1 || p.MaxMinutes > MaxMaxMinutes:
+		return &ParamError{"max_minutes", fmt.Sprintf("%d out of range 1..%d", p.MaxMinutes, MaxMaxMinutes)}
+	case !(p.WalkSpeed >= 0.3 && p.WalkSpeed <= 3):
+		return &ParamError{"walk_speed", fmt.Sprintf("%v m/s out of range 0.3..3", p.WalkSpeed)}
+	case !(p.MaxWalk >= 0 && p.MaxWalk <= 5000):
+		return &ParamError{"max_walk", fmt.Sprintf("%v m out of range 0..5000", p.MaxWalk)}
+	case p.MaxDirectWalk < 0 || p.MaxDirectWalk > MaxMaxMinutes:
+		return &ParamError{"max_direct_walk", fmt.Sprintf("%d min out of range 0..%d", p.MaxDirectWalk, MaxMaxMinutes)}
+	case p.MaxTransfers > 16:
+		return &ParamError{"max_transfers", fmt.Sprintf("%d above 16", p.MaxTransfers)}
+	case !(p.Percentile >= 0 && p.Percentile <= 100):
+		return &ParamError{"percentile", fmt.Sprintf("%v out of range 0..100", p.Percentile)}
+	case p.Modes == (Modes{}):
+		return &ParamError{"modes", "no mode"}
+	case p.Modes.School && !p.Modes.Transit:
+		return &ParamError{"modes", "school needs transit"}
+	}
+	switch p.Transfers {
+	case "", "street", "gtfs", "both", "none":
+	default:
+		return &ParamError{"transfers", fmt.Sprintf("%q: want street, gtfs, both or none", p.Transfers)}
+	}
+	return nil
+}
+
+// ParamError is a request parameter out of range.
+type ParamError struct {
+	Param  string // parameter name as in the HTTP API
+	Detail string
+}
+
+func (e *ParamError) Error() string { return e.Param + ": " + e.Detail }
+
+// Modality tells what a trip needs.
+type Modality uint8
+
+// Modalities, from the simplest.
+const (
+	ModalityNone    Modality = iota // not reachable
+	ModalityWalk                    // on foot only
+	ModalityTransit                 // public transport, without school buses
+	ModalitySchool                  // only with school buses (in its band)
+)
+
+// String returns the API name of the modality.
+func (m Modality) String() string {
+	return [...]string{"none", "walk", "transit", "school"}[m]
+}
+
+// Trip is the best way found to one target.
+type Trip struct {
+	Found    bool
+	Modality Modality
+	Depart   int32 // leaving the origin
+	Arrive   int32 // at the target
+	Duration int32 // Arrive - Depart, seconds
+	Trips    int   // vehicles taken
+	Stop     int32 // stop where the trip leaves transit, -1 when walking
+	// Travel time over the departure window (seconds; raptor.Unreachable
+	// when too few departures reach the target).
+	Min, Median, Percentile int32
+}
+
+// Reachability is the answer to a request for every school of the graph.
+type Reachability struct {
+	Params  Params
+	Schools []Trip // indexed by school
+	// Access is the number of stops within walking distance of the origin.
+	Access int
+	// Scanned counts the route positions the searches scanned.
+	Scanned int64
+}
+
+// Reach runs the request and evaluates every school.
+func (e *Engine) Reach(p Params) (*Reachability, error) {
+	if err := p.Check(); err != nil {
+		return nil, err
+	}
+	sc := e.pool.Get().(*scratch)
+	defer e.pool.Put(sc)
+	pl := &e.g.Places
+	out := &Reachability{Params: p, Schools: make([]Trip, pl.NumSchools())}
+	window := int32(p.MaxMinutes) * 60
+	from := p.ArriveBy - window
+	ceiling := window
+
+	// Direct walks to schools.
+	for i := range sc.direct {
+		sc.direct[i] = -1
+	}
+	if p.Modes.Walk && p.MaxDirectWalk > 0 {
+		maxd := math.Min(float64(p.MaxDirectWalk)*60, float64(ceiling)) * p.WalkSpeed
+		for _, h := range e.schools.FromPlace(sc.schools, p.Lat, p.Lon, maxd) {
+			sc.direct[h.Point] = walkSeconds(h.Dist, p.WalkSpeed)
+		}
+	}
+
+	// Range searches: without school buses, then with them when they exist.
+	var plain, withSchool *raptor.RangeResult
+	if p.Modes.Transit {
+		hits := e.stops.FromPlace(sc.stops, p.Lat, p.Lon, p.MaxWalk)
+		out.Access = len(hits)
+		sc.sources = sc.sources[:0]
+		for _, h := range hits {
+			sc.sources = append(sc.sources, raptor.SourceOffset{Stop: h.Point, Offset: walkSeconds(h.Dist, p.WalkSpeed)})
+		}
+		tr, err := e.Transfers(p.Transfers, p.WalkSpeed)
+		if err != nil {
+			return nil, err
+		}
+		q := raptor.RangeQuery{
+			Sources: sc.sources, From: from, To: p.ArriveBy + 1, Step: 60,
+			MaxTransfers: p.MaxTransfers, Transfers: tr,
+		}
+		if len(sc.sources) > 0 {
+			if plain, err = e.router.Range(q); err != nil {
+				return nil, err
+			}
+			defer plain.Release()
+			out.Scanned += plain.ScannedStopTimes()
+			if p.Modes.School && e.school {
+				q.AllowSchool = true
+				if withSchool, err = e.router.Range(q); err != nil {
+					return nil, err
+				}
+				defer withSchool.Release()
+				out.Scanned += withSchool.ScannedStopTimes()
+			}
+		}
+	}
+
+	for s := range out.Schools {
+		direct := sc.direct[s]
+		if plain == nil {
+			if direct >= 0 && direct <= ceiling {
+				out.Schools[s] = Trip{Found: true, Modality: ModalityWalk, Depart: p.ArriveBy - direct, Arrive: p.ArriveBy,
+					Duration: direct, Stop: -1, Min: direct, Median: direct, Percentile: direct}
+			}
+			continue
+		}
+		sc.egress = e.egress(sc.egress[:0], int32(s), p)
+		t := evaluate(plain, sc.egress, direct, p, ceiling)
+		if withSchool != nil {
+			ts := evaluate(withSchool, sc.egress, direct, p, ceiling)
+			if ts.Found && (!t.Found || band(ts.Duration) < band(t.Duration)) {
+				ts.Modality = ModalitySchool
+				t = ts
+			}
+		}
+		out.Schools[s] = t
+	}
+	return out, nil
+}
+
+// egress appends the stops near school s with their walking times.
+func (e *Engine) egress(dst []raptor.StopCost, s int32, p Params) []raptor.StopCost {
+	eg := &e.g.SchoolEgress
+	to, dist := eg.To[eg.Start[s]:eg.Start[s+1]], eg.Dist[eg.Start[s]:eg.Start[s+1]]
+	for i, st := range to {
+		if float64(dist[i]) > p.MaxWalk {
+			break // sorted by distance
+		}
+		dst = append(dst, raptor.StopCost{Stop: st, Seconds: walkSeconds(float64(dist[i]), p.WalkSpeed)})
+	}
+	return dst
+}
+
+// evaluate turns a range result into the trip to one target.
+func evaluate(rr *raptor.RangeResult, egress []raptor.StopCost, direct int32, p Params, ceiling int32) Trip {
+	tt := rr.Evaluate(egress, direct, p.ArriveBy, p.Percentile)
+	if !tt.Found || tt.Duration > ceiling {
+		return Trip{Stop: -1, Min: tt.Min, Median: tt.Median, Percentile: tt.Percentile}
+	}
+	m := ModalityTransit
+	if tt.Walk {
+		m = ModalityWalk
+	}
+	return Trip{Found: true, Modality: m, Depart: tt.Departure, Arrive: tt.Arrival, Duration: tt.Duration,
+		Trips: tt.Trips, Stop: tt.Stop, Min: tt.Min, Median: tt.Median, Percentile: tt.Percentile}
+}
+
+// band returns the index of the default band a duration falls in.
+func band(d int32) int {
+	return Band(d, DefaultCutoffs)
+}
+
+// Band returns the index of the first cut-off (minutes) that the duration
+// (seconds) does not exceed, or len(cutoffs) when it exceeds them all.
+func Band(d int32, cutoffs []int) int {
+	for i, c := range cutoffs {
+		if d <= int32(c)*60 {
+			return i
+		}
+	}
+	return len(cutoffs)
+}
