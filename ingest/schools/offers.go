@@ -63,7 +63,10 @@ func ReadAffelnet2nde(path string) (*OfferList, error) {
 	return readOfferFile(path, graph.OfferFromAffelnet2nde)
 }
 
-// ReadOffers reads either Affelnet offer list, recognised by its header.
+// ReadOffers reads an offer list recognised by its header: either Affelnet
+// list, or a plain CSV with the columns school_id and label, and optionally
+// diploma (the level), voie (scolaire / apprentissage), code and capacity.
+// In a plain list, school_id is the id of the locations file (any string).
 func ReadOffers(path string) (*OfferList, error) {
 	return readOfferFile(path, offerAuto)
 }
@@ -87,7 +90,7 @@ func readOfferFile(path string, want graph.OfferSource) (*OfferList, error) {
 
 // offerColumns are the column indexes of an Affelnet list.
 type offerColumns struct {
-	uai, label, code, status, capacity, capacity2, school, commune int
+	uai, label, code, status, capacity, capacity2, school, commune, level int
 }
 
 func readOffers(r io.Reader, name string, want graph.OfferSource) (*OfferList, error) {
@@ -109,6 +112,7 @@ func readOffers(r io.Reader, name string, want graph.OfferSource) (*OfferList, e
 			capacity2: t.col("capacite_d_affectation"),
 			school:    t.col("libelle_de_l_etablissement_d_accueil"),
 			commune:   t.col("commune_de_l_etablissement_d_accueil"),
+			level:     -1,
 		}
 	case t.col("id_etab") >= 0 && t.col("co_mefstat") >= 0:
 		src = graph.OfferFromAffelnet2nde
@@ -121,10 +125,18 @@ func readOffers(r io.Reader, name string, want graph.OfferSource) (*OfferList, e
 			capacity2: -1,
 			school:    -1,
 			commune:   -1,
+			level:     -1,
+		}
+	case t.col("school_id") >= 0 && t.col("label") >= 0:
+		src = graph.OfferFromCSV
+		c = offerColumns{
+			uai: t.col("school_id"), label: t.col("label"), code: t.col("code"), status: t.col("voie"),
+			capacity: t.col("capacity"), capacity2: -1, school: -1, commune: -1, level: t.col("diploma", "level"),
 		}
 	default:
 		return nil, fmt.Errorf("offer list: %s:1: header matches no known offer list: need the Affelnet 1re pro columns "+
-			"(Etablissement d'accueil; Libellé du MEF national de rattachement) or the 2nde columns (ID_ETAB; CO_MEFSTAT)", name)
+			"(Etablissement d'accueil; Libellé du MEF national de rattachement), the 2nde columns (ID_ETAB; CO_MEFSTAT) "+
+			"or plain columns (school_id, label[, diploma, voie, code, capacity])", name)
 	}
 	if want != offerAuto && want != src {
 		return nil, fmt.Errorf("offer list: %s:1: header is that of the %s list, not %s", name, src, want)
@@ -161,7 +173,11 @@ func readOffers(r io.Reader, name string, want graph.OfferSource) (*OfferList, e
 func parseOfferRow(rec []string, c offerColumns, src graph.OfferSource) (o Offer, reason, detail string) {
 	o.Source = src
 	o.UAI = field(rec, c.uai)
-	if reason, detail = checkUAI(o.UAI); reason != "" {
+	if src == graph.OfferFromCSV {
+		if o.UAI == "" {
+			return o, "missing_school_id", "empty school_id"
+		}
+	} else if reason, detail = checkUAI(o.UAI); reason != "" {
 		return o, reason, detail
 	}
 	o.Where = strings.TrimSpace(field(rec, c.school) + " " + field(rec, c.commune))
@@ -175,7 +191,9 @@ func parseOfferRow(rec []string, c offerColumns, src graph.OfferSource) (o Offer
 	} else if o.Label == "" {
 		return o, "missing_label", fmt.Sprintf("UAI %s: empty MEF label", o.UAI)
 	}
-	o.Level = DiplomaLevel(o.Label, o.Code)
+	if o.Level = field(rec, c.level); o.Level == "" {
+		o.Level = DiplomaLevel(o.Label, o.Code)
+	}
 	var ok bool
 	if o.Voie, ok = parseVoie(field(rec, c.status)); !ok {
 		return o, "bad_status", fmt.Sprintf("UAI %s: status %q is neither ST nor AP", o.UAI, field(rec, c.status))
