@@ -94,14 +94,30 @@ func (q *Searcher) AddLink(seg int32, offset, connector float64) {
 }
 
 // Run settles, in order of distance, every node within maxDist metres of
-// the sources (math.Inf(1) for no bound).
+// the sources (math.Inf(1) for no bound; NaN counts as 0). Sources farther
+// than maxDist are dropped.
 func (q *Searcher) Run(maxDist float64) {
 	s := q.s
+	if math.IsNaN(maxDist) {
+		maxDist = 0
+	}
 	for len(q.heap) > 0 {
 		it := q.pop()
 		u := it.n
 		if it.d > q.dist[u] {
 			continue // stale entry
+		}
+		if it.d > maxDist {
+			// Only sources can lie beyond the bound, and the rest of the
+			// queue is farther still: forget them all.
+			q.stamp[u] = 0
+			for _, rest := range q.heap {
+				if q.dist[rest.n] > maxDist {
+					q.stamp[rest.n] = 0
+				}
+			}
+			q.heap = q.heap[:0]
+			break
 		}
 		q.reached = append(q.reached, u)
 		for e := s.EdgeStart[u]; e < s.EdgeStart[u+1]; e++ {

@@ -422,3 +422,30 @@ func TestSearcherGenerationWrap(t *testing.T) {
 		}
 	}
 }
+
+func TestSearcherSourcesBeyondBound(t *testing.T) {
+	s := snapNetwork(t)
+	q := NewSearcher(s)
+	// From the middle of A–B (372 m from each end) with a 100 m connector.
+	half := float64(s.SegLength[0]) / 2
+	q.AddLink(0, half, 100)
+	q.Run(400)
+	if len(q.Reached()) != 0 || !math.IsInf(q.Dist(0), 1) || !math.IsInf(q.Dist(1), 1) {
+		t.Errorf("bound 400 m: reached %v, distances %v %v", q.Reached(), q.Dist(0), q.Dist(1))
+	}
+	if d := q.DistToLink(0, half+10, 5); math.Abs(d-115) > 1e-9 {
+		t.Errorf("same-segment point: %v m, want 115", d)
+	}
+	q.Reset()
+	q.AddLink(0, half, 100)
+	q.Run(480)
+	if len(q.Reached()) != 2 || math.Abs(q.Dist(1)-(100+half)) > 1e-6 {
+		t.Errorf("bound 480 m: reached %v, distance to B %v", q.Reached(), q.Dist(1))
+	}
+	q.Reset()
+	q.AddLink(0, half, 100)
+	q.Run(math.NaN())
+	if len(q.Reached()) != 0 {
+		t.Errorf("NaN bound: reached %v", q.Reached())
+	}
+}
