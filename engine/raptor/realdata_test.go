@@ -124,7 +124,7 @@ func TestRealFeedsMatchReference(t *testing.T) {
 				t.Fatal("no stop is served")
 			}
 			rng := rand.New(rand.NewPCG(uint64(fi), 77))
-			limits := []int{0, 1, 2, 3, DefaultMaxTransfers}
+			limits := []int{0, 1, 2, 3, DefaultMaxTransfers, Unlimited}
 			var stats refStats
 			for i := 0; i < pairs; i++ {
 				src := []Source{{Stop: origins[rng.IntN(len(origins))], Time: int32(5*3600 + rng.IntN(16*3600))}}
