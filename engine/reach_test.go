@@ -97,3 +97,104 @@ func TestParamsChecked(t *testing.T) {
 		t.Errorf("%v %v", m, err)
 	}
 }
+
+func TestJourneyMatchesReach(t *testing.T) {
+	e := loadRegion(t, "rennes")
+	checked := 0
+	for _, a := range randomAddresses(e.Graph(), 5, 7) {
+		p := DefaultParams(a[0], a[1])
+		res, err := e.Reach(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for s, trip := range res.Schools {
+			if !trip.Found || trip.Modality != ModalityTransit || checked > 40 {
+				continue
+			}
+			j, err := e.Journey(p, int32(s), trip)
+			if err != nil {
+				t.Fatalf("school %d: %v", s, err)
+			}
+			checked++
+			if j.Depart != Clock(trip.Depart) || j.Arrive != Clock(trip.Arrive) {
+				t.Fatalf("journey %s→%s, reach %s→%s", j.Depart, j.Arrive, Clock(trip.Depart), Clock(trip.Arrive))
+			}
+			vehicles := 0
+			prev := j.Depart
+			for _, l := range j.Legs {
+				if l.Depart < prev || l.Arrive < l.Depart {
+					t.Fatalf("legs out of order: %+v", j.Legs)
+				}
+				prev = l.Arrive
+				if l.Mode != "walk" {
+					vehicles++
+				}
+			}
+			if vehicles != trip.Trips || j.Legs[len(j.Legs)-1].Arrive != j.Arrive || j.WalkM <= 0 {
+				t.Fatalf("journey %+v for trip %+v", j, trip)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no transit journey checked")
+	}
+}
+
+func TestAnswerRanksAndFilters(t *testing.T) {
+	e := loadRegion(t, "rennes")
+	// Rennes city centre, République.
+	req := Request{Params: DefaultParams(48.1096, -1.6794), PerPage: 500}
+	a, err := e.Answer(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Summary.Reachable == 0 || len(a.Results) != a.Summary.Reachable {
+		t.Fatalf("summary %+v, %d results", a.Summary, len(a.Results))
+	}
+	sum := 0
+	for _, b := range a.Summary.Bands {
+		sum += b.Offers
+	}
+	if sum != a.Summary.Reachable {
+		t.Errorf("band counts %v do not add up to %d", a.Summary.Bands, a.Summary.Reachable)
+	}
+	for i := 1; i < len(a.Results); i++ {
+		if a.Results[i].DurationS < a.Results[i-1].DurationS {
+			t.Fatalf("results not sorted by duration at %d", i)
+		}
+	}
+	// Filtering on CAP keeps only CAP offers, a subset of the reachable ones.
+	req.Filter.Levels = []string{"cap"}
+	c, err := e.Answer(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Summary.Reachable == 0 || c.Summary.Reachable >= a.Summary.Reachable {
+		t.Errorf("CAP filter: %d of %d", c.Summary.Reachable, a.Summary.Reachable)
+	}
+	for _, r := range c.Results {
+		if r.Offer.Level != "CAP" {
+			t.Fatalf("filter let %q through", r.Offer.Level)
+		}
+	}
+	// Unknown UAIs and dates are refused, naming the parameter.
+	req.Filter = Filter{UAIs: []string{"0000000A"}}
+	if _, err := e.Answer(req); err == nil {
+		t.Error("unknown UAI accepted")
+	}
+	req.Filter = Filter{}
+	req.Date = "2013-01-01"
+	if _, err := e.Answer(req); err == nil {
+		t.Error("other date accepted")
+	}
+	// Unreachable offers come last when asked for.
+	req.Date = ""
+	req.IncludeUnreachable = true
+	u, err := e.Answer(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Summary.Total != 280 || len(u.Results) != 280 || u.Results[279].Reachable {
+		t.Errorf("with unreachable: total %d, %d results", u.Summary.Total, len(u.Results))
+	}
+}

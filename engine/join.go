@@ -1,0 +1,166 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"reach/engine/raptor"
+	"reach/graph"
+)
+
+// Filter selects training offers. The zero value selects every offer.
+type Filter struct {
+	Levels []string    // diploma levels ("CAP", "Bac Pro"…), any of them; case and accents ignored
+	Voie   string      // "scolaire" or "apprentissage"; "" for both
+	UAIs   []string    // schools, any of them
+	Text   string      // words that must all appear in the label or the school's name
+	BBox   *[4]float64 // minLat, minLon, maxLat, maxLon of the school
+}
+
+// Check reports the first invalid filter field.
+func (f *Filter) Check() error {
+	switch f.Voie {
+	case "", "scolaire", "apprentissage":
+	default:
+		return &ParamError{"voie", fmt.Sprintf("%q: want scolaire or apprentissage", f.Voie)}
+	}
+	if b := f.BBox; b != nil && !(b[0] <= b[2] && b[1] <= b[3] && b[0] >= -90 && b[2] <= 90 && b[1] >= -180 && b[3] <= 180) {
+		return &ParamError{"bbox", "want minLon,minLat,maxLon,maxLat within WGS84 ranges"}
+	}
+	return nil
+}
+
+// Ranked is one training offer with the trip to its school.
+type Ranked struct {
+	Offer, School int32
+	Trip          Trip
+	Band          int     // index into the cut-offs; len(cutoffs) when beyond them or unreachable
+	Distance      float64 // straight line from the origin to the school, metres
+}
+
+// Join ranks the offers that pass the filter: reachable ones by travel
+// time, then public before private, then distance; unreachable ones (only
+// when includeUnreachable) after them, by distance.
+func (e *Engine) Join(r *Reachability, f Filter, cutoffs []int, includeUnreachable bool) ([]Ranked, error) {
+	if err := f.Check(); err != nil {
+		return nil, err
+	}
+	p := &e.g.Places
+	var schools []int32 // candidate schools
+	if f.BBox != nil {
+		schools = e.index.InBBox(f.BBox[0], f.BBox[1], f.BBox[2], f.BBox[3])
+	} else if len(f.UAIs) > 0 {
+		for _, u := range f.UAIs {
+			if s, ok := p.SchoolByUAI(u); ok {
+				schools = append(schools, s)
+			}
+		}
+	} else {
+		schools = make([]int32, p.NumSchools())
+		for i := range schools {
+			schools[i] = int32(i)
+		}
+	}
+	uais := map[string]bool{}
+	for _, u := range f.UAIs {
+		uais[u] = true
+	}
+	levels := map[string]bool{}
+	for _, l := range f.Levels {
+		levels[fold(l)] = true
+	}
+	words := strings.Fields(fold(f.Text))
+	var out []Ranked
+	maxD := int32(r.Params.MaxMinutes) * 60
+	for _, s := range schools {
+		if len(uais) > 0 && !uais[p.SchoolID[s]] {
+			continue
+		}
+		trip := r.Schools[s]
+		if !trip.Found && !includeUnreachable {
+			continue
+		}
+		dist := graph.Haversine(r.Params.Lat, r.Params.Lon, p.SchoolLat[s], p.SchoolLon[s])
+		name := fold(p.SchoolName[s])
+		a, b := p.OffersOf(s)
+		for o := a; o < b; o++ {
+			if len(levels) > 0 && !levels[fold(p.OfferLevel[o])] {
+				continue
+			}
+			if f.Voie != "" && p.OfferVoie[o].String() != f.Voie {
+				continue
+			}
+			if len(words) > 0 {
+				label := fold(p.OfferLabel[o]) + " " + name
+				ok := true
+				for _, w := range words {
+					ok = ok && strings.Contains(label, w)
+				}
+				if !ok {
+					continue
+				}
+			}
+			bd := len(cutoffs)
+			if trip.Found && trip.Duration <= maxD {
+				bd = Band(trip.Duration, cutoffs)
+			}
+			out = append(out, Ranked{Offer: o, School: s, Trip: trip, Band: bd, Distance: dist})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := &out[i], &out[j]
+		if a.Trip.Found != b.Trip.Found {
+			return a.Trip.Found
+		}
+		if a.Trip.Found && a.Trip.Duration != b.Trip.Duration {
+			return a.Trip.Duration < b.Trip.Duration
+		}
+		pa, pb := p.SchoolSector[a.School] == graph.SectorPublic, p.SchoolSector[b.School] == graph.SectorPublic
+		if pa != pb {
+			return pa
+		}
+		if a.Distance != b.Distance {
+			return a.Distance < b.Distance
+		}
+		return a.Offer < b.Offer
+	})
+	return out, nil
+}
+
+// fold lowercases and strips accents, for matching.
+func fold(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, strings.ToLower(s))
+	if err != nil {
+		return strings.ToLower(s)
+	}
+	return out
+}
+
+// ParseCutoffs parses a comma-separated list of increasing minutes.
+func ParseCutoffs(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		var v int
+		if _, err := fmt.Sscanf(strings.TrimSpace(part), "%d", &v); err != nil || v <= 0 || v > MaxMaxMinutes {
+			return nil, &ParamError{"cutoffs", fmt.Sprintf("%q: want minutes between 1 and %d", part, MaxMaxMinutes)}
+		}
+		if len(out) > 0 && v <= out[len(out)-1] {
+			return nil, &ParamError{"cutoffs", "cut-offs must increase"}
+		}
+		out = append(out, v)
+	}
+	if len(out) == 0 || len(out) > 12 {
+		return nil, &ParamError{"cutoffs", "want 1 to 12 cut-offs"}
+	}
+	return out, nil
+}
+
+// Unreachable is the travel time of a target no journey reaches.
+const Unreachable = raptor.Unreachable

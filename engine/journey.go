@@ -1,0 +1,137 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+
+	"reach/engine/raptor"
+)
+
+// Leg is one part of a door-to-door journey, as shown to a person.
+type Leg struct {
+	Mode     string  `json:"mode"` // "walk", or the vehicle's mode: "bus", "tram", "rail", …
+	School   bool    `json:"school_bus,omitempty"`
+	From     string  `json:"from"` // place name: "origin", a stop name, or the school's name
+	To       string  `json:"to"`
+	FromStop string  `json:"from_stop,omitempty"` // stop id NAME:ID
+	ToStop   string  `json:"to_stop,omitempty"`
+	Depart   string  `json:"depart"` // HH:MM:SS
+	Arrive   string  `json:"arrive"`
+	Metres   float64 `json:"distance_m,omitempty"` // walks only
+	Line     string  `json:"line,omitempty"`       // short name of the line
+	LineName string  `json:"line_name,omitempty"`  // long name
+	Headsign string  `json:"headsign,omitempty"`
+	TripID   string  `json:"trip_id,omitempty"`
+}
+
+// Journey is the arrive-by journey to one school.
+type Journey struct {
+	School    string  `json:"uai"`
+	Modality  string  `json:"modality"`
+	Depart    string  `json:"depart"`
+	Arrive    string  `json:"arrive"`
+	Duration  int32   `json:"duration_s"`
+	Transfers int     `json:"transfers"`
+	WalkM     float64 `json:"walk_m"`
+	Legs      []Leg   `json:"legs"`
+}
+
+// ErrNotReachable is returned for a journey to a school no trip reaches.
+var ErrNotReachable = errors.New("not reachable within the limits")
+
+// Journey reconstructs the journey behind trip, the answer of Reach for
+// school s under p.
+func (e *Engine) Journey(p Params, s int32, trip Trip) (*Journey, error) {
+	if !trip.Found {
+		return nil, ErrNotReachable
+	}
+	pl := &e.g.Places
+	tt := &e.g.Timetable
+	j := &Journey{School: pl.SchoolID[s], Modality: trip.Modality.String(), Depart: Clock(trip.Depart),
+		Arrive: Clock(trip.Arrive), Duration: trip.Duration}
+	school := pl.SchoolName[s]
+	if trip.Modality == ModalityWalk {
+		metres := float64(trip.Duration) * p.WalkSpeed
+		j.WalkM = round1(metres)
+		j.Legs = []Leg{{Mode: "walk", From: "origin", To: school, Depart: j.Depart, Arrive: j.Arrive, Metres: round1(metres)}}
+		return j, nil
+	}
+	near := e.StopsNear(p.Lat, p.Lon, p.MaxWalk, p.WalkSpeed)
+	access := make(map[int32]StopNear, len(near))
+	q := raptor.Query{MaxTransfers: p.MaxTransfers, AllowSchool: trip.Modality == ModalitySchool}
+	for _, n := range near {
+		q.Sources = append(q.Sources, raptor.Source{Stop: n.Stop, Time: trip.Depart + n.Seconds})
+		access[n.Stop] = n
+	}
+	tr, err := e.Transfers(p.Transfers, p.WalkSpeed)
+	if err != nil {
+		return nil, err
+	}
+	q.Transfers = tr
+	egress := e.egress(nil, s, p)
+	rj, err := e.router.Journey(q, egress)
+	if err != nil {
+		return nil, fmt.Errorf("journey to %s: %w", pl.SchoolID[s], err)
+	}
+	// Access walk.
+	a := access[rj.Source]
+	j.Legs = append(j.Legs, Leg{Mode: "walk", From: "origin", To: tt.StopName[rj.Source], ToStop: tt.StopID[rj.Source],
+		Depart: Clock(trip.Depart), Arrive: Clock(rj.Start), Metres: round1(a.Metres)})
+	j.WalkM += a.Metres
+	for _, l := range rj.Legs {
+		switch l.Kind {
+		case raptor.LegVehicle:
+			line := tt.RouteLine[l.Route]
+			j.Legs = append(j.Legs, Leg{
+				Mode: tt.LineMode[line].String(), School: tt.LineSchool[line],
+				From: tt.StopName[l.FromStop], To: tt.StopName[l.ToStop], FromStop: tt.StopID[l.FromStop], ToStop: tt.StopID[l.ToStop],
+				Depart: Clock(l.Depart), Arrive: Clock(l.Arrive),
+				Line: tt.LineShortName[line], LineName: tt.LineLongName[line], Headsign: tt.TripHeadsign[l.Trip], TripID: tt.TripID[l.Trip],
+			})
+		default:
+			m := float64(l.Arrive-l.Depart) * p.WalkSpeed
+			if d, ok := e.pathMetres(l.FromStop, l.ToStop); ok {
+				m = d
+			}
+			j.Legs = append(j.Legs, Leg{Mode: "walk", From: tt.StopName[l.FromStop], To: tt.StopName[l.ToStop],
+				FromStop: tt.StopID[l.FromStop], ToStop: tt.StopID[l.ToStop], Depart: Clock(l.Depart), Arrive: Clock(l.Arrive), Metres: round1(m)})
+			j.WalkM += m
+		}
+	}
+	// Egress walk.
+	eg := &e.g.SchoolEgress
+	for k := eg.Start[s]; k < eg.Start[s+1]; k++ {
+		if eg.To[k] == rj.Stop {
+			m := float64(eg.Dist[k])
+			j.Legs = append(j.Legs, Leg{Mode: "walk", From: tt.StopName[rj.Stop], FromStop: tt.StopID[rj.Stop], To: school,
+				Depart: Clock(rj.Arrival - rj.Egress), Arrive: Clock(rj.Arrival), Metres: round1(m)})
+			j.WalkM += m
+			break
+		}
+	}
+	j.WalkM = round1(j.WalkM)
+	j.Transfers = max(rj.Trips-1, 0)
+	return j, nil
+}
+
+// pathMetres returns the street footpath length between two stops.
+func (e *Engine) pathMetres(from, to int32) (float64, bool) {
+	ts, ds := e.g.StopPaths.From(from)
+	for i, t := range ts {
+		if t == to {
+			return float64(ds[i]), true
+		}
+	}
+	return 0, false
+}
+
+// Clock formats seconds since midnight as HH:MM:SS (hours past 24 for the
+// next day).
+func Clock(t int32) string {
+	if t < 0 {
+		t += 86400
+	}
+	return fmt.Sprintf("%02d:%02d:%02d", t/3600, t/60%60, t%60)
+}
+
+func round1(x float64) float64 { return float64(int64(x*10+0.5)) / 10 }
