@@ -193,7 +193,9 @@ type NotFoundError struct {
 	Param, Value string
 }
 
-func (e *NotFoundError) Error() string { return fmt.Sprintf("%s: %q not found in this graph", e.Param, e.Value) }
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("%s: %q not found in this graph", e.Param, e.Value)
+}
 
 // BandLabel names band i of the cut-offs: "0-15", "15-30", …
 func BandLabel(i int, cut []int) string {
