@@ -110,10 +110,19 @@ type Reachability struct {
 	Access int
 	// Scanned counts the route positions the searches scanned.
 	Scanned int64
+	// Cells holds, when asked for, the door-to-door duration of the
+	// arrive-by journey to each cell of the graph (Graph.Cells.Cell), in
+	// seconds, or Unreachable.
+	Cells []int32
 }
 
 // Reach runs the request and evaluates every school.
-func (e *Engine) Reach(p Params) (*Reachability, error) {
+func (e *Engine) Reach(p Params) (*Reachability, error) { return e.reach(p, false) }
+
+// ReachCells is Reach that also evaluates every H3 cell of the graph.
+func (e *Engine) ReachCells(p Params) (*Reachability, error) { return e.reach(p, true) }
+
+func (e *Engine) reach(p Params, cells bool) (*Reachability, error) {
 	if err := p.Check(); err != nil {
 		return nil, err
 	}
@@ -190,7 +199,82 @@ func (e *Engine) Reach(p Params) (*Reachability, error) {
 		}
 		out.Schools[s] = t
 	}
+	if cells {
+		best := plain
+		if withSchool != nil {
+			best = withSchool
+		}
+		out.Cells = e.cellTimes(sc, best, p, ceiling)
+	}
 	return out, nil
+}
+
+// cellTimes evaluates every cell: the latest departure of the window whose
+// journey (by a stop and the walk from it, or walking straight from the
+// origin) reaches the cell by the deadline, and that journey's duration.
+func (e *Engine) cellTimes(sc *scratch, rr *raptor.RangeResult, p Params, ceiling int32) []int32 {
+	c := &e.g.Cells
+	nc := c.NumCells()
+	dep := make([]int32, nc) // latest departure reaching the cell, or -inf
+	arr := make([]int32, nc)
+	for i := range dep {
+		dep[i], arr[i] = math.MinInt32, Unreachable
+	}
+	improve := func(cell int32, d, a int32) {
+		if d > dep[cell] || (d == dep[cell] && a < arr[cell]) {
+			dep[cell], arr[cell] = d, a
+		}
+	}
+	// Walking straight from the origin: the search of the direct walks to
+	// schools settled the nodes around the origin.
+	if p.Modes.Walk && p.MaxDirectWalk > 0 && len(c.NodeCell) > 0 {
+		if q := sc.schools.Search(); q != nil {
+			for _, n := range q.Reached() {
+				w := walkSeconds(q.Dist(n), p.WalkSpeed)
+				if w <= ceiling {
+					improve(c.NodeCell[n], p.ArriveBy-w, p.ArriveBy)
+				}
+			}
+		}
+	}
+	if rr != nil {
+		m := rr.NumMinutes()
+		for s := int32(0); s < int32(rr.NumStops()); s++ {
+			if rr.Arrival(0, s) == raptor.Unreachable {
+				continue // no departure of the window reaches it
+			}
+			cells, dist := c.From(s)
+			for k, cell := range cells {
+				w := walkSeconds(float64(dist[k]), p.WalkSpeed)
+				if float64(dist[k]) > p.MaxWalk {
+					break // sorted by distance
+				}
+				// Latest minute whose arrival plus the walk meets the deadline:
+				// arrivals never decrease with the departure.
+				lo, hi := 0, m // answer in [lo-1, hi)
+				for lo < hi {
+					mid := (lo + hi) / 2
+					if a := rr.Arrival(mid, s); a != raptor.Unreachable && a+w <= p.ArriveBy {
+						lo = mid + 1
+					} else {
+						hi = mid
+					}
+				}
+				if lo == 0 {
+					continue
+				}
+				improve(cell, rr.Departure(lo-1), rr.Arrival(lo-1, s)+w)
+			}
+		}
+	}
+	out := make([]int32, nc)
+	for i := range out {
+		out[i] = Unreachable
+		if dep[i] != math.MinInt32 && arr[i]-dep[i] <= ceiling {
+			out[i] = arr[i] - dep[i]
+		}
+	}
+	return out
 }
 
 // egress appends the stops near school s with their walking times.

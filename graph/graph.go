@@ -22,6 +22,8 @@ type Graph struct {
 	// SchoolEgress lists, per school, the stops within the egress limit
 	// and the walking distance from each, in metres.
 	SchoolEgress Footpaths
+	// Cells are the H3 cells reachable on foot from each stop.
+	Cells Cells
 }
 
 // Meta describes how a graph was built: its sources, dates and the report

@@ -167,7 +167,7 @@ func (g *Graph) Validate() error {
 	if err := validateEgress(&g.SchoolEgress, nsc, ns); err != nil {
 		return err
 	}
-	return nil
+	return g.Cells.Validate(ns, g.Streets.NumNodes())
 }
 
 func validateEgress(f *Footpaths, from, to int) error {

@@ -48,6 +48,8 @@ type Options struct {
 	LinkLimit     float64
 	TransferLimit float64
 	EgressLimit   float64
+	// H3Resolution of the reachability cells (8, 9 or 10; 0 means 9).
+	H3Resolution int
 	// Progress, when set, is called with the work done so far and its
 	// total, in arbitrary units, and the name of the current stage.
 	Progress func(stage string, done, total int64)
@@ -133,6 +135,14 @@ func Build(src Sources, opt Options) (*graph.Graph, error) {
 	if err := link(g, opt, logf); err != nil {
 		return nil, err
 	}
+	if opt.H3Resolution == 0 {
+		opt.H3Resolution = DefaultH3Resolution
+	}
+	if err := buildCells(g, opt.H3Resolution, opt.EgressLimit); err != nil {
+		return nil, err
+	}
+	logf("cells: %d H3 cells at resolution %d, %d (stop, cell) egress pairs within %.0f m",
+		g.Cells.NumCells(), opt.H3Resolution, len(g.Cells.StopCell), opt.EgressLimit)
 	if err := g.Validate(); err != nil {
 		return nil, fmt.Errorf("build: internal error, invalid graph: %w", err)
 	}

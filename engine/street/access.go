@@ -46,11 +46,12 @@ type AccessScratch struct {
 	search *Searcher
 	near   []Neighbour
 	hits   []Hit
+	slot   []int32 // per point: index in hits + 1, 0 when absent
 }
 
 // NewScratch returns scratch space for searches of a.
 func (a *Access) NewScratch() *AccessScratch {
-	sc := &AccessScratch{}
+	sc := &AccessScratch{slot: make([]int32, len(a.unlinked))}
 	if a.streets.NumNodes() > 0 {
 		sc.search = NewSearcher(a.streets)
 	}
@@ -81,6 +82,9 @@ func (a *Access) FromPlace(sc *AccessScratch, lat, lon, maxDist float64) []Hit {
 func (a *Access) FromLink(sc *AccessScratch, lat, lon float64, seg int32, offset, conn, maxDist float64) []Hit {
 	sc.hits = sc.hits[:0]
 	if seg < 0 {
+		if sc.search != nil {
+			sc.search.Reset() // Search() must not show an older search
+		}
 		// Off the streets: straight lines to every point.
 		sc.near = a.points.Within(lat, lon, maxDist/DetourFactor, sc.near[:0])
 		for _, nb := range sc.near {
@@ -92,13 +96,32 @@ func (a *Access) FromLink(sc *AccessScratch, lat, lon float64, seg int32, offset
 	q.Reset()
 	q.AddLink(seg, offset, conn)
 	q.Run(maxDist)
-	sc.hits = append(sc.hits, q.ReachTargets(a.targets, maxDist)...)
-	// Points off the streets are reached by straight lines.
+	for _, h := range q.ReachTargets(a.targets, maxDist) {
+		sc.hits = append(sc.hits, h)
+		sc.slot[h.Point] = int32(len(sc.hits))
+	}
+	// Points off the streets are reached by straight lines; so are points
+	// nearer in a straight line than either end is to its street (two
+	// places at the edge of a street extract, each linked by a long
+	// connector), as StopTransfers does.
 	sc.near = a.points.Within(lat, lon, maxDist/DetourFactor, sc.near[:0])
 	for _, nb := range sc.near {
-		if a.unlinked[nb.Point] {
-			sc.hits = append(sc.hits, Hit{Point: nb.Point, Dist: nb.Dist * DetourFactor})
+		j := nb.Point
+		if !a.unlinked[j] && nb.Dist >= math.Max(conn, float64(a.links.Dist[j])) {
+			continue
 		}
+		d := nb.Dist * DetourFactor
+		if k := sc.slot[j]; k > 0 {
+			if d < sc.hits[k-1].Dist {
+				sc.hits[k-1].Dist = d
+			}
+			continue
+		}
+		sc.hits = append(sc.hits, Hit{Point: j, Dist: d})
+		sc.slot[j] = int32(len(sc.hits))
+	}
+	for _, h := range sc.hits {
+		sc.slot[h.Point] = 0
 	}
 	return sc.hits
 }
@@ -126,3 +149,8 @@ func (a *Access) WalkBetween(sc *AccessScratch, lat1, lon1 float64, seg1 int32, 
 	}
 	return d
 }
+
+// Search returns the street search of the last FromPlace or FromLink call
+// on this scratch, to read the nodes it settled (nil without streets, or
+// when the place was off the streets).
+func (sc *AccessScratch) Search() *Searcher { return sc.search }

@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/uber/h3-go/v4"
+
+	"reach/engine/isochrone"
+)
+
+// IsochroneRequest asks for the areas reachable within each cut-off.
+type IsochroneRequest struct {
+	Params  Params
+	Date    string // "" = the graph's
+	Cutoffs []int  // minutes; nil = DefaultCutoffs
+	Rings   bool   // band i minus band i-1 instead of cumulative areas
+	Format  string // "geojson" (default) or "h3"
+}
+
+// IsochroneAnswer is the /v1/isochrone document: a GeoJSON
+// FeatureCollection (RFC 7946), one feature per band, or, with format h3,
+// the H3 cell sets.
+type IsochroneAnswer struct {
+	Type       string       `json:"type"` // "FeatureCollection" or "H3CellSets"
+	Features   []IsoFeature `json:"features,omitempty"`
+	Resolution int          `json:"resolution,omitempty"`
+	Bands      []IsoCells   `json:"bands,omitempty"`
+}
+
+// IsoFeature is one band as a GeoJSON feature.
+type IsoFeature struct {
+	Type       string             `json:"type"` // "Feature"
+	Properties IsoProperties      `json:"properties"`
+	Geometry   isochrone.Geometry `json:"geometry"`
+}
+
+// IsoProperties describe a band.
+type IsoProperties struct {
+	Band    string  `json:"band"` // "0-15", …
+	FromMin int     `json:"from_minutes"`
+	ToMin   int     `json:"to_minutes"`
+	Cells   int     `json:"cells"`
+	AreaKM2 float64 `json:"area_km2"`
+	Rings   bool    `json:"rings"` // disjoint ring (true) or cumulative area
+}
+
+// IsoCells is one band as H3 cells.
+type IsoCells struct {
+	Band  string   `json:"band"`
+	Cells []string `json:"cells"` // H3 indexes, hexadecimal
+}
+
+// Isochrone runs the request and outlines the reachable cells per band.
+func (e *Engine) Isochrone(req IsochroneRequest) (*IsochroneAnswer, error) {
+	if err := e.CheckDate(req.Date); err != nil {
+		return nil, err
+	}
+	cut := req.Cutoffs
+	if cut == nil {
+		cut = DefaultCutoffs
+	}
+	if cut[len(cut)-1] > req.Params.MaxMinutes {
+		return nil, &ParamError{"cutoffs", fmt.Sprintf("last cut-off %d exceeds max_minutes %d", cut[len(cut)-1], req.Params.MaxMinutes)}
+	}
+	switch req.Format {
+	case "", "geojson", "h3":
+	default:
+		return nil, &ParamError{"format", fmt.Sprintf("%q: want geojson or h3", req.Format)}
+	}
+	if e.g.Cells.NumCells() == 0 {
+		return nil, fmt.Errorf("this graph has no H3 cells (built without streets?)")
+	}
+	r, err := e.ReachCells(req.Params)
+	if err != nil {
+		return nil, err
+	}
+	sets := e.bandCells(r.Cells, cut, req.Rings)
+	if req.Format == "h3" {
+		a := &IsochroneAnswer{Type: "H3CellSets", Resolution: int(e.g.Cells.Resolution)}
+		for i, set := range sets {
+			b := IsoCells{Band: BandLabel(i, cut), Cells: make([]string, len(set))}
+			for k, c := range set {
+				b.Cells[k] = c.String()
+			}
+			a.Bands = append(a.Bands, b)
+		}
+		return a, nil
+	}
+	a := &IsochroneAnswer{Type: "FeatureCollection", Features: []IsoFeature{}}
+	for i, set := range sets {
+		mp, err := isochrone.Outline(set)
+		if err != nil {
+			return nil, fmt.Errorf("isochrone outline: %w", err)
+		}
+		lo := 0
+		if req.Rings && i > 0 {
+			lo = cut[i-1]
+		}
+		a.Features = append(a.Features, IsoFeature{
+			Type: "Feature",
+			Properties: IsoProperties{Band: BandLabel(i, cut), FromMin: lo, ToMin: cut[i], Cells: len(set),
+				AreaKM2: round1(mp.Area()/1e4) / 100, Rings: req.Rings},
+			Geometry: mp.GeoJSONGeometry(),
+		})
+	}
+	return a, nil
+}
+
+// bandCells groups the reached cells by band, cumulatively or as rings.
+func (e *Engine) bandCells(times []int32, cut []int, rings bool) [][]h3.Cell {
+	sets := make([][]h3.Cell, len(cut))
+	for i, t := range times {
+		if t == Unreachable {
+			continue
+		}
+		b := Band(t, cut)
+		if b == len(cut) {
+			continue
+		}
+		c := h3.Cell(e.g.Cells.Cell[i])
+		if rings {
+			sets[b] = append(sets[b], c)
+			continue
+		}
+		for k := b; k < len(cut); k++ {
+			sets[k] = append(sets[k], c)
+		}
+	}
+	return sets
+}
