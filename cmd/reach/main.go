@@ -29,6 +29,7 @@ func commands() map[string]command {
 		"build":   {"build a graph file from GTFS feeds (and streets, schools)", runBuild},
 		"inspect": {"print what a graph file holds (--json for JSON)", runInspect},
 		"stops":   {"earliest arrival at every stop from one stop (CSV), for checking", runStops},
+		"query":   {"reachable trainings from one place (the JSON of /v1/reachable)", runQuery},
 	}
 }
 

@@ -130,3 +130,55 @@ func TestUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestQueryAndStopsOnRennes(t *testing.T) {
+	realdata.Path(t, "rennes")
+	out := filepath.Join(t.TempDir(), "rennes.graph")
+	if code, _, stderr := reach("build", "--manifest", "../../regions/rennes.json", "--out", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, stdout, stderr := reach("query", "--graph", out, "--lat", "48.1096", "--lon", "-1.6794", "--diplome", "CAP", "--per-page", "5")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var a struct {
+		Summary struct {
+			Reachable int `json:"reachable_offers"`
+		} `json:"summary"`
+		Results []struct {
+			Offer struct {
+				Diploma string `json:"diploma"`
+			} `json:"offer"`
+			DurationS int `json:"duration_s"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Summary.Reachable == 0 || len(a.Results) != 5 || a.Results[0].Offer.Diploma != "CAP" || a.Results[0].DurationS <= 0 {
+		t.Errorf("answer %+v", a)
+	}
+	for _, c := range [][]string{
+		{"query", "--graph", out, "--lat", "91", "--lon", "0"},
+		{"query", "--graph", out, "--lat", "48.1", "--lon", "-1.6", "--modes", "bike"},
+		{"query", "--graph", out, "--lat", "48.1", "--lon", "-1.6", "--date", "2013-01-01"},
+		{"query", "--graph", out, "--lat", "48.1", "--lon", "-1.6", "--uai", "0000000A"},
+	} {
+		if code, _, stderr := reach(c...); code != 1 || stderr == "" {
+			t.Errorf("%v: exit %d %q", c, code, stderr)
+		}
+	}
+	code, stdout, stderr = reach("stops", "--graph", out, "--from", "star:1001", "--depart", "08:00:00", "--max-transfers", "0", "--transfers", "none")
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != 0 || lines[0] != "stop_id,arrival,transfers" || lines[1] != "star:1001,08:00:00,0" || len(lines) < 10 {
+		t.Errorf("stops: %d %q %q", code, stderr, lines[:min(3, len(lines))])
+	}
+	for _, l := range lines[1:] {
+		if !strings.HasSuffix(l, ",0") {
+			t.Fatalf("--max-transfers 0 gave %q", l)
+		}
+	}
+	if code, _, stderr := reach("stops", "--graph", out, "--from", "1001", "--depart", "08:00:00"); code != 1 || !strings.Contains(stderr, "NAME:ID") {
+		t.Errorf("unknown stop: %q", stderr)
+	}
+}
