@@ -15,20 +15,28 @@ import (
 
 // buildCase is one dataset of the build benchmarks.
 type buildCase struct {
-	name  string
-	date  string
-	feeds []string // paths under ../shared/data
+	name    string
+	date    string
+	feeds   []string // paths under ../shared/data
+	osm     string
+	schools string
+	offers  []string
 }
 
 var buildCases = []buildCase{
-	{"rennes", "2012-05-22", []string{"rennes/star-gtfs-2012-05.zip"}},
-	{"rnv", "2016-11-08", []string{"rnv/rnv-gtfs-2016.zip"}},
-	{"all", "2016-11-08", []string{
+	{name: "rennes", date: "2012-05-22", feeds: []string{"rennes/star-gtfs-2012-05.zip"}},
+	{name: "rnv", date: "2016-11-08", feeds: []string{"rnv/rnv-gtfs-2016.zip"}},
+	{name: "all", date: "2016-11-08", feeds: []string{
 		"rennes/star-gtfs-2012-05.zip", "rennes/star-gtfs-2012-07.zip", "nantes/tan-gtfs-2014.zip",
 		"rnv/rnv-gtfs-2016.zip", "ter/sncf-ter-gtfs-2017.zip", "bydgoszcz/bydgoszcz-gtfs-2020.zip",
 		"quirks/ajaccio-subfolder-plus-coords.zip", "quirks/hart-single-digit-hours.zip",
 		"quirks/extended-route-types.zip", "beatty/sample-feed",
 	}},
+	{name: "rennes+streets+schools", date: "2012-05-22", feeds: []string{"rennes/star-gtfs-2012-05.zip"},
+		osm: "rennes/streets.osm.pbf", schools: "rennes/fr-en-annuaire-education-35.csv",
+		offers: []string{"rennes/affelnet-offre-1re-pro.csv", "rennes/affelnet-offre-2nde.csv"}},
+	{name: "nantes+streets", date: "2014-04-08", feeds: []string{"nantes/tan-gtfs-2014.zip"}, osm: "nantes/centre.osm.pbf"},
+	{name: "rnv+streets", date: "2016-11-08", feeds: []string{"rnv/rnv-gtfs-2016.zip"}, osm: "rnv/rnv.osm.pbf"},
 }
 
 // BenchmarkBuild measures a full timetable build and graph file write per
@@ -43,6 +51,15 @@ func BenchmarkBuild(b *testing.B) {
 					b.Fatal(err)
 				}
 				src.GTFS = append(src.GTFS, fs)
+			}
+			if c.osm != "" {
+				src.OSM = realdata.Path(b, filepath.FromSlash(c.osm))
+			}
+			if c.schools != "" {
+				src.Schools = realdata.Path(b, filepath.FromSlash(c.schools))
+			}
+			for _, o := range c.offers {
+				src.Offers = append(src.Offers, realdata.Path(b, filepath.FromSlash(o)))
 			}
 			date, _ := time.Parse("2006-01-02", c.date)
 			out := filepath.Join(b.TempDir(), c.name+".graph")

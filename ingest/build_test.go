@@ -1,0 +1,183 @@
+package ingest
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"reach/graph"
+	"reach/ingest/gtfs"
+	"reach/ingest/synth"
+	"reach/internal/realdata"
+)
+
+func buildRegion(t *testing.T, date string, feed, osmPath string, schools string, offers ...string) *graph.Graph {
+	t.Helper()
+	fs, err := gtfs.ParseFeedArg(realdata.Path(t, filepath.FromSlash(feed)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := Sources{GTFS: []gtfs.FeedSource{fs}, OSM: realdata.Path(t, filepath.FromSlash(osmPath))}
+	if schools != "" {
+		src.Schools = realdata.Path(t, filepath.FromSlash(schools))
+	}
+	for _, o := range offers {
+		src.Offers = append(src.Offers, realdata.Path(t, filepath.FromSlash(o)))
+	}
+	d, _ := time.Parse("2006-01-02", date)
+	g, err := Build(src, Options{Date: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func TestBuildRennesWithStreetsAndSchools(t *testing.T) {
+	g := buildRegion(t, "2012-05-22", "rennes/star-gtfs-2012-05.zip", "rennes/streets.osm.pbf",
+		"rennes/fr-en-annuaire-education-35.csv", "rennes/affelnet-offre-1re-pro.csv", "rennes/affelnet-offre-2nde.csv")
+	st := g.Meta.Streets
+	if st.NodesRead != 13093 || st.WaysRead != 3065 || st.Nodes != 3784 || st.Edges != 9938 || st.IslandsDropped != 87 {
+		t.Errorf("streets %+v", st)
+	}
+	l := g.Meta.Linking
+	// Many suburban STAR stops lie outside the city's street extract.
+	if l.Stops.Points != 1365 || l.Stops.Linked != 733 || l.Stops.Fallback != 632 || l.Stops.MaxDist > DefaultLinkLimit {
+		t.Errorf("stop links %+v", l.Stops)
+	}
+	for s := int32(0); s < int32(g.StopLinks.Len()); s++ {
+		if !g.StopLinks.Linked(s) {
+			if to, _ := g.StopPaths.From(s); len(to) == 0 && g.Timetable.StopParent[s] < 0 {
+				// A stop off the streets still has straight-line transfers
+				// unless it is isolated: check it has at least its own cell.
+				cells, _ := g.Cells.From(s)
+				if len(cells) == 0 {
+					t.Fatalf("stop %s off the streets has no cell", g.Timetable.StopID[s])
+				}
+			}
+		}
+	}
+	p := g.Meta.Places
+	if p.Rows != 996 || p.Schools != 993 || p.Vocational != 37 || p.Colleges != 116 {
+		t.Errorf("places %+v", p)
+	}
+	voc := 0
+	for s, v := range g.Places.SchoolVocational {
+		if v && g.Places.SchoolDept[s] == "035" {
+			voc++
+		}
+	}
+	if voc != 37 {
+		t.Errorf("%d vocational lycées of département 35 in the graph, want 37", voc)
+	}
+	if len(p.Offers) != 2 || p.Offers[0].Joined != 52 || p.Offers[0].JoinedSchools != 14 ||
+		p.Offers[1].Joined != 228 || p.Offers[1].JoinedSchools != 53 || p.OffersPlaced != 280 || g.Places.NumOffers() != 280 {
+		t.Errorf("offers %+v", p.Offers)
+	}
+	reasons := map[string]int{}
+	for _, o := range p.Offers {
+		for _, d := range o.Drops {
+			reasons[d.Reason] += d.Count
+		}
+	}
+	if reasons["outside_directory"] != 5184+19210 || reasons["unknown_school"] != 63 || reasons["bad_uai"] != 2 {
+		t.Errorf("rejected offers by reason: %v", reasons)
+	}
+	if l.Schools.Points != 993 || l.Schools.Linked+l.Schools.Fallback != 993 || l.SchoolEgress == 0 {
+		t.Errorf("school links %+v", l)
+	}
+	if g.Cells.NumCells() == 0 || g.Cells.Resolution != 9 {
+		t.Errorf("cells: %d at res %d", g.Cells.NumCells(), g.Cells.Resolution)
+	}
+}
+
+func TestBuildNantesAndRNVWithStreets(t *testing.T) {
+	for _, c := range []struct {
+		date, feed, osm          string
+		nodes, edges, islands    int
+		linked, fallback         int
+		streetPairs, straightMin int
+	}{
+		// Full OSM of central Nantes: footways, steps; most TAN stops are
+		// outside this 3 × 2.5 km extract.
+		{"2014-04-08", "nantes/tan-gtfs-2014.zip", "nantes/centre.osm.pbf", 3271, 9374, 76, 732, 2683, 16286, 1},
+		// RNV roads only (no footways): every stop but one is near a road.
+		{"2016-11-08", "rnv/rnv-gtfs-2016.zip", "rnv/rnv.osm.pbf", 38007, 98498, 154, 2056, 1, 33666, 0},
+	} {
+		g := buildRegion(t, c.date, c.feed, c.osm, "")
+		st, l := g.Meta.Streets, g.Meta.Linking
+		if st.Nodes != c.nodes || st.Edges != c.edges || st.IslandsDropped != c.islands {
+			t.Errorf("%s: streets %+v", c.osm, st)
+		}
+		if l.Stops.Linked != c.linked || l.Stops.Fallback != c.fallback || l.StreetTransfers != c.streetPairs || l.StraightTransfers < c.straightMin {
+			t.Errorf("%s: linking %+v", c.osm, l)
+		}
+	}
+}
+
+func TestBuildRefusesBadSources(t *testing.T) {
+	fs, err := gtfs.ParseFeedArg(realdata.Path(t, "quirks", "extended-route-types.zip"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := time.Parse("2006-01-02", "2009-03-03")
+	for _, c := range []struct {
+		src  Sources
+		want string
+	}{
+		{Sources{GTFS: []gtfs.FeedSource{fs}, OSM: "/nonexistent.osm.pbf"}, "nonexistent.osm.pbf"},
+		{Sources{GTFS: []gtfs.FeedSource{fs}, Schools: "/nonexistent.csv"}, "nonexistent.csv"},
+		{Sources{GTFS: []gtfs.FeedSource{fs}, Offers: []string{"x.csv"}}, "need a school directory"},
+		{Sources{GTFS: []gtfs.FeedSource{fs}, Transfers: "bus"}, "transfers"},
+		{Sources{}, "no GTFS feed"},
+	} {
+		_, err := Build(c.src, Options{Date: d})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want %q", c.src, err, c.want)
+		}
+	}
+}
+
+func TestManifestOfTheSyntheticRegion(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := synth.Generate(dir, synth.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ReadManifest(filepath.Join(dir, synth.ManifestFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := m.Sources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.GTFS) != 2 || !src.GTFS[1].School || src.GTFS[0].Name != "bus" || !filepath.IsAbs(src.OSM) && !strings.HasPrefix(src.OSM, dir) {
+		t.Fatalf("sources %+v", src)
+	}
+	d, _ := time.Parse("2006-01-02", m.Date)
+	g, err := Build(src, Options{Date: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	school := 0
+	for _, s := range g.Timetable.LineSchool {
+		if s {
+			school++
+		}
+	}
+	if g.Places.NumSchools() != 15 || g.Places.NumOffers() != 50 || school != 2 || g.Meta.Linking.Stops.Fallback != 0 {
+		t.Errorf("demo region: %d schools, %d offers, %d school lines, links %+v",
+			g.Places.NumSchools(), g.Places.NumOffers(), school, g.Meta.Linking.Stops)
+	}
+	for _, bad := range []string{`{"gtfs": []}`, `{"gtfs": [{"path": "x"}], "date": "10/03/2026"}`, `{"gtfs": [{"path": "x"}], "bogus": 1}`, `not json`} {
+		p := filepath.Join(t.TempDir(), "region.json")
+		os.WriteFile(p, []byte(bad), 0o644)
+		if _, err := ReadManifest(p); err == nil || !strings.Contains(err.Error(), "region.json") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}
