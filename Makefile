@@ -1,5 +1,8 @@
 GO ?= go
 STATICCHECK_VERSION := v0.8.2
+DATA ?= ../shared/data
+ADDR ?= 127.0.0.1:8080
+FUZZTIME ?= 1m
 
 .PHONY: build test lint run bench fuzz clean
 
@@ -14,8 +17,27 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
+# With the real data beside the repository, build Rennes and serve it;
+# without it, generate the synthetic demo region and serve that.
+run: build
+	@if [ -d "$(DATA)/rennes" ]; then \
+		echo "make run: building Rennes from $(DATA)/rennes (regions/rennes.json)"; \
+		bin/reach build --manifest regions/rennes.json --out bin/rennes.graph && \
+		bin/reach serve --graph bin/rennes.graph --addr $(ADDR); \
+	else \
+		echo "make run: $(DATA)/rennes not found: serving the synthetic demo region"; \
+		bin/reach demo --serve --addr $(ADDR); \
+	fi
+
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./...
+	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./...
+
+fuzz:
+	$(GO) test ./ingest/gtfs -run='^$$' -fuzz='^FuzzRecordReader$$' -fuzztime=$(FUZZTIME)
+	$(GO) test ./ingest/gtfs -run='^$$' -fuzz='^FuzzParseTime$$' -fuzztime=$(FUZZTIME)
+	$(GO) test ./ingest/gtfs -run='^$$' -fuzz='^FuzzParseCoord$$' -fuzztime=$(FUZZTIME)
+	$(GO) test ./graph -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME)
+	$(GO) test ./ingest/schools -run='^$$' -fuzz='^FuzzReaders$$' -fuzztime=$(FUZZTIME)
 
 clean:
 	rm -rf bin
