@@ -20,7 +20,6 @@ type region struct {
 	osm     string
 	schools string
 	offers  []string
-	locs    string
 }
 
 var regions = map[string]region{
