@@ -20,6 +20,7 @@ type region struct {
 	osm     string
 	schools string
 	offers  []string
+	res     int // H3 resolution, 0 = default
 }
 
 var regions = map[string]region{
@@ -56,7 +57,7 @@ func loadRegion(tb testing.TB, name string) *Engine {
 		}
 	}
 	d, _ := time.Parse("2006-01-02", r.date)
-	g, err := ingest.Build(src, ingest.Options{Date: d})
+	g, err := ingest.Build(src, ingest.Options{Date: d, H3Resolution: r.res})
 	if err != nil {
 		tb.Fatal(err)
 	}
