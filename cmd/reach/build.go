@@ -27,7 +27,8 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	transfers := fs.String("transfers", "", "default footpaths for queries: street, gtfs, both or none (default both)")
 	linkLimit := fs.Float64("link-limit", 0, "farthest street a stop or school is linked to, metres (default 1600)")
 	transferLimit := fs.Float64("transfer-limit", 0, "longest walking transfer between stops, metres (default 1000)")
-	egressLimit := fs.Float64("egress-limit", 0, "longest walk from a stop to a school, metres (default 1500)")
+	egressLimit := fs.Float64("egress-limit", 0, "longest walk from a stop to a school or a cell, metres (default 1500)")
+	h3Res := fs.Int("h3-res", 9, "H3 resolution of the reachability cells: 8, 9 or 10")
 	strict := fs.Bool("strict-dates", false, "refuse a feed whose validity does not include --date instead of using the same weekday inside it")
 	out := fs.String("out", "", "graph file to write (required); replaced only when the build succeeds")
 	report := fs.String("report", "", "also write the build report as JSON to this `FILE`")
@@ -85,7 +86,7 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	p := newProgress(os.Stderr)
 	start := time.Now()
 	g, err := ingest.Build(src, ingest.Options{Date: d, StrictDates: *strict, Progress: p.update, Logf: p.logf,
-		LinkLimit: *linkLimit, TransferLimit: *transferLimit, EgressLimit: *egressLimit})
+		LinkLimit: *linkLimit, TransferLimit: *transferLimit, EgressLimit: *egressLimit, H3Resolution: *h3Res})
 	p.done()
 	if err != nil {
 		return err
