@@ -26,10 +26,14 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"build":   {"build a graph file from GTFS feeds (and streets, schools)", runBuild},
-		"inspect": {"print what a graph file holds (--json for JSON)", runInspect},
-		"stops":   {"earliest arrival at every stop from one stop (CSV), for checking", runStops},
-		"query":   {"reachable trainings from one place (the JSON of /v1/reachable)", runQuery},
+		"build":      {"build a graph file from GTFS feeds (and streets, schools)", runBuild},
+		"inspect":    {"print what a graph file holds (--json for JSON)", runInspect},
+		"stops":      {"earliest arrival at every stop from one stop (CSV), for checking", runStops},
+		"serve":      {"serve a graph over HTTP", runServe},
+		"query":      {"reachable trainings from one place (the JSON of /v1/reachable)", runQuery},
+		"precompute": {"precompute the index cell → (school, band, modality), or a shard of it", runPrecompute},
+		"merge":      {"merge index shards into one index", runMerge},
+		"lookup":     {"schools reachable from an address, from a precomputed index", runLookup},
 	}
 }
 

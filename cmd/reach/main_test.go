@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -180,5 +182,60 @@ func TestQueryAndStopsOnRennes(t *testing.T) {
 	}
 	if code, _, stderr := reach("stops", "--graph", out, "--from", "1001", "--depart", "08:00:00"); code != 1 || !strings.Contains(stderr, "NAME:ID") {
 		t.Errorf("unknown stop: %q", stderr)
+	}
+}
+
+// TestMain lets tests run the CLI as a separate process: the test binary
+// re-executed with REACH_TEST_MAIN=1 behaves as the reach command.
+func TestMain(m *testing.M) {
+	if os.Getenv("REACH_TEST_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// TestPrecomputeShardsAsJobProcesses runs the shards the way the
+// Kubernetes Indexed Job does (one process each, JOB_COMPLETION_INDEX
+// picking the shard), merges them and compares with a single-process run.
+func TestPrecomputeShardsAsJobProcesses(t *testing.T) {
+	realdata.Path(t, "rennes")
+	dir := t.TempDir()
+	g := filepath.Join(dir, "rennes.graph")
+	if code, _, stderr := reach("build", "--manifest", "../../regions/rennes.json", "--out", g); code != 0 {
+		t.Fatal(stderr)
+	}
+	common := []string{"precompute", "--graph", g, "--max-minutes", "45", "--cutoffs", "15,30,45"}
+	var shards []string
+	for i := 0; i < 3; i++ {
+		out := filepath.Join(dir, fmt.Sprintf("shard-%d.idx", i))
+		cmd := exec.Command(os.Args[0], append(common, "--shard", "3", "--out", out)...)
+		cmd.Env = append(os.Environ(), "REACH_TEST_MAIN=1", fmt.Sprintf("JOB_COMPLETION_INDEX=%d", i))
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("shard %d: %v\n%s", i, err, b)
+		}
+		shards = append(shards, out)
+	}
+	merged := filepath.Join(dir, "merged.idx")
+	if code, _, stderr := reach(append([]string{"merge", "--out", merged, "--csv", merged + ".csv"}, shards...)...); code != 0 {
+		t.Fatal(stderr)
+	}
+	single := filepath.Join(dir, "single.idx")
+	if code, _, stderr := reach(append(common, "--out", single, "--csv", single+".csv")...); code != 0 {
+		t.Fatal(stderr)
+	}
+	a, _ := os.ReadFile(merged + ".csv")
+	b, _ := os.ReadFile(single + ".csv")
+	if len(a) < 1000 || !bytes.Equal(a, b) {
+		t.Fatalf("merged shards (%d bytes of CSV) differ from the single run (%d bytes)", len(a), len(b))
+	}
+	if code, _, stderr := reach("merge", "--out", merged, shards[0], shards[1]); code != 1 || !strings.Contains(stderr, "missing") {
+		t.Errorf("merge with a missing shard: %q", stderr)
+	}
+	code, stdout, _ := reach("lookup", "--index", merged, "--lat", "48.1096", "--lon", "-1.6794")
+	if code != 0 || !strings.Contains(stdout, `"covered": true`) || !strings.Contains(stdout, `"uai"`) {
+		t.Errorf("lookup: %s", stdout)
+	}
+	if code, _, stderr := reach("precompute", "--graph", g, "--out", single, "--shard", "3"); code != 1 || !strings.Contains(stderr, "JOB_COMPLETION_INDEX") {
+		t.Errorf("shard without index: %q", stderr)
 	}
 }

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"reach/engine"
+	"reach/ingest/gtfs"
+)
+
+// runPrecompute computes (a shard of) the precomputed index.
+func runPrecompute(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("precompute", stderr)
+	graphPath := fs.String("graph", "", "graph `FILE` (required)")
+	out := fs.String("out", "", "index `FILE` to write (required)")
+	csvOut := fs.String("csv", "", "also export the index as CSV cell,uai,band,modality to this `FILE`")
+	date := fs.String("date", "", "service date YYYY-MM-DD (default: the graph's; must be the graph's)")
+	arriveBy := fs.String("arrive-by", "08:30", "arrival deadline HH:MM")
+	maxMinutes := fs.Int("max-minutes", engine.DefaultMaxMinutes, "travel-time ceiling, minutes")
+	modes := fs.String("modes", "walk,transit,school", "modes among walk, transit, school")
+	cutoffs := fs.String("cutoffs", "15,30,45,60,90", "band cut-offs, minutes")
+	walkSpeed := fs.Float64("walk-speed", engine.DefaultWalkSpeed, "walking speed, m/s")
+	maxWalk := fs.Float64("max-walk", engine.DefaultMaxWalk, "longest walk to or from a stop, metres")
+	shard := fs.String("shard", "0/1", "`i/n`: compute shard i of n (cells k with k mod n = i); `n` alone takes i from JOB_COMPLETION_INDEX")
+	if err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	if *graphPath == "" || *out == "" {
+		return fmt.Errorf("--graph and --out are required")
+	}
+	i, n, err := parseShard(*shard, os.Getenv("JOB_COMPLETION_INDEX"))
+	if err != nil {
+		return err
+	}
+	p := engine.DefaultParams(0, 0)
+	t, ok, err := gtfs.ParseTime(*arriveBy)
+	if err != nil || !ok {
+		return fmt.Errorf("--arrive-by %q: want HH:MM", *arriveBy)
+	}
+	p.ArriveBy, p.MaxMinutes, p.WalkSpeed, p.MaxWalk = t, *maxMinutes, *walkSpeed, *maxWalk
+	if p.Modes, err = engine.ParseModes(*modes); err != nil {
+		return fmt.Errorf("--modes: %w", err)
+	}
+	cut, err := engine.ParseCutoffs(*cutoffs)
+	if err != nil {
+		return fmt.Errorf("--%w", err)
+	}
+	eng, err := engine.Load(*graphPath)
+	if err != nil {
+		return err
+	}
+	if err := eng.CheckDate(*date); err != nil {
+		return fmt.Errorf("--%w", err)
+	}
+	pr := newProgress(os.Stderr)
+	start := time.Now()
+	ix, err := eng.Precompute(p, cut, i, n, func(done, total int) { pr.update("cells", int64(done), int64(total)) })
+	pr.done()
+	if err != nil {
+		return err
+	}
+	if err := engine.WriteIndex(*out, ix); err != nil {
+		return err
+	}
+	if err := writeIndexCSV(*csvOut, ix); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: shard %d/%d, %d cells, %d (cell, school) entries in %s\n",
+		*out, i, n, len(ix.Cell), len(ix.School), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// parseShard reads "i/n", or "n" with i from the Kubernetes Indexed Job's
+// JOB_COMPLETION_INDEX.
+func parseShard(spec, jobIndex string) (i, n int, err error) {
+	is, ns, found := strings.Cut(spec, "/")
+	if !found {
+		ns, is = spec, jobIndex
+		if is == "" {
+			return 0, 0, fmt.Errorf("--shard %q: give i/n, or n with JOB_COMPLETION_INDEX set", spec)
+		}
+	}
+	i, err1 := strconv.Atoi(is)
+	n, err2 := strconv.Atoi(ns)
+	if err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, fmt.Errorf("--shard %q (index %q): want 0 <= i < n", spec, is)
+	}
+	return i, n, nil
+}
+
+func writeIndexCSV(path string, ix *engine.Index) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := ix.WriteCSV(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// runMerge joins index shards.
+func runMerge(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("merge", stderr)
+	out := fs.String("out", "", "merged index `FILE` (required)")
+	csvOut := fs.String("csv", "", "also export the merged index as CSV to this `FILE`")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: reach merge --out INDEX [--csv FILE] SHARD...")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *out == "" || fs.NArg() == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	var parts []*engine.Index
+	for _, p := range fs.Args() {
+		ix, err := engine.ReadIndex(p)
+		if err != nil {
+			return err
+		}
+		parts = append(parts, ix)
+	}
+	ix, err := engine.MergeIndexes(parts)
+	if err != nil {
+		return err
+	}
+	if err := engine.WriteIndex(*out, ix); err != nil {
+		return err
+	}
+	if err := writeIndexCSV(*csvOut, ix); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: %d shards, %d cells, %d entries\n", *out, len(parts), len(ix.Cell), len(ix.School))
+	return nil
+}
+
+// runLookup answers from an index: the schools reachable from the cell of
+// an address.
+func runLookup(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("lookup", stderr)
+	path := fs.String("index", "", "index `FILE` (required)")
+	lat := fs.Float64("lat", 999, "latitude (required)")
+	lon := fs.Float64("lon", 999, "longitude (required)")
+	if err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	if *path == "" || *lat < -90 || *lat > 90 || *lon < -180 || *lon > 180 {
+		return fmt.Errorf("--index, --lat (-90..90) and --lon (-180..180) are required")
+	}
+	ix, err := engine.ReadIndex(*path)
+	if err != nil {
+		return err
+	}
+	cell, entries, ok := ix.Lookup(*lat, *lon)
+	doc := struct {
+		Cell     string              `json:"cell"`
+		Covered  bool                `json:"covered"`
+		ArriveBy string              `json:"arrive_by"`
+		Schools  []engine.IndexEntry `json:"schools"`
+	}{strconv.FormatUint(cell, 16), ok, engine.Clock(ix.ArriveBy), entries}
+	if doc.Schools == nil {
+		doc.Schools = []engine.IndexEntry{}
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
