@@ -34,6 +34,7 @@ func commands() map[string]command {
 		"precompute": {"precompute the index cell → (school, band, modality), or a shard of it", runPrecompute},
 		"merge":      {"merge index shards into one index", runMerge},
 		"lookup":     {"schools reachable from an address, from a precomputed index", runLookup},
+		"demo":       {"generate, build (and --serve) the synthetic demo region", runDemo},
 	}
 }
 

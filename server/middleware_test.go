@@ -1,0 +1,293 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+
+	"reach/ingest/synth"
+)
+
+func containsLine(b []byte, line string) bool {
+	for _, l := range strings.Split(string(b), "\n") {
+		if l == line {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCompression(t *testing.T) {
+	t.Parallel()
+	_, ts := newTestServer(t, Config{}, synthRegion(t).eng)
+	url := ts.URL + "/v1/streets"
+	plain := get(t, url)
+	if plain.status != 200 || plain.header.Get("Content-Encoding") != "" {
+		t.Fatalf("plain: %d, encoding %q", plain.status, plain.header.Get("Content-Encoding"))
+	}
+	for _, enc := range []string{"gzip", "zstd"} {
+		res := do(t, http.MethodGet, url, map[string]string{"Accept-Encoding": enc})
+		if res.header.Get("Content-Encoding") != enc || len(res.body) >= len(plain.body) {
+			t.Errorf("%s: encoding %q, %d bytes (plain %d)", enc, res.header.Get("Content-Encoding"), len(res.body), len(plain.body))
+			continue
+		}
+		var r io.Reader
+		var err error
+		if enc == "gzip" {
+			r, err = gzip.NewReader(bytes.NewReader(res.body))
+		} else {
+			var d *zstd.Decoder
+			d, err = zstd.NewReader(bytes.NewReader(res.body))
+			r = d
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(r)
+		if err != nil || !bytes.Equal(b, plain.body) {
+			t.Errorf("%s: decoded body differs (%v)", enc, err)
+		}
+	}
+}
+
+func TestCORS(t *testing.T) {
+	t.Parallel()
+	e := synthRegion(t).eng
+	_, ts := newTestServer(t, Config{CORSOrigins: []string{"https://app.example"}}, e)
+	url := ts.URL + "/v1/graph"
+	if res := do(t, http.MethodGet, url, map[string]string{"Origin": "https://app.example"}); res.header.Get("Access-Control-Allow-Origin") != "https://app.example" {
+		t.Errorf("allowed origin: headers %v", res.header)
+	}
+	if res := do(t, http.MethodGet, url, map[string]string{"Origin": "https://evil.example"}); res.header.Get("Access-Control-Allow-Origin") != "" || res.status != 200 {
+		t.Errorf("other origin: %d, headers %v", res.status, res.header)
+	}
+	res := do(t, http.MethodOptions, url, map[string]string{"Origin": "https://app.example", "Access-Control-Request-Method": "GET"})
+	if res.status != 204 || !strings.Contains(res.header.Get("Access-Control-Allow-Methods"), "GET") {
+		t.Errorf("preflight: %d, headers %v", res.status, res.header)
+	}
+	_, any := newTestServer(t, Config{CORSOrigins: []string{"*"}}, e)
+	if res := do(t, http.MethodGet, any.URL+"/v1/graph", map[string]string{"Origin": "https://x.example"}); res.header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("any origin: headers %v", res.header)
+	}
+	_, off := newTestServer(t, Config{}, e)
+	if res := do(t, http.MethodGet, off.URL+"/v1/graph", map[string]string{"Origin": "https://app.example"}); res.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("CORS off: headers %v", res.header)
+	}
+}
+
+// TestShedding fills every slot and the queue: heavy requests get 503
+// with Retry-After at once, probes still answer.
+func TestShedding(t *testing.T) {
+	t.Parallel()
+	s, ts := newTestServer(t, Config{MaxInflight: 2, MaxQueue: -1}, synthRegion(t).eng)
+	url := fmt.Sprintf("%s/v1/reachable?lat=%v&lon=%v", ts.URL, synth.CentreLat, synth.CentreLon)
+	for range 2 {
+		if !s.limit.acquire(context.Background()) {
+			t.Fatal("cannot take a free slot")
+		}
+	}
+	res := get(t, url)
+	if res.status != 503 || res.header.Get("Retry-After") != "1" || res.problem(t).Type != typeOverloaded {
+		t.Errorf("full: %d, Retry-After %q: %s", res.status, res.header.Get("Retry-After"), res.body)
+	}
+	for _, p := range []string{"/healthz", "/readyz", "/metrics", "/v1/graph"} {
+		if res := get(t, ts.URL+p); res.status != 200 {
+			t.Errorf("%s while full: %d", p, res.status)
+		}
+	}
+	if !containsLine(get(t, ts.URL+"/metrics").body, "reach_http_shed_total 1") {
+		t.Error("metrics do not count the shed request")
+	}
+	s.limit.release()
+	if res := get(t, url); res.status != 200 {
+		t.Errorf("after a release: %d", res.status)
+	}
+	s.limit.release()
+
+	// With a queue, a request waits for a slot.
+	q := newLimiter(1, 1, time.Minute)
+	q.acquire(context.Background())
+	got := make(chan bool)
+	go func() { got <- q.acquire(context.Background()) }()
+	for q.waiting.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	if q.acquire(context.Background()) {
+		t.Error("a second waiter got in beyond the queue")
+	}
+	q.release()
+	if !<-got {
+		t.Error("the queued request was shed")
+	}
+	// And gives up after the wait.
+	short := newLimiter(1, 1, 10*time.Millisecond)
+	short.acquire(context.Background())
+	if short.acquire(context.Background()) || short.shed.Load() != 1 {
+		t.Error("a request waited past the queue wait")
+	}
+}
+
+// TestTimeoutAndPanic runs routes that block and panic.
+func TestTimeoutAndPanic(t *testing.T) {
+	t.Parallel()
+	s, _ := newTestServer(t, Config{Timeout: 30 * time.Millisecond, MaxInflight: 1}, synthRegion(t).eng)
+	unblock := make(chan struct{})
+	slow := s.api(apiRoute{name: "slow", heavy: true, fn: func(*state, *query) (any, error) {
+		<-unblock
+		return "late", nil
+	}})
+	rec := httptest.NewRecorder()
+	slow(rec, httptest.NewRequest(http.MethodGet, "/slow", nil))
+	res := reply{rec.Code, rec.Header(), rec.Body.Bytes()}
+	if res.status != 503 || res.problem(t).Type != typeTimeout {
+		t.Errorf("slow route: %d %s", res.status, res.body)
+	}
+	if s.limit.inflight() != 1 {
+		t.Errorf("the timed-out computation does not hold its slot (%d in flight)", s.limit.inflight())
+	}
+	close(unblock)
+	for s.limit.inflight() != 0 {
+		time.Sleep(time.Millisecond)
+	}
+	boom := s.api(apiRoute{name: "boom", heavy: true, fn: func(*state, *query) (any, error) {
+		var a []int
+		return a[3], nil
+	}})
+	rec = httptest.NewRecorder()
+	boom(rec, httptest.NewRequest(http.MethodGet, "/boom", nil))
+	res = reply{rec.Code, rec.Header(), rec.Body.Bytes()}
+	if res.status != 500 || res.problem(t).Type != typeInternal || s.limit.inflight() != 0 {
+		t.Errorf("panicking route: %d %s, %d in flight", res.status, res.body, s.limit.inflight())
+	}
+}
+
+func TestProbesPagesMetrics(t *testing.T) {
+	t.Parallel()
+	s, ts := newTestServer(t, Config{TileURL: "https://tiles.example/{z}/{x}/{y}.png"}, synthRegion(t).eng)
+	for _, c := range []struct{ path, ct, contains string }{
+		{"/healthz", "application/json", `"ok"`},
+		{"/readyz", "application/json", s.BuildID()},
+		{"/", "text/html; charset=utf-8", `data-tiles="https://tiles.example/{z}/{x}/{y}.png"`},
+		{"/web/app.js", "text/javascript; charset=utf-8", "/v1/isochrone"},
+		{"/web/app.css", "text/css; charset=utf-8", "#map"},
+		{"/openapi.json", "application/json", `"openapi"`},
+	} {
+		res := get(t, ts.URL+c.path)
+		if res.status != 200 || res.header.Get("Content-Type") != c.ct || !bytes.Contains(res.body, []byte(c.contains)) {
+			t.Errorf("%s: %d %q, body contains %q: %v", c.path, res.status, res.header.Get("Content-Type"), c.contains, bytes.Contains(res.body, []byte(c.contains)))
+		}
+	}
+	if res := get(t, ts.URL+"/web/nothing.js"); res.status != 404 {
+		t.Errorf("missing asset: %d", res.status)
+	}
+	s.Drain()
+	if res := get(t, ts.URL+"/readyz"); res.status != 503 {
+		t.Errorf("readyz while draining: %d", res.status)
+	}
+	get(t, ts.URL+"/v1/reachable?lat=1")
+	get(t, ts.URL+"/nope")
+	m := get(t, ts.URL+"/metrics")
+	if m.header.Get("Content-Type") != "text/plain; version=0.0.4; charset=utf-8" {
+		t.Errorf("metrics Content-Type %q", m.header.Get("Content-Type"))
+	}
+	for _, want := range []string{
+		"# TYPE reach_http_request_duration_seconds histogram",
+		`reach_http_request_duration_seconds_count{route="healthz",method="GET",status="200"} 1`,
+		`reach_http_request_duration_seconds_count{route="readyz",method="GET",status="503"} 1`,
+		`reach_http_request_duration_seconds_count{route="reachable",method="GET",status="400"} 1`,
+		`reach_http_request_duration_seconds_bucket{route="reachable",method="GET",status="400",le="+Inf"} 1`,
+		`reach_http_request_duration_seconds_count{route="unmatched",method="GET",status="404"} 1`,
+	} {
+		if !containsLine(m.body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
+
+// FuzzQuery sends arbitrary query strings: the answer is never a 5xx, and
+// every error is a problem document.
+func FuzzQuery(f *testing.F) {
+	for _, q := range []string{"lat=47&lon=2", "lat=47&lon=2&max_minutes=30&modes=walk", "lat=1e308&lon=-1e308", "lat=47&lon=2&cutoffs=1,2,3,4,5,6,7,8,9,10,11,12,13",
+		"lat=47&lon=2&arrive_by=99:99:99", "lat=47.0&lon=2.0&uai=%00", "lat=47&lon=2&bbox=,,,", "lat=47&lon=2&page=99999999999999999999",
+		"lat=0x10&lon=2", "lat=47&lon=2&walk_speed=1e-300", "lat=47&lon=2&percentile=-0", "lat=47&lon=2&q=%C3%A9l%C3%A8ve"} {
+		f.Add("/v1/reachable", q)
+		f.Add("/v1/isochrone", q)
+		f.Add("/v1/journey", q+"&uai=0189001L")
+	}
+	f.Add("/v1/schools", "bbox=1,2,3,4e400")
+	f.Add("/v1/streets", "bbox=-180,-90,180,90")
+	s, err := New(Config{Timeout: time.Minute})
+	if err != nil {
+		f.Fatal(err)
+	}
+	s.Install(synthRegion(f).eng, "synth")
+	h := s.Handler()
+	f.Fuzz(func(t *testing.T, path, query string) {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.URL.Path, req.URL.RawQuery = path, query
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("%s?%s: %d %s", path, query, rec.Code, rec.Body)
+		}
+		if rec.Code >= 400 && rec.Header().Get("Content-Type") != "application/problem+json" {
+			t.Fatalf("%s?%s: %d without a problem: %s", path, query, rec.Code, rec.Body)
+		}
+	})
+}
+
+// TestSimplify checks Douglas-Peucker against its definition: the ends
+// are kept and every dropped point lies within the tolerance of the
+// simplified line.
+func TestSimplify(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	for it := range 500 {
+		n := 2 + rng.Intn(30)
+		lats, lons := make([]float64, n), make([]float64, n)
+		for i := range n {
+			lats[i] = 47 + float64(i)*1e-4 + rng.NormFloat64()*3e-5
+			lons[i] = 2 + rng.NormFloat64()*5e-5
+		}
+		tol := []float64{0, 1e-6, 2e-5, 1e-3}[it%4]
+		keep := simplify(lats, lons, tol)
+		if keep[0] != 0 || keep[len(keep)-1] != n-1 {
+			t.Fatalf("ends not kept: %v", keep)
+		}
+		k := math.Cos(lats[0] * math.Pi / 180)
+		for j := 1; j < len(keep); j++ {
+			a, b := keep[j-1], keep[j]
+			if a >= b {
+				t.Fatalf("indexes not increasing: %v", keep)
+			}
+			for i := a + 1; i < b; i++ {
+				if d := segDist(lons[i]*k, lats[i], lons[a]*k, lats[a], lons[b]*k, lats[b]); d > tol {
+					t.Fatalf("point %d dropped at %g from the line, tolerance %g", i, d, tol)
+				}
+			}
+		}
+		if tol == 0 && len(keep) != n {
+			// Random points are never exactly on a line.
+			t.Fatalf("tolerance 0 dropped points: %d of %d kept", len(keep), n)
+		}
+	}
+}
+
+func segDist(px, py, ax, ay, bx, by float64) float64 {
+	dx, dy := bx-ax, by-ay
+	t := 0.0
+	if l := dx*dx + dy*dy; l > 0 {
+		t = math.Max(0, math.Min(1, ((px-ax)*dx+(py-ay)*dy)/l))
+	}
+	return math.Hypot(px-ax-t*dx, py-ay-t*dy)
+}
