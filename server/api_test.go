@@ -260,7 +260,7 @@ type isoDoc struct {
 		Type       string               `json:"type"`
 		Properties engine.IsoProperties `json:"properties"`
 		Geometry   struct {
-			Type        string            `json:"type"`
+			Type        string           `json:"type"`
 			Coordinates [][][][2]float64 `json:"coordinates"`
 		} `json:"geometry"`
 	} `json:"features"`

@@ -121,7 +121,7 @@ type Server struct {
 	metrics  *metrics
 	handler  http.Handler
 	mux      *mux.Router // inside handler
-	index    []byte // rendered web page
+	index    []byte      // rendered web page
 }
 
 // state is one loaded graph with what the handlers derive from it.
