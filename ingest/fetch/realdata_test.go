@@ -1,0 +1,84 @@
+package fetch
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"reach/internal/realdata"
+)
+
+// Real feeds served by a local server: STAR 2012-05 and TER 2017 share no
+// date, the Ajaccio feed (2019) sits in a GTFS/ sub-folder of its zip.
+func TestFetchRealFeeds(t *testing.T) {
+	files := map[string]string{
+		"/star.zip":    realdata.Path(t, "rennes", "star-gtfs-2012-05.zip"),
+		"/ter.zip":     realdata.Path(t, "ter", "sncf-ter-gtfs-2017.zip"),
+		"/ajaccio.zip": realdata.Path(t, "quirks", "ajaccio-subfolder-plus-coords.zip"),
+		"/rennes.pbf":  realdata.Path(t, "rennes", "streets.osm.pbf"),
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, ok := files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeFile(w, r, p)
+	}))
+	defer srv.Close()
+
+	tmp := t.TempDir()
+	csv := "\uFEFFRégion;Type;Nom;URL GTFS;URL OSM\n" +
+		"Bretagne;Transport;STAR;" + srv.URL + "/star.zip;" + srv.URL + "/rennes.pbf\n" +
+		"France;Transport;TER SNCF;" + srv.URL + "/ter.zip;\n" +
+		"Corse;Mixte;Muvitarra Ajaccio;" + srv.URL + "/ajaccio.zip;\n"
+	csvPath := filepath.Join(tmp, "sources.csv")
+	if err := os.WriteFile(csvPath, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(tmp, "data")
+	res, err := Fetch(context.Background(), csvPath, dir, testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report bytes.Buffer
+	if err := res.Report(&report); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + report.String())
+
+	star := bySource(t, res, "star.zip")
+	if star.Validity == nil || star.Validity.String() != "2012-05-21..2012-06-17" || star.Repaired {
+		t.Errorf("STAR: %+v", star)
+	}
+	if star.SHA256 != fileSHA(t, files["/star.zip"]) {
+		t.Error("STAR: the stored file differs from the served one")
+	}
+	if ter := bySource(t, res, "ter-sncf.zip"); ter.Validity == nil || !strings.HasPrefix(ter.Validity.String(), "2017-11-06..2018-") {
+		t.Errorf("TER: %+v", ter)
+	}
+	if aj := bySource(t, res, "muvitarra-ajaccio.zip"); !aj.Repaired || aj.Validity == nil || !strings.HasPrefix(aj.Validity.String(), "2019-") {
+		t.Errorf("Ajaccio: %+v", aj)
+	}
+	if osm := bySource(t, res, "star.osm.pbf"); osm.Kind != KindOSM || osm.SHA256 != fileSHA(t, files["/rennes.pbf"]) {
+		t.Errorf("Rennes streets: %+v", osm)
+	}
+
+	ov := res.Overlap
+	if !ov.Common.Empty() || len(ov.Groups) != 3 {
+		t.Errorf("overlap %+v, want no common date and three groups", ov)
+	}
+	slices.Sort(ov.Isolated)
+	if got := strings.Join(ov.Isolated, ","); got != "Muvitarra Ajaccio,STAR,TER SNCF" {
+		t.Errorf("isolated %q", got)
+	}
+	if !strings.Contains(report.String(), "NO DATE IS COMMON TO ALL FEEDS") {
+		t.Error("the report does not say that no date is common")
+	}
+}

@@ -1,0 +1,113 @@
+package fetch
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Report writes a plain-text account of the result: one line per source,
+// the skipped rows, the validity of the feeds, the date range they share
+// (or, when there is none, which feeds share no date with which) and the
+// suggested build date.
+func (r *Result) Report(w io.Writer) error {
+	p := &printer{w: w}
+	var gtfsN, osmN int
+	for _, s := range r.Sources {
+		if s.Kind == KindGTFS {
+			gtfsN++
+		} else {
+			osmN++
+		}
+	}
+	p.printf("%d sources (%d GTFS, %d OSM) in %s; %d failed\n", len(r.Sources), gtfsN, osmN, r.Dir, len(r.Failed()))
+	for _, s := range r.Sources {
+		kind := strings.ToUpper(string(s.Kind))
+		if s.Type != "" {
+			kind += ", " + s.Type
+		}
+		if s.Status == StatusFailed {
+			p.printf("  FAILED     %s (%s, line %d) %s: %s\n", s.Name, kind, s.Line, s.URL, s.Error)
+			continue
+		}
+		p.printf("  %-10s %s (%s) %s: %s, sha256 %s", s.Status, s.Name, kind, s.File, byteSize(s.Size), short(s.SHA256))
+		if s.Received > 0 {
+			p.printf(", %s received", byteSize(s.Received))
+		}
+		if s.Attempts > 1 {
+			p.printf(", %d attempts", s.Attempts)
+		}
+		p.printf("\n")
+		if s.Repaired {
+			p.printf("             repaired: %s\n", s.RepairNote)
+		}
+		switch {
+		case s.Validity != nil:
+			p.printf("             valid %s (%d days)\n", s.Validity, s.Validity.Days())
+		case s.ValidityError != "":
+			p.printf("             no validity range: %s\n", s.ValidityError)
+		}
+	}
+	for _, s := range r.Skipped {
+		p.printf("  skipped    line %d %s: %s\n", s.Line, s.Name, s.Reason)
+	}
+
+	ov := r.Overlap
+	switch {
+	case !ov.Common.Empty():
+		p.printf("Dates common to all feeds: %s (%d days)\n", ov.Common, ov.Common.Days())
+	case len(ov.Groups) == 0:
+		p.printf("No GTFS feed with a validity range: no common dates\n")
+	default:
+		p.printf("NO DATE IS COMMON TO ALL FEEDS. Groups of feeds sharing dates:\n")
+		for _, g := range ov.Groups {
+			p.printf("  %s (%d days): %s\n", g.Range, g.Range.Days(), strings.Join(g.Feeds, ", "))
+		}
+		for _, a := range ov.Apart {
+			p.printf("  %s (%s) shares no date with %s\n", a.Feed, a.Range, strings.Join(a.Disjoint, ", "))
+		}
+		if len(ov.Isolated) > 0 {
+			p.printf("  sharing no date with any other feed: %s\n", strings.Join(ov.Isolated, ", "))
+		}
+	}
+	if r.BuildDate.Date.IsZero() {
+		p.printf("No build date suggested: %s\n", r.BuildDate.Note)
+	} else {
+		p.printf("Suggested build date: %s %s (%s)\n", r.BuildDate.Date.Weekday(), r.BuildDate.Date.Format("2006-01-02"), r.BuildDate.Note)
+	}
+	return p.err
+}
+
+// printer writes formatted text and keeps the first error.
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) printf(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+func short(sum string) string {
+	if len(sum) > 12 {
+		return sum[:12]
+	}
+	return sum
+}
+
+// byteSize formats a byte count: "512 B", "1.3 MB".
+func byteSize(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, suffix := float64(n), "kMGT"
+	i := -1
+	for v >= unit && i < len(suffix)-1 {
+		v /= unit
+		i++
+	}
+	return fmt.Sprintf("%.1f %cB", v, suffix[i])
+}

@@ -1,0 +1,332 @@
+package fetch
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Kind is the kind of data a source provides.
+type Kind string
+
+// The kinds of source.
+const (
+	KindGTFS Kind = "gtfs" // a GTFS timetable, stored as <slug>.zip
+	KindOSM  Kind = "osm"  // an OpenStreetMap extract, stored as <slug>.osm.pbf
+)
+
+// Source is one file to download, taken from a row of the sources CSV.
+// A row that names both a GTFS and an OSM URL gives two sources.
+type Source struct {
+	Line   int    `json:"line"`             // line of the row in the CSV (1 is the header)
+	Name   string `json:"name"`             // the "Nom" column
+	Region string `json:"region,omitempty"` // the "Région" column
+	Type   string `json:"type,omitempty"`   // the "Type" column: Transport, Scolaire, Mixte, OSM…
+	Kind   Kind   `json:"kind"`
+	URL    string `json:"url"`
+	File   string `json:"file"` // file name inside the download directory
+
+	// Meta holds the row's other non-empty columns, by header name.
+	Meta map[string]string `json:"meta,omitempty"`
+}
+
+// Skipped is a row of the sources CSV that gives nothing to download.
+type Skipped struct {
+	Line   int    `json:"line"`
+	Name   string `json:"name,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// column roles, found by normalised header name.
+var (
+	nameHeaders   = []string{"nom", "name", "nom du reseau", "reseau"}
+	regionHeaders = []string{"region"}
+	typeHeaders   = []string{"type"}
+	gtfsHeaders   = []string{"url gtfs", "gtfs url", "url"}
+	osmHeaders    = []string{"url osm", "osm url", "url pbf"}
+)
+
+// ReadSources parses a sources CSV: UTF-8, optionally with a byte-order mark,
+// separated by ';', ',' or tabs (guessed from the header line), with a header
+// row whose column names are matched case-insensitively and without accents
+// ("Région", "Nom", "Type", "URL GTFS" or "url_gtfs" or "URL", "URL OSM").
+//
+// A URL in the "URL OSM" column is an OpenStreetMap extract. A URL in the
+// "URL GTFS" or "URL" column is a GTFS feed, unless the row's Type is "OSM"
+// or the URL ends in ".pbf" or ".osm", in which case it is an OSM extract.
+// Each source gets a distinct file name made from the slug of its name.
+// Rows with no URL at all are returned as skipped.
+func ReadSources(r io.Reader) ([]Source, []Skipped, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading sources CSV: %w", err)
+	}
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil, errors.New("sources CSV is empty")
+	}
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.Comma = guessComma(data)
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, fmt.Errorf("sources CSV header: %w", err)
+	}
+	cols := newColumns(header)
+	if cols.gtfs < 0 && cols.osm < 0 {
+		return nil, nil, fmt.Errorf("sources CSV header %q: no URL column (want one of %q, %q, %q)",
+			strings.Join(header, string(cr.Comma)), "URL GTFS", "URL", "URL OSM")
+	}
+	var (
+		sources []Source
+		skipped []Skipped
+		used    = map[string]bool{}
+	)
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("sources CSV: %w", err)
+		}
+		line, _ := cr.FieldPos(0)
+		if blank(rec) {
+			continue
+		}
+		row := Source{
+			Line:   line,
+			Name:   cols.get(rec, cols.name),
+			Region: cols.get(rec, cols.region),
+			Type:   cols.get(rec, cols.typ),
+		}
+		for i, h := range header {
+			if cols.role(i) || i >= len(rec) {
+				continue
+			}
+			if v := strings.TrimSpace(rec[i]); v != "" {
+				if row.Meta == nil {
+					row.Meta = map[string]string{}
+				}
+				row.Meta[strings.TrimSpace(h)] = v
+			}
+		}
+		n := len(sources)
+		if u := cols.get(rec, cols.gtfs); u != "" {
+			kind := KindGTFS
+			if strings.EqualFold(row.Type, "osm") || looksOSM(u) {
+				kind = KindOSM
+			}
+			sources = append(sources, row.with(kind, u, used))
+		}
+		if u := cols.get(rec, cols.osm); u != "" {
+			sources = append(sources, row.with(KindOSM, u, used))
+		}
+		if len(sources) == n {
+			skipped = append(skipped, Skipped{Line: line, Name: row.Name, Reason: "no URL"})
+		}
+	}
+	return sources, skipped, nil
+}
+
+// with returns a copy of the row as a source of the given kind and URL,
+// with a file name not yet in used.
+func (s Source) with(kind Kind, rawURL string, used map[string]bool) Source {
+	s.Kind = kind
+	s.URL = rawURL
+	base := Slug(s.Name)
+	if base == "" {
+		base = Slug(strings.TrimSuffix(urlBase(rawURL), path.Ext(urlBase(rawURL))))
+	}
+	if base == "" {
+		base = "source-" + strconv.Itoa(s.Line)
+	}
+	ext := fileExt(kind, rawURL)
+	name := base + ext
+	for i := 2; used[name]; i++ {
+		name = base + "-" + strconv.Itoa(i) + ext
+	}
+	used[name] = true
+	s.File = name
+	if s.Meta != nil {
+		meta := make(map[string]string, len(s.Meta))
+		for k, v := range s.Meta {
+			meta[k] = v
+		}
+		s.Meta = meta
+	}
+	return s
+}
+
+// columns holds the index of each recognised column, or -1.
+type columns struct {
+	name, region, typ, gtfs, osm int
+}
+
+func newColumns(header []string) columns {
+	norm := make([]string, len(header))
+	for i, h := range header {
+		norm[i] = normHeader(h)
+	}
+	find := func(names []string) int {
+		for _, n := range names { // earlier names win
+			for i, h := range norm {
+				if h == n {
+					return i
+				}
+			}
+		}
+		return -1
+	}
+	return columns{
+		name:   find(nameHeaders),
+		region: find(regionHeaders),
+		typ:    find(typeHeaders),
+		gtfs:   find(gtfsHeaders),
+		osm:    find(osmHeaders),
+	}
+}
+
+// role reports whether column i has a role (and so is not metadata).
+func (c columns) role(i int) bool {
+	return i == c.name || i == c.region || i == c.typ || i == c.gtfs || i == c.osm
+}
+
+func (c columns) get(rec []string, i int) string {
+	if i < 0 || i >= len(rec) {
+		return ""
+	}
+	return strings.TrimSpace(rec[i])
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// guessComma returns the separator used by the header line: the most
+// frequent of ';', ',' and tab outside quotes (',' when there is none).
+func guessComma(data []byte) rune {
+	counts := map[rune]int{}
+	quoted := false
+	for _, c := range string(data) {
+		if c == '\n' && !quoted {
+			break
+		}
+		switch c {
+		case '"':
+			quoted = !quoted
+		case ';', ',', '\t':
+			if !quoted {
+				counts[c]++
+			}
+		}
+	}
+	best := ','
+	for _, c := range []rune{';', '\t'} {
+		if counts[c] > counts[best] {
+			best = c
+		}
+	}
+	return best
+}
+
+// normHeader lower-cases a header name, removes accents and turns every run
+// of other characters into one space: "URL_GTFS " → "url gtfs".
+func normHeader(h string) string {
+	return strings.Join(strings.FieldsFunc(foldASCII(h), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}), " ")
+}
+
+// Slug returns a file-name-safe form of a name: lower-case ASCII letters and
+// digits, accents removed, other runs of characters turned into one '-',
+// at most 80 bytes. "Réseau STAR (Rennes)" → "reseau-star-rennes".
+func Slug(name string) string {
+	s := strings.Join(strings.FieldsFunc(foldASCII(name), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}), "-")
+	if len(s) > 80 {
+		s = strings.TrimRight(s[:80], "-")
+	}
+	return s
+}
+
+// foldASCII lower-cases s and replaces the accented Latin letters of French
+// (and a few neighbours) by their base letters; other characters are kept.
+func foldASCII(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		r = unicode.ToLower(r)
+		switch r {
+		case 'à', 'á', 'â', 'ã', 'ä', 'å':
+			b.WriteByte('a')
+		case 'ç':
+			b.WriteByte('c')
+		case 'è', 'é', 'ê', 'ë':
+			b.WriteByte('e')
+		case 'ì', 'í', 'î', 'ï':
+			b.WriteByte('i')
+		case 'ñ':
+			b.WriteByte('n')
+		case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø':
+			b.WriteByte('o')
+		case 'ù', 'ú', 'û', 'ü':
+			b.WriteByte('u')
+		case 'ý', 'ÿ':
+			b.WriteByte('y')
+		case 'œ':
+			b.WriteString("oe")
+		case 'æ':
+			b.WriteString("ae")
+		case 'ß':
+			b.WriteString("ss")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// urlBase returns the last element of a URL's path ("" when unparsable).
+func urlBase(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Path == "" || strings.HasSuffix(u.Path, "/") {
+		return ""
+	}
+	return path.Base(u.Path)
+}
+
+// looksOSM reports whether a URL's path names an OpenStreetMap file.
+func looksOSM(rawURL string) bool {
+	b := strings.ToLower(urlBase(rawURL))
+	return strings.HasSuffix(b, ".pbf") || strings.HasSuffix(b, ".osm") || strings.HasSuffix(b, ".osm.bz2")
+}
+
+// fileExt returns the extension under which a source is stored.
+func fileExt(kind Kind, rawURL string) string {
+	if kind == KindGTFS {
+		return ".zip"
+	}
+	b := strings.ToLower(urlBase(rawURL))
+	switch {
+	case strings.HasSuffix(b, ".osm.bz2"):
+		return ".osm.bz2"
+	case strings.HasSuffix(b, ".osm"):
+		return ".osm"
+	}
+	return ".osm.pbf"
+}
