@@ -200,6 +200,11 @@ func (s *Server) Reload() (*ReloadResult, error) {
 	path := s.cfg.GraphPath
 	start := time.Now()
 	e, err := s.cfg.Load(path)
+	if err == nil {
+		// Build the default footpaths now rather than in the first
+		// requests after the swap, which would wait for them.
+		_, err = e.Transfers("", engine.DefaultWalkSpeed)
+	}
 	if err != nil {
 		re := &ReloadError{Path: path, Err: err, Refused: !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission)}
 		s.metrics.reloads(false)
