@@ -34,7 +34,9 @@ func commands() map[string]command {
 		"precompute": {"precompute the index cell → (school, band, modality), or a shard of it", runPrecompute},
 		"merge":      {"merge index shards into one index", runMerge},
 		"lookup":     {"schools reachable from an address, from a precomputed index", runLookup},
+		"batch":      {"reachability for many origins (CSV/Parquet), accessibility maps", runBatch},
 		"demo":       {"generate, build (and --serve) the synthetic demo region", runDemo},
+		"fetch":      {"download the GTFS feeds and OSM extracts of a sources list", runFetch},
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -237,5 +239,39 @@ func TestPrecomputeShardsAsJobProcesses(t *testing.T) {
 	}
 	if code, _, stderr := reach("precompute", "--graph", g, "--out", single, "--shard", "3"); code != 1 || !strings.Contains(stderr, "JOB_COMPLETION_INDEX") {
 		t.Errorf("shard without index: %q", stderr)
+	}
+}
+
+func TestFetchFromLocalServer(t *testing.T) {
+	feed, err := os.ReadFile(realdata.Path(t, "quirks", "extended-route-types.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/feed.zip" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(feed)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	list := filepath.Join(dir, "sources.csv")
+	os.WriteFile(list, []byte("\ufeffRégion;Type;Nom;URL GTFS\nBretagne;Transport;Petit réseau;"+srv.URL+"/feed.zip\nBretagne;Scolaire;Disparu;"+srv.URL+"/gone.zip\n"), 0o644)
+	out := filepath.Join(dir, "data")
+	code, stdout, stderr := reach("fetch", "--sources", list, "--dir", out, "--retries", "-1", "--report", filepath.Join(dir, "r.json"))
+	if code != 1 || !strings.Contains(stderr, "1 of 2 sources failed") || !strings.Contains(stdout, "2007-01-01") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	entries, _ := os.ReadDir(out)
+	found := false
+	for _, e := range entries {
+		found = found || strings.HasSuffix(e.Name(), ".zip")
+	}
+	if !found {
+		t.Errorf("no feed downloaded: %v", entries)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "r.json")); err != nil {
+		t.Errorf("report: %v", err)
 	}
 }

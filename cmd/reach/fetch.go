@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"reach/ingest/fetch"
+)
+
+// runFetch downloads every source of a sources list into a directory.
+func runFetch(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("fetch", stderr)
+	sources := fs.String("sources", "", "sources list `FILE.csv` (Région,Type,Nom,…,URL GTFS / URL OSM) (required)")
+	dir := fs.String("dir", "", "`DIR` to download into (required); re-runs resume and revalidate")
+	retries := fs.Int("retries", 0, "retries per source after a failed attempt (default 4; -1 for none)")
+	parallel := fs.Int("parallel", 0, "simultaneous downloads (default 2)")
+	report := fs.String("report", "", "also write the result as JSON to this `FILE`")
+	if err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	if *sources == "" || *dir == "" {
+		return fmt.Errorf("--sources and --dir are required")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	p := newProgress(os.Stderr)
+	res, err := fetch.Fetch(ctx, *sources, *dir, fetch.Options{
+		Retries: *retries, Parallel: *parallel, Logf: p.logf,
+		Progress: func(done, total int64) { p.update("download", done, total) },
+	})
+	p.done()
+	if res != nil {
+		if rerr := res.Report(stdout); rerr != nil {
+			return rerr
+		}
+		if *report != "" {
+			b, jerr := json.MarshalIndent(res, "", "  ")
+			if jerr != nil {
+				return jerr
+			}
+			if werr := os.WriteFile(*report, append(b, '\n'), 0o644); werr != nil {
+				return fmt.Errorf("writing %s: %w", filepath.Base(*report), werr)
+			}
+		}
+	}
+	return err
+}
