@@ -140,44 +140,36 @@ func (f *feed) readStops() error {
 	if err != nil {
 		return err
 	}
-	defer t.Close()
 	cID, cName, cLat, cLon := t.Col("stop_id"), t.Col("stop_name"), t.Col("stop_lat"), t.Col("stop_lon")
 	cType, cParent := t.Col("location_type"), t.Col("parent_station")
 	f.stopIndex = map[string]int32{}
-	for {
-		ok, err := t.Next()
-		if err != nil {
-			return fmt.Errorf("gtfs: %s: %w", f.src.Path(), err)
-		}
-		if !ok {
-			break
-		}
+	if err := f.eachRow(t, func() {
 		f.rep.Read.Stops++
 		id := t.Get(cID)
 		if id == "" {
 			f.drop("stops.txt", "missing_stop_id", t.Where(), "empty stop_id")
-			continue
+			return
 		}
 		if _, dup := f.stopIndex[id]; dup {
 			f.drop("stops.txt", "duplicate_id", t.Where(), fmt.Sprintf("stop_id %q already defined", id))
-			continue
+			return
 		}
 		lt, err := parseInt(t.Get(cType), 0)
 		if err != nil {
 			f.drop("stops.txt", "bad_location_type", t.Where(), err.Error())
-			continue
+			return
 		}
 		if lt != 0 && lt != 1 {
 			// Entrances, generic nodes and boarding areas are not stops.
 			f.drop("stops.txt", "not_a_stop", t.Where(), fmt.Sprintf("stop %q has location_type %d", id, lt))
-			continue
+			return
 		}
 		lat, err1 := ParseCoord(t.Get(cLat), 90)
 		lon, err2 := ParseCoord(t.Get(cLon), 180)
 		if err1 != nil || err2 != nil || (lat == 0 && lon == 0) {
 			detail := fmt.Sprintf("stop %q: lat %q lon %q", id, t.Get(cLat), t.Get(cLon))
 			f.drop("stops.txt", "bad_coordinates", t.Where(), detail)
-			continue
+			return
 		}
 		f.stopIndex[id] = int32(len(f.stopID))
 		f.stopID = append(f.stopID, id)
@@ -186,6 +178,8 @@ func (f *feed) readStops() error {
 		f.stopLon = append(f.stopLon, lon)
 		f.stopIsStn = append(f.stopIsStn, lt == 1)
 		f.parentRaw = append(f.parentRaw, t.Get(cParent))
+	}); err != nil {
+		return err
 	}
 	f.stopParent = make([]int32, len(f.stopID))
 	for i, p := range f.parentRaw {
@@ -240,32 +234,24 @@ func (f *feed) readRoutes() error {
 	if err != nil {
 		return err
 	}
-	defer t.Close()
 	cID, cShort, cLong, cType := t.Col("route_id"), t.Col("route_short_name"), t.Col("route_long_name"), t.Col("route_type")
 	f.routeIndex = map[string]int32{}
-	for {
-		ok, err := t.Next()
-		if err != nil {
-			return fmt.Errorf("gtfs: %s: %w", f.src.Path(), err)
-		}
-		if !ok {
-			break
-		}
+	if err := f.eachRow(t, func() {
 		f.rep.Read.Routes++
 		id := t.Get(cID)
 		if _, dup := f.routeIndex[id]; dup {
 			f.drop("routes.txt", "duplicate_id", t.Where(), fmt.Sprintf("route_id %q already defined", id))
-			continue
+			return
 		}
 		rt, err := parseInt(t.Get(cType), -1)
 		if err != nil || rt < 0 {
 			f.drop("routes.txt", "bad_route_type", t.Where(), fmt.Sprintf("route %q: route_type %q", id, t.Get(cType)))
-			continue
+			return
 		}
 		mode, school, ok := routeMode(rt)
 		if !ok {
 			f.drop("routes.txt", "unknown_route_type", t.Where(), fmt.Sprintf("route %q: route_type %d", id, rt))
-			continue
+			return
 		}
 		f.routeIndex[id] = int32(len(f.routeID))
 		f.routeID = append(f.routeID, id)
@@ -273,6 +259,8 @@ func (f *feed) readRoutes() error {
 		f.routeLong = append(f.routeLong, t.Get(cLong))
 		f.routeMode = append(f.routeMode, mode)
 		f.routeSchool = append(f.routeSchool, school || f.school)
+	}); err != nil {
+		return err
 	}
 	f.rep.Kept.Routes = len(f.routeID)
 	return nil
@@ -308,25 +296,17 @@ func (f *feed) readCalendars() error {
 		if err != nil {
 			return err
 		}
-		defer t.Close()
 		days := [7]int{}
 		for i, n := range []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"} {
 			days[i] = t.Col(n)
 		}
 		cID, cStart, cEnd := t.Col("service_id"), t.Col("start_date"), t.Col("end_date")
-		for {
-			ok, err := t.Next()
-			if err != nil {
-				return fmt.Errorf("gtfs: %s: %w", f.src.Path(), err)
-			}
-			if !ok {
-				break
-			}
+		if err := f.eachRow(t, func() {
 			start, err1 := ParseDate(t.Get(cStart))
 			end, err2 := ParseDate(t.Get(cEnd))
 			if err1 != nil || err2 != nil || end.Before(start) {
 				f.drop("calendar.txt", "bad_date", t.Where(), fmt.Sprintf("start_date %q end_date %q", t.Get(cStart), t.Get(cEnd)))
-				continue
+				return
 			}
 			c := calendar{present: true, start: start, end: end}
 			for wd, col := range days {
@@ -339,12 +319,14 @@ func (f *feed) readCalendars() error {
 				c.days[wd] = v == 1
 			}
 			if !c.present {
-				continue
+				return
 			}
 			s := f.service(t.Get(cID))
 			f.calendars[s] = c
 			f.widen(start)
 			f.widen(end)
+		}); err != nil {
+			return err
 		}
 	}
 	if f.src.Has("calendar_dates.txt") {
@@ -352,31 +334,25 @@ func (f *feed) readCalendars() error {
 		if err != nil {
 			return err
 		}
-		defer t.Close()
 		cID, cDate, cType := t.Col("service_id"), t.Col("date"), t.Col("exception_type")
-		for {
-			ok, err := t.Next()
-			if err != nil {
-				return fmt.Errorf("gtfs: %s: %w", f.src.Path(), err)
-			}
-			if !ok {
-				break
-			}
+		if err := f.eachRow(t, func() {
 			d, err := ParseDate(t.Get(cDate))
 			if err != nil {
 				f.drop("calendar_dates.txt", "bad_date", t.Where(), err.Error())
-				continue
+				return
 			}
 			et, err := parseInt(t.Get(cType), 0)
 			if err != nil || (et != 1 && et != 2) {
 				f.drop("calendar_dates.txt", "bad_exception_type", t.Where(), fmt.Sprintf("exception_type %q", t.Get(cType)))
-				continue
+				return
 			}
 			s := f.service(t.Get(cID))
 			f.exceptions[exceptionKey{s, dayNumber(d)}] = int8(et)
 			if et == 1 {
 				f.widen(d)
 			}
+		}); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -399,42 +375,36 @@ func (f *feed) readTrips() error {
 	if err != nil {
 		return err
 	}
-	defer t.Close()
 	cID, cRoute, cService, cHead := t.Col("trip_id"), t.Col("route_id"), t.Col("service_id"), t.Col("trip_headsign")
 	f.tripIndex = map[string]int32{}
-	for {
-		ok, err := t.Next()
-		if err != nil {
-			return fmt.Errorf("gtfs: %s: %w", f.src.Path(), err)
-		}
-		if !ok {
-			break
-		}
+	if err := f.eachRow(t, func() {
 		f.rep.Read.Trips++
 		id := t.Get(cID)
 		if id == "" {
 			f.drop("trips.txt", "missing_trip_id", t.Where(), "empty trip_id")
-			continue
+			return
 		}
 		if _, dup := f.tripIndex[id]; dup {
 			f.drop("trips.txt", "duplicate_id", t.Where(), fmt.Sprintf("trip_id %q already defined", id))
-			continue
+			return
 		}
 		r, ok := f.routeIndex[t.Get(cRoute)]
 		if !ok {
 			f.drop("trips.txt", "unknown_route", t.Where(), fmt.Sprintf("trip %q: route_id %q", id, t.Get(cRoute)))
-			continue
+			return
 		}
 		s, ok := f.serviceIndex[t.Get(cService)]
 		if !ok {
 			f.drop("trips.txt", "unknown_service", t.Where(), fmt.Sprintf("trip %q: service_id %q in neither calendar file", id, t.Get(cService)))
-			continue
+			return
 		}
 		f.tripIndex[id] = int32(len(f.tripID))
 		f.tripID = append(f.tripID, id)
 		f.tripRoute = append(f.tripRoute, r)
 		f.tripService = append(f.tripService, s)
 		f.tripHeadsign = append(f.tripHeadsign, t.Get(cHead))
+	}); err != nil {
+		return err
 	}
 	n := len(f.tripID)
 	f.tripHasTimes = make([]bool, n)
@@ -452,20 +422,12 @@ func (f *feed) readFrequencies() error {
 	if err != nil {
 		return err
 	}
-	defer t.Close()
 	cTrip, cStart, cEnd, cHead := t.Col("trip_id"), t.Col("start_time"), t.Col("end_time"), t.Col("headway_secs")
-	for {
-		ok, err := t.Next()
-		if err != nil {
-			return fmt.Errorf("gtfs: %s: %w", f.src.Path(), err)
-		}
-		if !ok {
-			break
-		}
+	if err := f.eachRow(t, func() {
 		tr, ok := f.tripIndex[t.Get(cTrip)]
 		if !ok {
 			f.drop("frequencies.txt", "unknown_trip", t.Where(), fmt.Sprintf("trip_id %q", t.Get(cTrip)))
-			continue
+			return
 		}
 		start, ok1, err1 := ParseTime(t.Get(cStart))
 		end, ok2, err2 := ParseTime(t.Get(cEnd))
@@ -473,9 +435,11 @@ func (f *feed) readFrequencies() error {
 		if !ok1 || !ok2 || err1 != nil || err2 != nil || err3 != nil || h <= 0 || end <= start {
 			f.drop("frequencies.txt", "bad_frequency", t.Where(),
 				fmt.Sprintf("start %q end %q headway %q", t.Get(cStart), t.Get(cEnd), t.Get(cHead)))
-			continue
+			return
 		}
 		f.freqs = append(f.freqs, frequency{trip: tr, start: start, end: end, headw: int32(h)})
+	}); err != nil {
+		return err
 	}
 	return nil
 }
@@ -497,7 +461,6 @@ func (f *feed) readTransfers() error {
 	if err != nil {
 		return err
 	}
-	defer t.Close()
 	children := map[int32][]int32{}
 	for i, p := range f.stopParent {
 		if p >= 0 {
@@ -505,35 +468,28 @@ func (f *feed) readTransfers() error {
 		}
 	}
 	cFrom, cTo, cType, cMin := t.Col("from_stop_id"), t.Col("to_stop_id"), t.Col("transfer_type"), t.Col("min_transfer_time")
-	for {
-		ok, err := t.Next()
-		if err != nil {
-			return fmt.Errorf("gtfs: %s: %w", f.src.Path(), err)
-		}
-		if !ok {
-			break
-		}
+	if err := f.eachRow(t, func() {
 		from, ok1 := f.stopIndex[t.Get(cFrom)]
 		to, ok2 := f.stopIndex[t.Get(cTo)]
 		if !ok1 || !ok2 {
 			f.drop("transfers.txt", "unknown_stop", t.Where(), fmt.Sprintf("from %q to %q", t.Get(cFrom), t.Get(cTo)))
-			continue
+			return
 		}
 		tt, err := parseInt(t.Get(cType), 0)
 		if err != nil || tt < 0 || tt > 5 {
 			f.drop("transfers.txt", "bad_transfer_type", t.Where(), fmt.Sprintf("transfer_type %q", t.Get(cType)))
-			continue
+			return
 		}
 		if tt == 3 || tt == 5 {
-			continue // not possible: simply not stored
+			return // not possible: simply not stored
 		}
 		secs, err := parseInt(t.Get(cMin), 0)
 		if err != nil || secs < 0 {
 			f.drop("transfers.txt", "bad_min_transfer_time", t.Where(), fmt.Sprintf("min_transfer_time %q", t.Get(cMin)))
-			continue
+			return
 		}
 		if tt == 4 {
-			continue // in-seat transfers are trip-to-trip, not stop-to-stop
+			return // in-seat transfers are trip-to-trip, not stop-to-stop
 		}
 		for _, a := range f.expandStation(from, children) {
 			for _, b := range f.expandStation(to, children) {
@@ -546,6 +502,8 @@ func (f *feed) readTransfers() error {
 				f.transfers = append(f.transfers, transfer{from: a, to: b, seconds: int32(secs)})
 			}
 		}
+	}); err != nil {
+		return err
 	}
 	return nil
 }
@@ -557,7 +515,6 @@ func (f *feed) readStopTimes(progress func(read int64)) error {
 	if err != nil {
 		return err
 	}
-	defer t.Close()
 	cTrip, cStop, cSeq := t.Col("trip_id"), t.Col("stop_id"), t.Col("stop_sequence")
 	cArr, cDep := t.Col("arrival_time"), t.Col("departure_time")
 	cPick, cDrop := t.Col("pickup_type"), t.Col("drop_off_type")
@@ -566,14 +523,7 @@ func (f *feed) readStopTimes(progress func(read int64)) error {
 	}
 	lastTrip, lastTripID := int32(-1), ""
 	n := 0
-	for {
-		ok, err := t.Next()
-		if err != nil {
-			return fmt.Errorf("gtfs: %s: %w", f.src.Path(), err)
-		}
-		if !ok {
-			break
-		}
+	if err := f.eachRow(t, func() {
 		f.rep.Read.StopTimes++
 		if n++; progress != nil && n&0x3fff == 0 {
 			progress(t.BytesRead())
@@ -584,29 +534,29 @@ func (f *feed) readStopTimes(progress func(read int64)) error {
 			var ok bool
 			if tr, ok = f.tripIndex[tid]; !ok {
 				f.drop("stop_times.txt", "unknown_trip", t.Where(), fmt.Sprintf("trip_id %q", tid))
-				continue
+				return
 			}
 			lastTrip, lastTripID = tr, tid
 		}
 		stop, ok := f.stopIndex[t.Get(cStop)]
 		if !ok {
 			f.drop("stop_times.txt", "unknown_stop", t.Where(), fmt.Sprintf("trip %q: stop_id %q", tid, t.Get(cStop)))
-			continue
+			return
 		}
 		if f.stopIsStn[stop] {
 			f.drop("stop_times.txt", "station_in_stop_times", t.Where(), fmt.Sprintf("trip %q: stop_id %q is a station", tid, t.Get(cStop)))
-			continue
+			return
 		}
 		seq, err := parseInt(t.Get(cSeq), -1)
 		if err != nil || seq < 0 {
 			f.drop("stop_times.txt", "bad_stop_sequence", t.Where(), fmt.Sprintf("trip %q: stop_sequence %q", tid, t.Get(cSeq)))
-			continue
+			return
 		}
 		arr, okA, errA := ParseTime(t.Get(cArr))
 		dep, okD, errD := ParseTime(t.Get(cDep))
 		if errA != nil || errD != nil {
 			f.drop("stop_times.txt", "bad_time", t.Where(), fmt.Sprintf("trip %q: arrival %q departure %q", tid, t.Get(cArr), t.Get(cDep)))
-			continue
+			return
 		}
 		if !okA {
 			arr = -1
@@ -629,6 +579,8 @@ func (f *feed) readStopTimes(progress func(read int64)) error {
 		}
 		f.rows = append(f.rows, stopTimeRow{trip: tr, seq: int32(seq), stop: stop, arr: arr, dep: dep, line: int32(t.Line()), flags: flags})
 		f.tripHasTimes[tr] = true
+	}); err != nil {
+		return err
 	}
 	if progress != nil {
 		progress(t.BytesRead())
@@ -859,4 +811,20 @@ func feedName(path string) string {
 		return "feed"
 	}
 	return b.String()
+}
+
+// eachRow calls row for every row of t, then closes t. row returns to go on
+// with the next row.
+func (f *feed) eachRow(t *Table, row func()) error {
+	defer t.Close()
+	for {
+		ok, err := t.Next()
+		if err != nil {
+			return fmt.Errorf("gtfs: %s: %w", f.src.Path(), err)
+		}
+		if !ok {
+			return nil
+		}
+		row()
+	}
 }
