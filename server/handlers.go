@@ -95,6 +95,9 @@ func (s *Server) api(rt apiRoute) http.HandlerFunc {
 			}
 			writeJSON(w, r, st, res.v)
 		case <-ctx.Done():
+			if r.Context().Err() != nil {
+				return // the client went away: nobody to answer
+			}
 			writeError(w, r, s.log, context.DeadlineExceeded)
 		}
 	}

@@ -141,7 +141,7 @@ func TestShedding(t *testing.T) {
 // TestTimeoutAndPanic runs routes that block and panic.
 func TestTimeoutAndPanic(t *testing.T) {
 	t.Parallel()
-	s, _ := newTestServer(t, Config{Timeout: 30 * time.Millisecond, MaxInflight: 1}, synthRegion(t).eng)
+	s, _ := newTestServer(t, Config{Timeout: 30 * time.Millisecond, MaxInflight: 2}, synthRegion(t).eng)
 	unblock := make(chan struct{})
 	slow := s.api(apiRoute{name: "slow", heavy: true, fn: func(*state, *query) (any, error) {
 		<-unblock
@@ -155,6 +155,14 @@ func TestTimeoutAndPanic(t *testing.T) {
 	}
 	if s.limit.inflight() != 1 {
 		t.Errorf("the timed-out computation does not hold its slot (%d in flight)", s.limit.inflight())
+	}
+	// A client gone before the answer gets nothing written.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec = httptest.NewRecorder()
+	slow(rec, httptest.NewRequest(http.MethodGet, "/slow", nil).WithContext(ctx))
+	if rec.Body.Len() != 0 || len(rec.Header()) != 0 || s.limit.inflight() != 2 {
+		t.Errorf("answer written to a gone client: %d %s (%d in flight)", rec.Code, rec.Body, s.limit.inflight())
 	}
 	close(unblock)
 	for s.limit.inflight() != 0 {

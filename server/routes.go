@@ -66,6 +66,10 @@ func staticHandler(h http.Handler) http.Handler {
 	})
 }
 
+// statusClientClosed is logged (never sent) for a request whose client
+// went away before the answer, as nginx does.
+const statusClientClosed = 499
+
 type infoKey struct{}
 
 // reqInfo is filled by the router for the access log.
@@ -116,6 +120,9 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			}
 			if rec.status == 0 {
 				rec.status = http.StatusOK
+				if r.Context().Err() != nil {
+					rec.status = statusClientClosed
+				}
 			}
 			d := time.Since(start)
 			s.metrics.observe(info.route, r.Method, rec.status, d)
