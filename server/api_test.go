@@ -143,8 +143,12 @@ func testErrors(t *testing.T, r *region, base, origin string) {
 		t.Errorf("date=%s: status %d: %s", date, res.status, res.body)
 	}
 	// POST on a GET route.
-	if res := do(t, http.MethodPost, base+"/v1/reachable?"+origin, nil); res.status != 405 || res.problem(t).Type != typeMethod {
-		t.Errorf("POST /v1/reachable: status %d: %s", res.status, res.body)
+	if res := do(t, http.MethodPost, base+"/v1/reachable?"+origin, nil); res.status != 405 || res.problem(t).Type != typeMethod ||
+		res.header.Get("Allow") != "GET, HEAD" {
+		t.Errorf("POST /v1/reachable: status %d, Allow %q: %s", res.status, res.header.Get("Allow"), res.body)
+	}
+	if res := get(t, base+"/v1/admin/reload"); res.status != 405 || res.header.Get("Allow") != "POST" {
+		t.Errorf("GET /v1/admin/reload: status %d, Allow %q", res.status, res.header.Get("Allow"))
 	}
 }
 
