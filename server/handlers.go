@@ -24,7 +24,7 @@ type apiFunc func(st *state, q *query) (any, error)
 type apiRoute struct {
 	name   string // route name in metrics and logs
 	path   string
-	params []Param
+	params []queryParam
 	heavy  bool // runs under the concurrency limit
 	fn     apiFunc
 }

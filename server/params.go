@@ -15,32 +15,32 @@ import (
 	"reach/ingest/gtfs"
 )
 
-// Param is a query parameter a route accepts.
-type Param struct {
-	Name     string
-	Required bool
+// queryParam is a query parameter a route accepts.
+type queryParam struct {
+	name     string
+	required bool
 }
 
 // Parameter lists of the routes. Handlers read nothing else: any other
 // parameter is refused, and the OpenAPI test checks these lists against
 // the document.
 var (
-	routingParams = []Param{
+	routingParams = []queryParam{
 		{"lat", true}, {"lon", true}, {"date", false}, {"arrive_by", false}, {"max_minutes", false},
 		{"modes", false}, {"walk_speed", false}, {"max_walk", false}, {"max_direct_walk", false},
 		{"max_transfers", false}, {"transfers", false}, {"percentile", false},
 	}
-	reachableParams = concat(routingParams, []Param{
+	reachableParams = concat(routingParams, []queryParam{
 		{"cutoffs", false}, {"diplome", false}, {"voie", false}, {"uai", false}, {"q", false}, {"bbox", false},
 		{"page", false}, {"per_page", false}, {"include_unreachable", false},
 	})
-	isochroneParams = concat(routingParams, []Param{{"cutoffs", false}, {"format", false}, {"rings", false}})
-	journeyParams   = concat(routingParams, []Param{{"uai", true}})
-	schoolsParams   = []Param{{"bbox", true}, {"limit", false}}
-	streetsParams   = []Param{{"bbox", false}}
+	isochroneParams = concat(routingParams, []queryParam{{"cutoffs", false}, {"format", false}, {"rings", false}})
+	journeyParams   = concat(routingParams, []queryParam{{"uai", true}})
+	schoolsParams   = []queryParam{{"bbox", true}, {"limit", false}}
+	streetsParams   = []queryParam{{"bbox", false}}
 )
 
-func concat(a, b []Param) []Param { return append(slices.Clip(a), b...) }
+func concat(a, b []queryParam) []queryParam { return append(slices.Clip(a), b...) }
 
 // query holds the parameters of one request, checked against a route's list.
 type query struct {
@@ -48,10 +48,10 @@ type query struct {
 }
 
 // parseQuery refuses unknown, repeated and missing required parameters.
-func parseQuery(v url.Values, allowed []Param) (*query, error) {
+func parseQuery(v url.Values, allowed []queryParam) (*query, error) {
 	var unknown []string
 	for k := range v {
-		if !slices.ContainsFunc(allowed, func(p Param) bool { return p.Name == k }) {
+		if !slices.ContainsFunc(allowed, func(p queryParam) bool { return p.name == k }) {
 			unknown = append(unknown, k)
 		}
 	}
@@ -59,7 +59,7 @@ func parseQuery(v url.Values, allowed []Param) (*query, error) {
 		sort.Strings(unknown)
 		names := make([]string, len(allowed))
 		for i, p := range allowed {
-			names[i] = p.Name
+			names[i] = p.name
 		}
 		p := &Problem{Type: typeUnknownParam, Title: "Unknown parameter", Status: 400, Param: unknown[0],
 			Detail: fmt.Sprintf("unknown parameter %s (this route accepts %s)", strings.Join(unknown, ", "), strings.Join(names, ", "))}
@@ -69,13 +69,13 @@ func parseQuery(v url.Values, allowed []Param) (*query, error) {
 		return nil, p
 	}
 	for _, p := range allowed {
-		switch vals, ok := v[p.Name]; {
+		switch vals, ok := v[p.name]; {
 		case len(vals) > 1:
-			return nil, paramProblem(p.Name, "given more than once")
+			return nil, paramProblem(p.name, "given more than once")
 		case ok && strings.TrimSpace(vals[0]) == "":
-			return nil, paramProblem(p.Name, "empty value")
-		case !ok && p.Required:
-			return nil, paramProblem(p.Name, "required")
+			return nil, paramProblem(p.name, "empty value")
+		case !ok && p.required:
+			return nil, paramProblem(p.name, "required")
 		}
 	}
 	return &query{v: v}, nil
