@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"reach/engine"
+	"reach/graph"
 )
 
 // chromium returns the path of a Chromium-like browser, or "".
@@ -183,6 +184,27 @@ func TestWebPage(t *testing.T) {
 	get(t, ts.URL+"/v1/journey?"+q.Encode()).decode(t, &j)
 	if legs != fmt.Sprint(len(j.Legs)) || !strings.HasPrefix(first, j.Legs[0].Depart[:5]) {
 		t.Errorf("page shows %s legs starting %q, the API %d legs leaving at %s", legs, first, len(j.Legs), j.Legs[0].Depart)
+	}
+
+	// Clicking the map picks a new origin and searches from it.
+	centre, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => {
+		const r = document.getElementById("map").getBoundingClientRect();
+		document.body.dataset.state = "clicked";
+		return [r.left + r.width / 2 + 7, r.top + r.height / 2 + 5];
+	})()`))
+	must("map centre", err)
+	must("click the map", chromedp.Do(ctx,
+		chromedp.MouseClickXY(centre[0], centre[1]),
+		chromedp.WaitVisible(`body[data-state="done"], body[data-state="error"]`),
+	))
+	if state := run("state", `document.body.dataset.state`); state != "done" {
+		t.Errorf("search after a click ended in state %q: %s", state, run("status", `document.getElementById("status").textContent`))
+	}
+	var lat, lon float64
+	origin := run("origin", `document.getElementById("origin").value`)
+	_, err = fmt.Sscanf(origin, "%f, %f", &lat, &lon)
+	if err != nil || graph.Haversine(lat, lon, r.lat, r.lon) > 5000 || (lat == r.lat && lon == r.lon) {
+		t.Errorf("origin after a click on the map: %q", origin)
 	}
 
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
