@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -147,8 +148,8 @@ func fold(s string) string {
 func ParseCutoffs(s string) ([]int, error) {
 	var out []int
 	for _, part := range strings.Split(s, ",") {
-		var v int
-		if _, err := fmt.Sscanf(strings.TrimSpace(part), "%d", &v); err != nil || v <= 0 || v > MaxMaxMinutes {
+		v, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || v <= 0 || v > MaxMaxMinutes {
 			return nil, &ParamError{"cutoffs", fmt.Sprintf("%q: want minutes between 1 and %d", part, MaxMaxMinutes)}
 		}
 		if len(out) > 0 && v <= out[len(out)-1] {

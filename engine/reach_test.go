@@ -198,3 +198,14 @@ func TestAnswerRanksAndFilters(t *testing.T) {
 		t.Errorf("with unreachable: total %d, %d results", u.Summary.Total, len(u.Results))
 	}
 }
+
+func TestParseCutoffs(t *testing.T) {
+	if c, err := ParseCutoffs("15, 30,45"); err != nil || len(c) != 3 || c[2] != 45 {
+		t.Errorf("%v %v", c, err)
+	}
+	for _, bad := range []string{"15abc", "30,15", "0", "", "15,,30", "1000"} {
+		if _, err := ParseCutoffs(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -29,108 +29,110 @@ type Graph struct {
 // Meta describes how a graph was built: its sources, dates and the report
 // of what was read, kept and dropped.
 type Meta struct {
-	BuildID string    // content hash, set when the file is written
-	BuiltAt time.Time // build time (UTC)
-	Date    string    // requested service date, YYYY-MM-DD
-	Feeds   []FeedReport
+	BuildID string       `json:"build_id"` // content hash, set when the file is written
+	BuiltAt time.Time    `json:"built_at"` // build time (UTC)
+	Date    string       `json:"date"`     // requested service date, YYYY-MM-DD
+	Feeds   []FeedReport `json:"feeds"`
 
 	// Transfers is the default footpath set for queries: "street", "gtfs",
 	// "both" or "none".
-	Transfers string
+	Transfers string `json:"transfers"`
 	// Limits used at build time, in metres.
-	LinkLimit     float64 // farthest street a point is linked to
-	TransferLimit float64 // longest walking transfer between stops
-	EgressLimit   float64 // longest walk from a stop to a school
+	LinkLimit     float64 `json:"link_limit"`     // farthest street a point is linked to
+	TransferLimit float64 `json:"transfer_limit"` // longest walking transfer between stops
+	EgressLimit   float64 `json:"egress_limit"`   // longest walk from a stop to a school
 
-	Streets *StreetsReport `json:",omitempty"`
-	Linking *LinkingReport `json:",omitempty"`
-	Places  *PlacesReport  `json:",omitempty"`
+	Streets *StreetsReport `json:"streets,omitempty"`
+	Linking *LinkingReport `json:"linking,omitempty"`
+	Places  *PlacesReport  `json:"places,omitempty"`
 }
 
 // StreetsReport says what the OpenStreetMap extract gave.
 type StreetsReport struct {
-	Path           string
-	NodesRead      int64
-	WaysRead       int64
-	WaysKept       int
-	Nodes          int
-	Segments       int
-	Edges          int
-	IslandsDropped int
-	NodesDropped   int
-	MinLat, MinLon float64
-	MaxLat, MaxLon float64
+	Path           string  `json:"path"`
+	NodesRead      int64   `json:"nodes_read"`
+	WaysRead       int64   `json:"ways_read"`
+	WaysKept       int     `json:"ways_kept"`
+	Nodes          int     `json:"nodes"`
+	Segments       int     `json:"segments"`
+	Edges          int     `json:"edges"`
+	IslandsDropped int     `json:"islands_dropped"`
+	NodesDropped   int     `json:"nodes_dropped"`
+	MinLat         float64 `json:"min_lat"`
+	MinLon         float64 `json:"min_lon"`
+	MaxLat         float64 `json:"max_lat"`
+	MaxLon         float64 `json:"max_lon"`
 }
 
 // LinkingReport says how stops and schools were attached to the streets.
 type LinkingReport struct {
-	Stops   LinkCounts
-	Schools LinkCounts
+	Stops   LinkCounts `json:"stops"`
+	Schools LinkCounts `json:"schools"`
 	// Footpaths between stops: along the streets, by straight line (for
 	// stops off the streets), and from transfers.txt.
-	StreetTransfers   int
-	StraightTransfers int
-	GTFSTransfers     int
+	StreetTransfers   int `json:"street_transfers"`
+	StraightTransfers int `json:"straight_transfers"`
+	GTFSTransfers     int `json:"gtfs_transfers"`
 	// SchoolEgress counts (school, stop) pairs within the egress limit.
-	SchoolEgress int
+	SchoolEgress int `json:"school_egress"`
 }
 
 // LinkCounts count how points were linked.
 type LinkCounts struct {
-	Points   int
-	Linked   int     // attached to a street within the link limit
-	Fallback int     // farther: reached by straight-line walks only
-	MeanDist float64 // mean connector length of linked points, metres
-	MaxDist  float64 // longest connector, metres
+	Points   int     `json:"points"`
+	Linked   int     `json:"linked"`    // attached to a street within the link limit
+	Fallback int     `json:"fallback"`  // farther: reached by straight-line walks only
+	MeanDist float64 `json:"mean_dist"` // mean connector length of linked points, metres
+	MaxDist  float64 `json:"max_dist"`  // longest connector, metres
 }
 
 // PlacesReport says what the school lists gave.
 type PlacesReport struct {
-	Directory      string // path of the directory or locations file
-	Format         string // "annuaire" or "csv"
-	Rows           int
-	Schools        int // schools in the graph (with coordinates)
-	FromLambert    int // coordinates converted from Lambert-93
-	Lycees         int
-	Vocational     int // lycées with a vocational track
-	Colleges       int
-	DirectoryDrops []Drop
-	Offers         []OfferFileReport
-	OffersPlaced   int
+	Directory      string            `json:"directory"` // path of the directory or locations file
+	Format         string            `json:"format"`    // "annuaire" or "csv"
+	Rows           int               `json:"rows"`
+	Schools        int               `json:"schools"`      // schools in the graph (with coordinates)
+	FromLambert    int               `json:"from_lambert"` // coordinates converted from Lambert-93
+	Lycees         int               `json:"lycees"`
+	Vocational     int               `json:"vocational"` // lycées with a vocational track
+	Colleges       int               `json:"colleges"`
+	DirectoryDrops []Drop            `json:"directory_drops"`
+	Offers         []OfferFileReport `json:"offers"`
+	OffersPlaced   int               `json:"offers_placed"`
 }
 
 // OfferFileReport says what one offer list gave.
 type OfferFileReport struct {
-	Path          string
-	Source        string
-	Rows          int
-	Joined        int // offers placed at a school
-	JoinedSchools int
-	Outside       int // offers of schools outside the directory's départements
-	Drops         []Drop
+	Path          string `json:"path"`
+	Source        string `json:"source"`
+	Rows          int    `json:"rows"`
+	Joined        int    `json:"joined"` // offers placed at a school
+	JoinedSchools int    `json:"joined_schools"`
+	Outside       int    `json:"outside"` // offers of schools outside the directory's départements
+	Drops         []Drop `json:"drops"`
 }
 
 // FeedReport says what one GTFS feed contributed to the graph.
 type FeedReport struct {
-	Name   string // namespace of the feed's ids ("NAME:ID")
-	Path   string // file or directory it was read from
-	School bool   // declared as a school-transport feed
+	Name   string `json:"name"`   // namespace of the feed's ids ("NAME:ID")
+	Path   string `json:"path"`   // file or directory it was read from
+	School bool   `json:"school"` // declared as a school-transport feed
 
-	ValidFrom string // first date with service, YYYY-MM-DD ("" when unknown)
-	ValidTo   string // last date with service
+	ValidFrom string `json:"valid_from"` // first date with service, YYYY-MM-DD ("" when unknown)
+	ValidTo   string `json:"valid_to"`   // last date with service
 
-	ServiceDate string // date whose services were used (may differ from Meta.Date)
-	Substituted bool   // ServiceDate is a same-weekday stand-in for Meta.Date
-	Note        string // human-readable remark on the date choice
+	ServiceDate string `json:"service_date"` // date whose services were used (may differ from Meta.Date)
+	Substituted bool   `json:"substituted"`  // ServiceDate is a same-weekday stand-in for Meta.Date
+	Note        string `json:"note"`         // human-readable remark on the date choice
 
 	// Read counts the rows read from the files; Kept the rows that passed
 	// validation (usable on some date); Scheduled the trips and stop times
 	// in the timetable for ServiceDate, including trips of the day before
 	// running past midnight and trips expanded from frequencies.txt.
-	Read      Counts
-	Kept      Counts
-	Scheduled Counts
-	Drops     []Drop // rows that could not be used, by reason
+	Read      Counts `json:"read"`
+	Kept      Counts `json:"kept"`
+	Scheduled Counts `json:"scheduled"`
+	Drops     []Drop `json:"drops"` // rows that could not be used, by reason
 }
 
 // Counts are numbers of GTFS entities.
@@ -143,8 +145,8 @@ type Counts struct {
 
 // Drop counts the rows dropped for one reason, with a few examples.
 type Drop struct {
-	File     string   // GTFS file the rows come from
-	Reason   string   // short stable reason code, e.g. "unknown_stop"
-	Count    int      // number of rows dropped
-	Examples []string // up to a few "file:line: detail" examples
+	File     string   `json:"file"`     // GTFS file the rows come from
+	Reason   string   `json:"reason"`   // short stable reason code, e.g. "unknown_stop"
+	Count    int      `json:"count"`    // number of rows dropped
+	Examples []string `json:"examples"` // up to a few "file:line: detail" examples
 }
