@@ -1,0 +1,241 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"reach/engine"
+	"reach/engine/batch"
+	"reach/ingest/gtfs"
+)
+
+// runBatch computes reachability for many origins: a CSV of points, the
+// H3 cells of an area, or the graph's schools.
+func runBatch(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("batch", stderr)
+	graphPath := fs.String("graph", "", "graph `FILE` (required)")
+	originsPath := fs.String("origins", "", "origins CSV `FILE` with columns id,lat,lon")
+	cells := fs.Int("cells", -1, "use every H3 cell of resolution `RES` as an origin (of --bbox, or of the graph's area)")
+	bboxFlag := fs.String("bbox", "", "with --cells: the area `minLon,minLat,maxLon,maxLat`")
+	fromSchools := fs.String("origins-from-schools", "", "use the graph's schools of a `KIND` as origins: college, vocational, offers, all")
+	out := fs.String("out", "", "per-origin table `FILE`, .csv or .parquet (required); a checkpoint FILE.checkpoint beside it makes the run resumable")
+	matrix := fs.String("matrix", "", "also write the origin × school matrix (reachable pairs) to this `FILE`, .csv or .parquet")
+	geojson := fs.String("geojson", "", "also write the origins with their figures as GeoJSON to this `FILE`")
+	var maps multiFlag
+	fs.Var(&maps, "map", "with --cells: draw the accessibility map to this `FILE`, .png or .svg (repeatable)")
+	mapMinutes := fs.Int("map-minutes", 45, "the map shows the offers reachable within this many minutes (a cut-off)")
+	title := fs.String("title", "", "map title (default: says what the colours count)")
+	workers := fs.Int("workers", 0, "concurrent requests (default: all cores)")
+	fresh := fs.Bool("fresh", false, "ignore and replace an existing checkpoint instead of resuming from it")
+	date := fs.String("date", "", "service date YYYY-MM-DD (default: the graph's; must be the graph's)")
+	arriveBy := fs.String("arrive-by", "08:30", "arrival deadline HH:MM")
+	maxMinutes := fs.Int("max-minutes", engine.DefaultMaxMinutes, "travel-time ceiling, minutes")
+	modes := fs.String("modes", "walk,transit,school", "modes among walk, transit, school")
+	walkSpeed := fs.Float64("walk-speed", engine.DefaultWalkSpeed, "walking speed, m/s")
+	maxWalk := fs.Float64("max-walk", engine.DefaultMaxWalk, "longest walk to or from a stop, metres")
+	maxTransfers := fs.Int("max-transfers", engine.DefaultParams(0, 0).MaxTransfers, "most vehicle changes")
+	transfers := fs.String("transfers", "", "footpaths between stops: street, gtfs, both, none (default: the graph's)")
+	cutoffs := fs.String("cutoffs", "15,30,45,60,90", "band cut-offs, minutes")
+	if err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+
+	// Check every flag before loading anything.
+	if *graphPath == "" || *out == "" {
+		return errors.New("--graph and --out are required")
+	}
+	sources := 0
+	for _, set := range []bool{*originsPath != "", *cells >= 0, *fromSchools != ""} {
+		if set {
+			sources++
+		}
+	}
+	if sources != 1 {
+		return errors.New("give exactly one of --origins, --cells, --origins-from-schools")
+	}
+	if *bboxFlag != "" && *cells < 0 {
+		return errors.New("--bbox goes with --cells")
+	}
+	if len(maps) > 0 && *cells < 0 {
+		return errors.New("--map needs --cells origins")
+	}
+	if err := batch.CheckExtension(*out); err != nil {
+		return fmt.Errorf("--out %w", err)
+	}
+	if *matrix != "" {
+		if err := batch.CheckExtension(*matrix); err != nil {
+			return fmt.Errorf("--matrix %w", err)
+		}
+	}
+	for _, m := range maps {
+		if x := strings.ToLower(m); !strings.HasSuffix(x, ".png") && !strings.HasSuffix(x, ".svg") {
+			return fmt.Errorf("--map %s: want a .png or .svg file name", m)
+		}
+	}
+	var box *batch.BBox
+	if *bboxFlag != "" {
+		b, err := batch.ParseBBox(*bboxFlag)
+		if err != nil {
+			return fmt.Errorf("--%w", err)
+		}
+		box = &b
+	}
+	p := engine.DefaultParams(0, 0)
+	t, ok, err := gtfs.ParseTime(*arriveBy)
+	if err != nil || !ok {
+		return fmt.Errorf("--arrive-by %q: want HH:MM", *arriveBy)
+	}
+	p.ArriveBy, p.MaxMinutes, p.WalkSpeed, p.MaxWalk, p.MaxTransfers, p.Transfers = t, *maxMinutes, *walkSpeed, *maxWalk, *maxTransfers, *transfers
+	if p.Modes, err = engine.ParseModes(*modes); err != nil {
+		return fmt.Errorf("--modes: %w", err)
+	}
+	cut, err := engine.ParseCutoffs(*cutoffs)
+	if err != nil {
+		return fmt.Errorf("--%w", err)
+	}
+	if err := p.Check(); err != nil {
+		return fmt.Errorf("--%w", err)
+	}
+	if len(maps) > 0 && !containsInt(cut, *mapMinutes) {
+		return fmt.Errorf("--map-minutes %d must be one of the cut-offs %s", *mapMinutes, *cutoffs)
+	}
+
+	eng, err := engine.Load(*graphPath)
+	if err != nil {
+		return err
+	}
+	if err := eng.CheckDate(*date); err != nil {
+		return fmt.Errorf("--%w", err)
+	}
+	g := eng.Graph()
+	var origins []batch.Origin
+	switch {
+	case *originsPath != "":
+		f, err := os.Open(*originsPath)
+		if err != nil {
+			return err
+		}
+		origins, err = batch.ReadOrigins(f, *originsPath)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	case *cells >= 0:
+		if origins, err = batch.CellOrigins(g, *cells, box); err != nil {
+			return fmt.Errorf("--cells: %w", err)
+		}
+	default:
+		if origins, err = batch.SchoolOrigins(g, *fromSchools); err != nil {
+			return fmt.Errorf("--origins-from-schools: %w", err)
+		}
+	}
+
+	ckpt := batch.CheckpointPath(*out)
+	if *fresh {
+		if err := os.Remove(ckpt); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	nw := *workers
+	if nw <= 0 {
+		nw = runtime.GOMAXPROCS(0)
+	}
+	pr := &progress{w: stderr, start: time.Now(), lastPct: -1}
+	if f, ok := stderr.(*os.File); ok {
+		pr = newProgress(f)
+	}
+	pr.logf("%d origins, %d workers, checkpoint %s", len(origins), nw, ckpt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	start := time.Now()
+	res, err := batch.Run(ctx, eng, origins, batch.Options{
+		Params: p, Cutoffs: cut, Matrix: *matrix != "", Workers: nw, Checkpoint: ckpt,
+		Progress: func(done, total int) { pr.update("origins", int64(done), int64(total)) },
+	})
+	pr.done()
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+
+	if err := batch.WriteTable(*out, res); err != nil {
+		return err
+	}
+	if *matrix != "" {
+		if err := batch.WriteMatrix(*matrix, res); err != nil {
+			return err
+		}
+	}
+	if *geojson != "" {
+		if err := batch.WriteFile(*geojson, func(w io.Writer) error { return batch.WriteGeoJSON(w, res) }); err != nil {
+			return err
+		}
+	}
+	for _, m := range maps {
+		opt := batch.MapOptions{Minutes: *mapMinutes, Title: *title, Streets: &g.Streets, Places: &g.Places,
+			Subtitle: mapSubtitle(g.Meta.Date, p, len(origins), *cells),
+			Credits:  mapCredits(eng)}
+		if opt.Title == "" {
+			opt.Title = fmt.Sprintf("Training offers reachable within %d minutes", *mapMinutes)
+		}
+		if err := batch.WriteMap(m, res, opt); err != nil {
+			return err
+		}
+	}
+	if err := os.Remove(ckpt); err != nil {
+		return fmt.Errorf("removing the checkpoint: %w", err)
+	}
+	computed := len(origins) - res.Resumed
+	per := ""
+	if computed > 0 {
+		per = fmt.Sprintf(", %.1f ms per origin per worker", elapsed.Seconds()*1000*float64(nw)/float64(computed))
+	}
+	fmt.Fprintf(stdout, "wrote %s: %d origins (%d resumed from the checkpoint) in %s on %d workers%s\n",
+		*out, len(origins), res.Resumed, elapsed.Round(time.Millisecond), nw, per)
+	return nil
+}
+
+func containsInt(xs []int, v int) bool {
+	for _, x := range xs {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// mapSubtitle says what the map's request was.
+func mapSubtitle(date string, p engine.Params, n, res int) string {
+	return fmt.Sprintf("From each of %d H3 cells (resolution %d), arriving by %s on %s; %s; walks up to %.0f m to and from stops",
+		n, res, engine.Clock(p.ArriveBy)[:5], date, strings.ReplaceAll(p.Modes.String(), ",", " + "), p.MaxWalk)
+}
+
+// mapCredits names the graph's sources.
+func mapCredits(e *engine.Engine) string {
+	g := e.Graph()
+	var feeds []string
+	for _, f := range g.Meta.Feeds {
+		feeds = append(feeds, f.Name)
+	}
+	s := "Timetables: " + strings.Join(feeds, ", ")
+	if g.Streets.NumNodes() > 0 {
+		s += "; streets © OpenStreetMap contributors"
+	}
+	if r := g.Meta.Places; r != nil {
+		src := []string{filepath.Base(r.Directory)}
+		for _, o := range r.Offers {
+			src = append(src, filepath.Base(o.Path))
+		}
+		s += "; schools and trainings: " + strings.Join(src, ", ")
+	}
+	return s + "; H3 cells; computed by reach batch"
+}

@@ -1,0 +1,376 @@
+// Package batch runs reachability for many origins at once, for
+// researchers comparing accessibility across territories: per origin, the
+// number of schools and training offers reachable in each travel-time band,
+// the travel time to the nearest school offering each diploma level, and
+// optionally the whole origin × school matrix.
+//
+// Origins come from a CSV file (ReadOrigins), from the H3 cells of an area
+// (CellOrigins) or from the graph's schools (SchoolOrigins). Run spreads them
+// over all cores, records every finished origin in a checkpoint file so that
+// an interrupted run resumes where it stopped, and returns the results in
+// origin order, so that the same inputs give byte-identical output files
+// (WriteTable, WriteMatrix, WriteGeoJSON) whatever the number of workers or
+// interruptions. RenderMap draws the accessibility map of cell origins as
+// PNG or SVG.
+//
+// The counts are those of the /v1/reachable answer (engine.Answer) without a
+// filter: an offer is reachable in band i when its school's trip lasts at
+// most the i-th cut-off and more than the previous one, and a school is
+// counted when it hosts at least one training offer.
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"reach/engine"
+	"reach/graph"
+)
+
+// Options control a batch run.
+type Options struct {
+	// Params are the routing parameters of every request; Lat and Lon are
+	// replaced by each origin's.
+	Params engine.Params
+	// Cutoffs are the band limits in minutes; nil means engine.DefaultCutoffs.
+	// The last one may not exceed Params.MaxMinutes.
+	Cutoffs []int
+	// Matrix keeps every reachable (origin, school) pair.
+	Matrix bool
+	// Workers is the number of concurrent requests; 0 means GOMAXPROCS.
+	Workers int
+	// Checkpoint names the file recording finished origins ("" for none).
+	// A run finding it skips the origins it holds; it must have been written
+	// for the same graph, parameters and origins.
+	Checkpoint string
+	// Progress, when set, is called from one goroutine after every origin
+	// with the number done (resumed ones included) and the total.
+	Progress func(done, total int)
+}
+
+// Result holds a batch's figures in flat arrays, origin-major.
+type Result struct {
+	Origins    []Origin
+	Cutoffs    []int    // band limits, minutes
+	MaxMinutes int      // travel-time ceiling of the requests
+	Levels     []string // diploma levels of the graph's offers, sorted
+	SchoolIDs  []string // the graph's school ids (UAI), by school index
+	Resumed    int      // origins read from the checkpoint instead of computed
+
+	// Access is the number of stops within walking distance of each origin.
+	Access []int32
+	// Schools[o*len(Cutoffs)+b] counts the schools with training offers
+	// whose trip from origin o falls in band b; Offers counts their offers.
+	Schools []int32
+	Offers  []int32
+	// Nearest[o*len(Levels)+l] is the travel time in seconds from origin o
+	// to the nearest school (by travel time, within the last cut-off) offering a
+	// training of level l, or -1 when none is reachable.
+	Nearest []int32
+	// Matrix holds the reachable pairs when Options.Matrix was set.
+	Matrix *Matrix
+}
+
+// Matrix is the origin × school travel-time matrix in compressed rows: the
+// schools reachable within MaxMinutes from origin o are the entries
+// Start[o] .. Start[o+1]-1, by increasing school index. Pairs absent from it
+// are not reachable.
+type Matrix struct {
+	Start    []int32 // len(Origins)+1
+	School   []int32 // school index (Result.SchoolIDs)
+	Duration []int32 // door-to-door seconds
+	Modality []engine.Modality
+	Vehicles []int32 // vehicles taken, 0 when walking
+}
+
+// Row returns the figures of origin o as views into the result's arrays.
+func (r *Result) Row(o int) (access int32, schools, offers, nearest []int32) {
+	nb, nl := len(r.Cutoffs), len(r.Levels)
+	return r.Access[o], r.Schools[o*nb : (o+1)*nb], r.Offers[o*nb : (o+1)*nb], r.Nearest[o*nl : (o+1)*nl]
+}
+
+// OffersWithin returns, per origin, the number of offers reachable within
+// minutes, which must be one of the cut-offs.
+func (r *Result) OffersWithin(minutes int) ([]int32, error) {
+	last := -1
+	for i, c := range r.Cutoffs {
+		if c == minutes {
+			last = i
+		}
+	}
+	if last < 0 {
+		return nil, fmt.Errorf("%d minutes is not a cut-off (%v)", minutes, r.Cutoffs)
+	}
+	nb := len(r.Cutoffs)
+	out := make([]int32, len(r.Origins))
+	for o := range out {
+		for b := 0; b <= last; b++ {
+			out[o] += r.Offers[o*nb+b]
+		}
+	}
+	return out, nil
+}
+
+// tally turns a reachability answer into an origin's figures. It is built
+// once per graph and read concurrently.
+type tally struct {
+	cutoffs    []int
+	maxD       int32 // MaxMinutes in seconds
+	levels     []string
+	offers     []int32 // number of offers of each school
+	levelStart []int32 // CSR: distinct level indexes of each school's offers
+	level      []int32
+}
+
+func newTally(p *graph.Places, cutoffs []int, maxMinutes int) *tally {
+	t := &tally{cutoffs: cutoffs, maxD: int32(maxMinutes) * 60}
+	index := map[string]int32{}
+	for _, l := range p.OfferLevel {
+		if _, ok := index[l]; l != "" && !ok {
+			index[l] = 0
+			t.levels = append(t.levels, l)
+		}
+	}
+	sort.Strings(t.levels)
+	for i, l := range t.levels {
+		index[l] = int32(i)
+	}
+	n := p.NumSchools()
+	t.offers = make([]int32, n)
+	t.levelStart = make([]int32, n+1)
+	seen := make([]int32, len(t.levels)) // school+1 that last listed the level
+	for s := int32(0); s < int32(n); s++ {
+		a, b := p.OffersOf(s)
+		t.offers[s] = b - a
+		for o := a; o < b; o++ {
+			if l := p.OfferLevel[o]; l != "" {
+				if k := index[l]; seen[k] != s+1 {
+					seen[k] = s + 1
+					t.level = append(t.level, k)
+				}
+			}
+		}
+		t.levelStart[s+1] = int32(len(t.level))
+	}
+	return t
+}
+
+// record is one origin's figures, as computed and as kept in the checkpoint.
+type record struct {
+	I       int        `json:"i"`
+	Access  int32      `json:"a"`
+	Schools []int32    `json:"s"`
+	Offers  []int32    `json:"o"`
+	Nearest []int32    `json:"n"`
+	Matrix  [][4]int32 `json:"m,omitempty"` // school, seconds, modality, vehicles
+}
+
+func (t *tally) record(i int, r *engine.Reachability, matrix bool) record {
+	nb := len(t.cutoffs)
+	rec := record{I: i, Access: int32(r.Access), Schools: make([]int32, nb), Offers: make([]int32, nb),
+		Nearest: make([]int32, len(t.levels))}
+	for l := range rec.Nearest {
+		rec.Nearest[l] = -1
+	}
+	for s, trip := range r.Schools {
+		if !trip.Found || trip.Duration > t.maxD {
+			continue
+		}
+		d := trip.Duration
+		if matrix {
+			rec.Matrix = append(rec.Matrix, [4]int32{int32(s), d, int32(trip.Modality), int32(trip.Trips)})
+		}
+		if t.offers[s] == 0 {
+			continue
+		}
+		b := engine.Band(d, t.cutoffs)
+		if b == nb {
+			continue // beyond the last cut-off: not reachable for /v1/reachable
+		}
+		rec.Schools[b]++
+		rec.Offers[b] += t.offers[s]
+		for _, l := range t.level[t.levelStart[s]:t.levelStart[s+1]] {
+			if rec.Nearest[l] < 0 || d < rec.Nearest[l] {
+				rec.Nearest[l] = d
+			}
+		}
+	}
+	return rec
+}
+
+// Run computes the figures of every origin. When ctx is cancelled it stops
+// taking new origins, lets the running ones finish into the checkpoint and
+// returns an error wrapping ctx.Err(); running it again with the same
+// options resumes.
+func Run(ctx context.Context, e *engine.Engine, origins []Origin, opt Options) (*Result, error) {
+	if len(origins) == 0 {
+		return nil, errors.New("no origins")
+	}
+	cut := opt.Cutoffs
+	if cut == nil {
+		cut = engine.DefaultCutoffs
+	}
+	p := opt.Params
+	p.Lat, p.Lon = origins[0].Lat, origins[0].Lon
+	if err := p.Check(); err != nil {
+		return nil, err
+	}
+	if cut[len(cut)-1] > p.MaxMinutes {
+		return nil, &engine.ParamError{Param: "cutoffs", Detail: fmt.Sprintf("last cut-off %d exceeds max_minutes %d", cut[len(cut)-1], p.MaxMinutes)}
+	}
+	for i, o := range origins {
+		if !(o.Lat >= -90 && o.Lat <= 90 && o.Lon >= -180 && o.Lon <= 180) {
+			return nil, fmt.Errorf("origin %d (%q): coordinates %v,%v out of range", i, o.ID, o.Lat, o.Lon)
+		}
+	}
+	g := e.Graph()
+	t := newTally(&g.Places, cut, p.MaxMinutes)
+	n := len(origins)
+	res := &Result{Origins: origins, Cutoffs: cut, MaxMinutes: p.MaxMinutes, Levels: t.levels, SchoolIDs: g.Places.SchoolID,
+		Access: make([]int32, n), Schools: make([]int32, n*len(cut)), Offers: make([]int32, n*len(cut)),
+		Nearest: make([]int32, n*len(t.levels))}
+	var pairs [][][4]int32
+	if opt.Matrix {
+		pairs = make([][][4]int32, n)
+	}
+	done := make([]bool, n)
+	store := func(rec record) {
+		done[rec.I] = true
+		res.Access[rec.I] = rec.Access
+		copy(res.Schools[rec.I*len(cut):], rec.Schools)
+		copy(res.Offers[rec.I*len(cut):], rec.Offers)
+		copy(res.Nearest[rec.I*len(t.levels):], rec.Nearest)
+		if pairs != nil {
+			pairs[rec.I] = rec.Matrix
+		}
+	}
+
+	var ck *checkpoint
+	if opt.Checkpoint != "" {
+		fp := fingerprint(g.Meta.BuildID, p, cut, opt.Matrix, t.levels, origins)
+		var old []record
+		var err error
+		ck, old, err = openCheckpoint(opt.Checkpoint, fp, n, len(cut), len(t.levels))
+		if err != nil {
+			return nil, err
+		}
+		defer ck.close()
+		for _, rec := range old {
+			store(rec)
+		}
+		res.Resumed = len(old)
+	}
+	var todo []int
+	for i, d := range done {
+		if !d {
+			todo = append(todo, i)
+		}
+	}
+	count := res.Resumed
+	if opt.Progress != nil {
+		opt.Progress(count, n)
+	}
+
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, max(len(todo), 1))
+	results := make(chan record, workers)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failure error
+	stop := make(chan struct{})
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if failure == nil {
+			failure = err
+			close(stop)
+		}
+	}
+	failed := func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		return failure
+	}
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-stop:
+					return
+				default:
+				}
+				k := int(next.Add(1) - 1)
+				if k >= len(todo) {
+					return
+				}
+				i := todo[k]
+				q := p
+				q.Lat, q.Lon = origins[i].Lat, origins[i].Lon
+				r, err := e.Reach(q)
+				if err != nil {
+					fail(fmt.Errorf("origin %q: %w", origins[i].ID, err))
+					return
+				}
+				results <- t.record(i, r, opt.Matrix)
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+	for rec := range results {
+		store(rec)
+		if ck != nil && failed() == nil {
+			if err := ck.append(rec); err != nil {
+				fail(err)
+			}
+		}
+		count++
+		if opt.Progress != nil {
+			opt.Progress(count, n)
+		}
+	}
+	if ck != nil && failed() == nil {
+		if err := ck.flush(); err != nil {
+			fail(err)
+		}
+	}
+	if err := failed(); err != nil {
+		return nil, err
+	}
+	if count < n {
+		err := ctx.Err()
+		if err == nil {
+			err = errors.New("stopped")
+		}
+		if ck != nil {
+			return nil, fmt.Errorf("interrupted after %d of %d origins (kept in %s; run again to resume): %w", count, n, opt.Checkpoint, err)
+		}
+		return nil, fmt.Errorf("interrupted after %d of %d origins: %w", count, n, err)
+	}
+	if pairs != nil {
+		m := &Matrix{Start: make([]int32, n+1)}
+		for o, ps := range pairs {
+			for _, x := range ps {
+				m.School = append(m.School, x[0])
+				m.Duration = append(m.Duration, x[1])
+				m.Modality = append(m.Modality, engine.Modality(x[2]))
+				m.Vehicles = append(m.Vehicles, x[3])
+			}
+			m.Start[o+1] = int32(len(m.School))
+		}
+		res.Matrix = m
+	}
+	return res, nil
+}
