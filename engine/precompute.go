@@ -49,8 +49,9 @@ type Index struct {
 const indexMagic = "REACHIDX1\n"
 
 // Precompute computes shard i of n of the index with the request p (its
-// Lat/Lon are ignored). progress, when set, is told the cells done.
-func (e *Engine) Precompute(p Params, cutoffs []int, shard, shards int, progress func(done, total int)) (*Index, error) {
+// Lat/Lon are ignored) for the H3 cells of resolution res (0: the graph's)
+// that the streets cross. progress, when set, is told the cells done.
+func (e *Engine) Precompute(p Params, cutoffs []int, res, shard, shards int, progress func(done, total int)) (*Index, error) {
 	if shards < 1 || shard < 0 || shard >= shards {
 		return nil, &ParamError{"shard", fmt.Sprintf("%d/%d: want 0 <= i < n", shard, shards)}
 	}
@@ -60,22 +61,38 @@ func (e *Engine) Precompute(p Params, cutoffs []int, shard, shards int, progress
 	if cutoffs[len(cutoffs)-1] > p.MaxMinutes {
 		return nil, &ParamError{"cutoffs", "last cut-off exceeds max_minutes"}
 	}
-	c := &e.g.Cells
-	if c.NumCells() == 0 {
-		return nil, errors.New("this graph has no H3 cells (built without streets?)")
+	if res == 0 {
+		res = int(e.g.Cells.Resolution)
 	}
+	if res < 7 || res > 12 {
+		return nil, &ParamError{"res", fmt.Sprintf("H3 resolution %d: want 7 to 12", res)}
+	}
+	if e.g.Streets.NumNodes() == 0 {
+		return nil, errors.New("this graph has no streets: no cells to precompute")
+	}
+	all, rep := e.cellOrigins(res)
 	var mine []uint64
 	var origin [][2]float64
-	rep := e.cellOrigins()
-	for k, cell := range c.Cell {
+	for k, cell := range all {
 		if k%shards == shard {
 			mine = append(mine, cell)
 			origin = append(origin, rep[k])
 		}
 	}
 	ix := &Index{BuildID: e.g.Meta.BuildID, Date: e.g.Meta.Date, ArriveBy: p.ArriveBy, MaxMinutes: p.MaxMinutes,
-		Modes: p.Modes.String(), Cutoffs: cutoffs, Resolution: int(c.Resolution), Shard: shard, Shards: shards,
-		UAI: e.g.Places.SchoolID, Cell: mine}
+		Modes: p.Modes.String(), Cutoffs: cutoffs, Resolution: res, Shard: shard, Shards: shards,
+		UAI: e.g.Places.SchoolID}
+	if err := e.fillIndex(ix, p, mine, origin, progress); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+// fillIndex runs the request from each origin and fills the index rows of
+// the given cells, on every core.
+func (e *Engine) fillIndex(ix *Index, p Params, mine []uint64, origin [][2]float64, progress func(done, total int)) error {
+	cutoffs := ix.Cutoffs
+	ix.Cell = mine
 	type entry struct {
 		school   int32
 		band     uint8
@@ -117,7 +134,7 @@ func (e *Engine) Precompute(p Params, cutoffs []int, shard, shards int, progress
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return nil, firstErr
+		return firstErr
 	}
 	ix.Start = make([]int32, len(mine)+1)
 	for k, row := range rows {
@@ -128,36 +145,53 @@ func (e *Engine) Precompute(p Params, cutoffs []int, shard, shards int, progress
 		}
 		ix.Start[k+1] = int32(len(ix.School))
 	}
-	return ix, nil
+	return nil
 }
 
-// cellOrigins returns, for every cell, the place a request for the cell
-// starts from: the street node of the cell nearest to its centre (homes
-// are on streets), or the centre when no node lies in the cell.
-func (e *Engine) cellOrigins() [][2]float64 {
-	c := &e.g.Cells
+// cellOrigins lists the H3 cells of resolution res that the walking
+// streets cross (sampled at nodes and every third of a cell edge along
+// segments), sorted, and for each the place a request for the cell starts
+// from: the street point of the cell nearest to its centre (homes are on
+// streets).
+func (e *Engine) cellOrigins(res int) ([]uint64, [][2]float64) {
 	s := &e.g.Streets
-	out := make([][2]float64, c.NumCells())
-	best := make([]float64, c.NumCells())
-	for k, cell := range c.Cell {
-		ll := h3.CellToLatLng(h3.Cell(cell))
-		out[k] = [2]float64{ll.Lat, ll.Lng}
-		best[k] = -1
+	edge := h3.HexagonEdgeLengthAvgM(res)
+	type best struct {
+		lat, lon, d float64
 	}
-	for n, k := range c.NodeCell {
-		d := graph.Haversine(s.NodeLat[n], s.NodeLon[n], out[k][0], out[k][1])
-		if best[k] < 0 || d < best[k] {
-			best[k] = d
+	found := map[uint64]*best{}
+	consider := func(lat, lon float64) {
+		c := h3.LatLngToCell(h3.LatLng{Lat: lat, Lng: lon}, res)
+		ctr := h3.CellToLatLng(c)
+		d := graph.Haversine(lat, lon, ctr.Lat, ctr.Lng)
+		if b, ok := found[uint64(c)]; !ok || d < b.d {
+			found[uint64(c)] = &best{lat, lon, d}
 		}
 	}
-	pts := make([][2]float64, len(out))
-	copy(pts, out)
-	for n, k := range c.NodeCell {
-		if graph.Haversine(s.NodeLat[n], s.NodeLon[n], out[k][0], out[k][1]) == best[k] {
-			pts[k] = [2]float64{s.NodeLat[n], s.NodeLon[n]}
+	for n := range s.NodeLat {
+		consider(s.NodeLat[n], s.NodeLon[n])
+	}
+	for g := 0; g < s.NumSegments(); g++ {
+		if s.SegFlags[g]&graph.StreetWalk == 0 {
+			continue
+		}
+		length := float64(s.SegLength[g])
+		steps := int(length / (edge / 3))
+		for k := 1; k <= steps; k++ {
+			lat, lon := s.PointAlong(int32(g), length*float64(k)/float64(steps+1))
+			consider(lat, lon)
 		}
 	}
-	return pts
+	cells := make([]uint64, 0, len(found))
+	for c := range found {
+		cells = append(cells, c)
+	}
+	slices.Sort(cells)
+	origins := make([][2]float64, len(cells))
+	for k, c := range cells {
+		origins[k] = [2]float64{found[c].lat, found[c].lon}
+	}
+	return cells, origins
 }
 
 // IndexEntry is one school reachable from a cell.

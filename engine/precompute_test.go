@@ -6,22 +6,39 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/uber/h3-go/v4"
 )
 
 // TestIndexAgreesWithQueries compares, for 50 addresses on Rennes, every
 // school's band from the on-the-fly request with the band the index gives
-// for the address's cell. Measured: 87.3 % at resolution 9 and 94.7 % at
-// resolution 10 (the rest one band apart); the issue asks 95 %. The test
-// guards the measured level at resolution 9.
+// for the address's cell (pairs reachable either way). The index rows are
+// computed only for the cells of the addresses, by the code Precompute
+// runs. Measured over the whole index: 87.4 % at resolution 9, 92.7 % at
+// 10, 98.2 % at 11, the default of reach precompute.
 func TestIndexAgreesWithQueries(t *testing.T) {
 	e := loadRegion(t, "rennes")
 	p := DefaultParams(0, 0)
-	ix, err := e.Precompute(p, nil, 0, 1, nil)
-	if err != nil {
+	const res = 11
+	addrs := randomAddresses(e.Graph(), 50, 21)
+	cells, origins := e.cellOrigins(res)
+	want := map[uint64]bool{}
+	for _, a := range addrs {
+		want[uint64(h3.LatLngToCell(h3.LatLng{Lat: a[0], Lng: a[1]}, res))] = true
+	}
+	var mine []uint64
+	var from [][2]float64
+	for k, c := range cells {
+		if want[c] {
+			mine, from = append(mine, c), append(from, origins[k])
+		}
+	}
+	ix := &Index{Cutoffs: DefaultCutoffs, Resolution: res, UAI: e.Graph().Places.SchoolID, Shards: 1}
+	if err := e.fillIndex(ix, p, mine, from, nil); err != nil {
 		t.Fatal(err)
 	}
-	same, total, off := 0, 0, 0
-	for _, a := range randomAddresses(e.Graph(), 50, 21) {
+	same, total, covered := 0, 0, 0
+	for _, a := range addrs {
 		q := DefaultParams(a[0], a[1])
 		r, err := e.Reach(q)
 		if err != nil {
@@ -31,6 +48,7 @@ func TestIndexAgreesWithQueries(t *testing.T) {
 		if !ok {
 			continue
 		}
+		covered++
 		fromIndex := map[string]string{}
 		for _, en := range entries {
 			fromIndex[en.UAI] = en.Band
@@ -44,20 +62,18 @@ func TestIndexAgreesWithQueries(t *testing.T) {
 				}
 			}
 			if live == "" && fromIndex[uai] == "" {
-				continue // unreachable both ways: not a pair the service shows
+				continue
 			}
 			total++
 			if live == fromIndex[uai] {
 				same++
-			} else {
-				off++
 			}
 		}
 	}
 	pct := 100 * float64(same) / float64(total)
-	t.Logf("index vs on-the-fly: %d of %d reachable (address, school) pairs in the same band (%.1f %%)", same, total, pct)
-	if total < 500 || pct < 85 {
-		t.Errorf("agreement %.1f %% over %d pairs, want ≥ 85 %% at resolution 9", pct, total)
+	t.Logf("resolution %d: %d of 50 addresses covered; %d of %d (address, school) pairs in the same band (%.1f %%)", res, covered, same, total, pct)
+	if covered < 45 || total < 500 || pct < 95 {
+		t.Errorf("agreement %.1f %% over %d pairs (%d addresses covered), want ≥ 95 %%", pct, total, covered)
 	}
 }
 
@@ -66,14 +82,14 @@ func TestShardsMergeToTheSingleRun(t *testing.T) {
 	p := DefaultParams(0, 0)
 	p.MaxMinutes = 45
 	cut := []int{15, 30, 45}
-	whole, err := e.Precompute(p, cut, 0, 1, nil)
+	whole, err := e.Precompute(p, cut, 0, 0, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	var parts []*Index
 	for i := 0; i < 3; i++ {
-		ix, err := e.Precompute(p, cut, i, 3, nil)
+		ix, err := e.Precompute(p, cut, 0, i, 3, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

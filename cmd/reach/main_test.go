@@ -206,7 +206,7 @@ func TestPrecomputeShardsAsJobProcesses(t *testing.T) {
 	if code, _, stderr := reach("build", "--manifest", "../../regions/rennes.json", "--out", g); code != 0 {
 		t.Fatal(stderr)
 	}
-	common := []string{"precompute", "--graph", g, "--max-minutes", "45", "--cutoffs", "15,30,45"}
+	common := []string{"precompute", "--graph", g, "--max-minutes", "45", "--cutoffs", "15,30,45", "--res", "9"}
 	var shards []string
 	for i := 0; i < 3; i++ {
 		out := filepath.Join(dir, fmt.Sprintf("shard-%d.idx", i))

@@ -26,6 +26,7 @@ func runPrecompute(args []string, stdout, stderr io.Writer) error {
 	cutoffs := fs.String("cutoffs", "15,30,45,60,90", "band cut-offs, minutes")
 	walkSpeed := fs.Float64("walk-speed", engine.DefaultWalkSpeed, "walking speed, m/s")
 	maxWalk := fs.Float64("max-walk", engine.DefaultMaxWalk, "longest walk to or from a stop, metres")
+	res := fs.Int("res", 11, "H3 resolution of the index cells (7 to 12): a lookup uses the address's cell, finer is closer to the exact answer")
 	shard := fs.String("shard", "0/1", "`i/n`: compute shard i of n (cells k with k mod n = i); `n` alone takes i from JOB_COMPLETION_INDEX")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
@@ -59,7 +60,7 @@ func runPrecompute(args []string, stdout, stderr io.Writer) error {
 	}
 	pr := newProgress(os.Stderr)
 	start := time.Now()
-	ix, err := eng.Precompute(p, cut, i, n, func(done, total int) { pr.update("cells", int64(done), int64(total)) })
+	ix, err := eng.Precompute(p, cut, *res, i, n, func(done, total int) { pr.update("cells", int64(done), int64(total)) })
 	pr.done()
 	if err != nil {
 		return err
