@@ -301,6 +301,9 @@ func WriteIndex(path string, ix *Index) (err error) {
 	if err = zw.Close(); err != nil {
 		return err
 	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
 	if err = tmp.Sync(); err != nil {
 		return err
 	}
