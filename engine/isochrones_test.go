@@ -166,3 +166,109 @@ func TestCellTimesAgreeWithSchools(t *testing.T) {
 		t.Errorf("only %d of %d pairs agree", same, total)
 	}
 }
+
+// TestIsochroneOutlinesValidOnRealQueries checks the polygons of real
+// answers: closed rings, exteriors counter-clockwise and holes clockwise,
+// no ring crossing itself or another; over the queries, some bands have
+// holes and some several islands.
+func TestIsochroneOutlinesValidOnRealQueries(t *testing.T) {
+	bowtie := [][][2]float64{{{0, 0}, {1, 1}, {1, 0}, {0, 1}, {0, 0}}}
+	square := [][][2]float64{{{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}}}
+	if !crossing(bowtie) || crossing(square) {
+		t.Fatal("the crossing check itself is wrong")
+	}
+	holes, islands := 0, 0
+	for _, name := range []string{"rennes", "rnv"} {
+		e := loadRegion(t, name)
+		for _, a := range randomAddresses(e.Graph(), 4, 13) {
+			p := DefaultParams(a[0], a[1])
+			if name == "rnv" {
+				p.ArriveBy = 8 * 3600
+			}
+			for _, rings := range []bool{false, true} {
+				ans, err := e.Isochrone(IsochroneRequest{Params: p, Rings: rings})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range ans.Features {
+					mp := f.Geometry.Coordinates
+					if len(mp) > 1 {
+						islands++
+					}
+					var all [][][2]float64
+					for _, poly := range mp {
+						for ri, ring := range poly {
+							if len(ring) < 4 || ring[0] != ring[len(ring)-1] {
+								t.Fatalf("%s: ring not closed", name)
+							}
+							if ccw := signedArea(ring) > 0; ccw != (ri == 0) {
+								t.Fatalf("%s: ring %d has the wrong orientation", name, ri)
+							}
+							if ri > 0 {
+								holes++
+							}
+							all = append(all, ring)
+						}
+					}
+					if crossing(all) {
+						t.Fatalf("%s band %s: rings cross", name, f.Properties.Band)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d holes, %d bands with several islands", holes, islands)
+	if holes == 0 || islands == 0 {
+		t.Errorf("queries gave %d holes and %d multi-island bands: the test does not cover them", holes, islands)
+	}
+}
+
+func signedArea(r [][2]float64) float64 {
+	a := 0.0
+	for i := 0; i+1 < len(r); i++ {
+		a += r[i][0]*r[i+1][1] - r[i+1][0]*r[i][1]
+	}
+	return a / 2
+}
+
+// crossing reports whether two segments of the rings properly intersect or
+// touch anywhere but at the shared vertex of consecutive segments.
+func crossing(rings [][][2]float64) bool {
+	type seg struct {
+		a, b [2]float64
+		ring int
+		idx  int
+		n    int
+	}
+	var segs []seg
+	for ri, r := range rings {
+		for i := 0; i+1 < len(r); i++ {
+			segs = append(segs, seg{r[i], r[i+1], ri, i, len(r) - 1})
+		}
+	}
+	orient := func(p, q, r [2]float64) float64 {
+		return (q[0]-p[0])*(r[1]-p[1]) - (q[1]-p[1])*(r[0]-p[0])
+	}
+	for i := range segs {
+		for j := i + 1; j < len(segs); j++ {
+			s, u := segs[i], segs[j]
+			if s.ring == u.ring && (u.idx-s.idx == 1 || (s.idx == 0 && u.idx == s.n-1)) {
+				continue // neighbours share a vertex
+			}
+			// Bounding boxes first.
+			if math.Max(s.a[0], s.b[0]) < math.Min(u.a[0], u.b[0]) || math.Max(u.a[0], u.b[0]) < math.Min(s.a[0], s.b[0]) ||
+				math.Max(s.a[1], s.b[1]) < math.Min(u.a[1], u.b[1]) || math.Max(u.a[1], u.b[1]) < math.Min(s.a[1], s.b[1]) {
+				continue
+			}
+			d1, d2 := orient(s.a, s.b, u.a), orient(s.a, s.b, u.b)
+			d3, d4 := orient(u.a, u.b, s.a), orient(u.a, u.b, s.b)
+			if ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0)) {
+				return true
+			}
+			if s.a == u.a || s.a == u.b || s.b == u.a || s.b == u.b {
+				return true // rings touching at a vertex
+			}
+		}
+	}
+	return false
+}
