@@ -99,6 +99,10 @@ type Engine struct {
 	pool sync.Pool // *scratch
 }
 
+// maxCachedTransfers bounds the footpath sets kept: requests may ask for
+// any walking speed, and each set is as large as the street transfers.
+const maxCachedTransfers = 16
+
 type transferKey struct {
 	mode  string
 	speed float64
@@ -188,7 +192,9 @@ func (e *Engine) Transfers(mode string, walkSpeed float64) (*raptor.Transfers, e
 	default:
 		return nil, fmt.Errorf("transfers %q: want street, gtfs, both or none", mode)
 	}
-	e.transfers[key] = &t
+	if len(e.transfers) < maxCachedTransfers {
+		e.transfers[key] = &t
+	}
 	return &t, nil
 }
 
