@@ -1,0 +1,278 @@
+// Command report builds the shared datasets, runs the query benchmarks and
+// the load test, and writes benchmarks/REPORT.md: build time, graph size and
+// memory, latency percentiles per query type and dataset, throughput,
+// nanoseconds per stop time scanned, plots, the machine, and a scaling
+// section with an extrapolation to France.
+//
+// Every build and every query benchmark runs in a child process of its own
+// (this program started again with -child), so that its peak resident
+// memory is its own and runs do not warm each other. Figures are medians
+// over the repeated runs; the report states their spread as its noise.
+// When a previous benchmarks/report.json exists, the report compares the
+// new figures with it and says which are reproduced within the noise.
+//
+// Usage (from the repository root):
+//
+//	go run ./benchmarks/report [-data ../shared/data] [-out benchmarks/REPORT.md]
+//
+// `make bench-report` runs it. It takes about 5 minutes on 2 cores.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"reach/internal/realdata"
+)
+
+// config sizes a report run.
+type config struct {
+	BuildRuns       int     `json:"build_runs"`
+	QueryRuns       int     `json:"query_runs"`
+	Queries         int     `json:"queries"` // per query type and run
+	LoadtestRuns    int     `json:"loadtest_runs"`
+	LoadtestSeconds float64 `json:"loadtest_seconds"`
+	PrecompPart     int     `json:"precompute_part"` // 1/n of the index cells
+}
+
+func main() {
+	child := flag.String("child", "", "internal: run one measurement (build or query) and print it as JSON")
+	name := flag.String("dataset", "", "internal: the child's dataset")
+	graphPath := flag.String("graph", "", "internal: the child's graph file")
+	originsIn := flag.String("origins-in", "", "internal: origins file to read")
+	originsOut := flag.String("origins-out", "", "internal: origins file to write")
+	dataDir := flag.String("data", "", "shared data `DIR` (default: ../shared/data beside the repository)")
+	out := flag.String("out", "benchmarks/REPORT.md", "report `FILE`; its figures go to report.json and its plots to plots/ beside it")
+	work := flag.String("work", "", "working `DIR` for graphs (default: a temporary directory, removed)")
+	var c config
+	flag.IntVar(&c.BuildRuns, "build-runs", 5, "builds per dataset")
+	flag.IntVar(&c.QueryRuns, "query-runs", 3, "query benchmark runs per dataset")
+	flag.IntVar(&c.Queries, "queries", 150, "timed queries per query type and run")
+	flag.IntVar(&c.LoadtestRuns, "loadtest-runs", 3, "load test runs (0: none)")
+	flag.Float64Var(&c.LoadtestSeconds, "loadtest-seconds", 15, "length of each load test run")
+	flag.IntVar(&c.PrecompPart, "precompute-part", 40, "precompute 1/n of the index cells")
+	flag.Parse()
+	if *dataDir == "" {
+		*dataDir = realdata.Dir()
+	}
+	var err error
+	switch *child {
+	case "build", "query":
+		err = runChild(*child, *name, *dataDir, *graphPath, queryConfig{Queries: c.Queries, Warmup: 10,
+			OriginsIn: *originsIn, OriginsOut: *originsOut, PrecompPart: c.PrecompPart}, os.Stdout)
+	case "":
+		if *dataDir == "" {
+			err = errors.New("the shared data directory is absent: give -data DIR")
+		} else {
+			err = runReport(c, *dataDir, *out, *work)
+		}
+	default:
+		err = fmt.Errorf("-child %q: want build or query", *child)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(1)
+	}
+}
+
+// runChild performs one measurement and prints it as JSON.
+func runChild(kind, name, dataDir, graphPath string, qc queryConfig, w io.Writer) error {
+	d, err := findDataset(name)
+	if err != nil {
+		return err
+	}
+	var v any
+	if kind == "build" {
+		v, err = childBuild(d, dataDir, graphPath)
+	} else {
+		v, err = childQuery(d, graphPath, qc)
+	}
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(w).Encode(v)
+}
+
+// spawn runs this program as a child and decodes its JSON output into v,
+// returning the child's peak resident memory in MB.
+func spawn(v any, args ...string) (float64, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return 0, err
+	}
+	cmd := exec.Command(exe, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("%s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	if err := json.Unmarshal(stdout.Bytes(), v); err != nil {
+		return 0, fmt.Errorf("%s: output: %w", strings.Join(args, " "), err)
+	}
+	var rss float64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = float64(ru.Maxrss) / 1024 // kB on Linux
+	}
+	return rss, nil
+}
+
+// runReport measures everything and writes the report.
+func runReport(c config, dataDir, out, work string) error {
+	start := time.Now()
+	if work == "" {
+		dir, err := os.MkdirTemp("", "reach-report-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		work = dir
+	}
+	logf := func(format string, args ...any) {
+		fmt.Fprintf(os.Stderr, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+	}
+	res := &results{Config: c, Started: start.UTC().Format(time.RFC3339), Machine: describeMachine()}
+	built := map[string]bool{}
+	for _, d := range datasets {
+		dr := datasetResult{Name: d.Name, About: d.About, Scaling: d.Scaling}
+		gpath := filepath.Join(work, d.graphName()+".graph")
+		if !built[d.graphName()] {
+			built[d.graphName()] = true
+			var runs []buildRun
+			for i := 0; i < c.BuildRuns; i++ {
+				logf("build %s (%d/%d)", d.Name, i+1, c.BuildRuns)
+				var r buildRun
+				rss, err := spawn(&r, "-child", "build", "-dataset", d.Name, "-data", dataDir, "-graph", gpath)
+				if err != nil {
+					return err
+				}
+				r.MaxRSSMB = rss
+				runs = append(runs, r)
+			}
+			dr.Build = summarizeBuilds(runs)
+		}
+		var runs []queryRun
+		for i := 0; i < c.QueryRuns; i++ {
+			logf("queries %s (%d/%d)", d.Name, i+1, c.QueryRuns)
+			args := []string{"-child", "query", "-dataset", d.Name, "-graph", gpath,
+				"-queries", fmt.Sprint(c.Queries), "-precompute-part", fmt.Sprint(c.PrecompPart)}
+			if d.OriginsFrom == "" {
+				args = append(args, "-origins-out", filepath.Join(work, d.Name+"-origins.json"))
+			} else {
+				args = append(args, "-origins-in", filepath.Join(work, d.OriginsFrom+"-origins.json"))
+			}
+			var r queryRun
+			rss, err := spawn(&r, args...)
+			if err != nil {
+				return err
+			}
+			r.MaxRSSMB = rss
+			runs = append(runs, r)
+		}
+		dr.Query = summarizeQueries(runs)
+		res.Datasets = append(res.Datasets, dr)
+	}
+	if c.LoadtestRuns > 0 {
+		lt, err := runLoadtest(c, filepath.Join(work, "rennes.graph"), work, logf)
+		if err != nil {
+			return err
+		}
+		res.Loadtest = lt
+	}
+	res.Machine.LoadAfter = loadAverage()
+	res.Minutes = time.Since(start).Minutes()
+
+	jsonPath := filepath.Join(filepath.Dir(out), "report.json")
+	var prev *results
+	if b, err := os.ReadFile(jsonPath); err == nil {
+		var p results
+		if err := json.Unmarshal(b, &p); err != nil {
+			return fmt.Errorf("%s: %w", jsonPath, err)
+		}
+		prev = &p
+	}
+	plotDir := filepath.Join(filepath.Dir(out), "plots")
+	if err := os.MkdirAll(plotDir, 0o755); err != nil {
+		return err
+	}
+	for name, ch := range res.charts() {
+		if err := os.WriteFile(filepath.Join(plotDir, name), ch.svg(), 0o644); err != nil {
+			return err
+		}
+	}
+	var md bytes.Buffer
+	res.writeMarkdown(&md, prev)
+	if err := os.WriteFile(out, md.Bytes(), 0o644); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(res, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(jsonPath, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	logf("wrote %s, %s and %s in %.1f min", out, jsonPath, plotDir, res.Minutes)
+	return nil
+}
+
+// loadResult is what the load tests measured (benchmarks/loadtest).
+type loadResult struct {
+	Throughput figure `json:"throughput"`
+	P50        figure `json:"p50_ms"`
+	P95        figure `json:"p95_ms"`
+	P99        figure `json:"p99_ms"`
+	Requests   int64  `json:"requests"`
+	Failed     int64  `json:"failed"`
+	Shed       int64  `json:"shed"`
+	Reloads    int    `json:"reloads"`
+	Refused    int    `json:"refused"`
+	Workers    int    `json:"workers"`
+}
+
+// runLoadtest builds benchmarks/loadtest and runs it on the Rennes graph.
+func runLoadtest(c config, graphPath, work string, logf func(string, ...any)) (*loadResult, error) {
+	bin := filepath.Join(work, "loadtest")
+	logf("go build ./benchmarks/loadtest")
+	if out, err := exec.Command("go", "build", "-o", bin, "./benchmarks/loadtest").CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building the load test: %v\n%s", err, out)
+	}
+	lr := &loadResult{Workers: 4 * runtime.GOMAXPROCS(0)}
+	var tput, p50, p95, p99 []float64
+	for i := 0; i < c.LoadtestRuns; i++ {
+		logf("load test (%d/%d)", i+1, c.LoadtestRuns)
+		cmd := exec.Command(bin, "-graph", graphPath, "-duration", fmt.Sprintf("%gs", c.LoadtestSeconds), "-json")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		runErr := cmd.Run()
+		var r struct {
+			Requests, OK, Shed, Failed int64
+			Throughput                 float64
+			P50, P95, P99              time.Duration
+			Reloads, Refused           int
+		}
+		if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("load test: %v (%v)\n%s", err, runErr, stderr.String())
+		}
+		tput = append(tput, r.Throughput)
+		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+		p50, p95, p99 = append(p50, ms(r.P50)), append(p95, ms(r.P95)), append(p99, ms(r.P99))
+		lr.Requests += r.Requests
+		lr.Failed += r.Failed
+		lr.Shed += r.Shed
+		lr.Reloads += r.Reloads
+		lr.Refused += r.Refused
+	}
+	lr.Throughput, lr.P50, lr.P95, lr.P99 = newFigure(tput), newFigure(p50), newFigure(p95), newFigure(p99)
+	return lr, nil
+}
