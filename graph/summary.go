@@ -13,6 +13,14 @@ type Summary struct {
 	Streets       *StreetsReport   `json:"streets,omitempty"`
 	Linking       *LinkingReport   `json:"linking,omitempty"`
 	Places        *PlacesReport    `json:"places,omitempty"`
+	Cells         CellsSummary     `json:"cells"`
+}
+
+// CellsSummary describes the H3 reachability cells.
+type CellsSummary struct {
+	Resolution int `json:"resolution"`
+	Cells      int `json:"cells"`
+	Egress     int `json:"stop_cell_pairs"` // (stop, cell) pairs within the egress limit
 }
 
 // TimetableSummary counts the timetable's entities.
@@ -49,5 +57,6 @@ func (g *Graph) Summarize() Summary {
 		Streets:   g.Meta.Streets,
 		Linking:   g.Meta.Linking,
 		Places:    g.Meta.Places,
+		Cells:     CellsSummary{Resolution: int(g.Cells.Resolution), Cells: g.Cells.NumCells(), Egress: len(g.Cells.StopCell)},
 	}
 }

@@ -59,6 +59,9 @@ func printSummary(w io.Writer, path string, s graph.Summary) {
 				l.Schools.Linked, l.Schools.Fallback, l.Schools.MeanDist, l.Schools.MaxDist, l.SchoolEgress)
 		}
 	}
+	if c := s.Cells; c.Cells > 0 {
+		fmt.Fprintf(w, "  cells: %d H3 cells at resolution %d, %d (stop, cell) egress pairs\n", c.Cells, c.Resolution, c.Egress)
+	}
 	if p := s.Places; p != nil {
 		fmt.Fprintf(w, "  places (%s, %s): %d rows, %d schools with coordinates (%d from Lambert-93), %d lycées (%d vocational), %d collèges, %d offers placed\n",
 			p.Directory, p.Format, p.Rows, p.Schools, p.FromLambert, p.Lycees, p.Vocational, p.Colleges, p.OffersPlaced)
