@@ -57,8 +57,8 @@ func main() {
 	work := flag.String("work", "", "working `DIR` for graphs (default: a temporary directory, removed)")
 	var c config
 	flag.IntVar(&c.BuildRuns, "build-runs", 5, "builds per dataset")
-	flag.IntVar(&c.QueryRuns, "query-runs", 3, "query benchmark runs per dataset")
-	flag.IntVar(&c.Queries, "queries", 150, "timed queries per query type and run")
+	flag.IntVar(&c.QueryRuns, "query-runs", 5, "query benchmark runs per dataset")
+	flag.IntVar(&c.Queries, "queries", 100, "timed queries per query type and run")
 	flag.IntVar(&c.LoadtestRuns, "loadtest-runs", 3, "load test runs (0: none)")
 	flag.Float64Var(&c.LoadtestSeconds, "loadtest-seconds", 15, "length of each load test run")
 	flag.IntVar(&c.PrecompPart, "precompute-part", 40, "precompute 1/n of the index cells")
@@ -142,28 +142,40 @@ func runReport(c config, dataDir, out, work string) error {
 		fmt.Fprintf(os.Stderr, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
 	}
 	res := &results{Config: c, Started: start.UTC().Format(time.RFC3339), Machine: describeMachine()}
-	built := map[string]bool{}
-	for _, d := range datasets {
-		dr := datasetResult{Name: d.Name, About: d.About, Scaling: d.Scaling}
-		gpath := filepath.Join(work, d.graphName()+".graph")
-		if !built[d.graphName()] {
-			built[d.graphName()] = true
-			var runs []buildRun
-			for i := 0; i < c.BuildRuns; i++ {
-				logf("build %s (%d/%d)", d.Name, i+1, c.BuildRuns)
+	// Repeats run in rounds over all datasets rather than back to back, so
+	// that their spread includes the drift of a shared machine's load over
+	// the whole run.
+	builds := make(map[string][]buildRun)
+	queries := make([][]queryRun, len(datasets))
+	var loads []loadRun
+	ltBin := ""
+	if c.LoadtestRuns > 0 {
+		ltBin = filepath.Join(work, "loadtest")
+		logf("go build ./benchmarks/loadtest")
+		if out, err := exec.Command("go", "build", "-o", ltBin, "./benchmarks/loadtest").CombinedOutput(); err != nil {
+			return fmt.Errorf("building the load test: %v\n%s", err, out)
+		}
+	}
+	rounds := max(c.BuildRuns, c.QueryRuns, c.LoadtestRuns)
+	for round := 0; round < rounds; round++ {
+		built := map[string]bool{}
+		for k, d := range datasets {
+			gpath := filepath.Join(work, d.graphName()+".graph")
+			if round < c.BuildRuns && !built[d.graphName()] {
+				built[d.graphName()] = true
+				logf("round %d/%d: build %s", round+1, rounds, d.Name)
 				var r buildRun
 				rss, err := spawn(&r, "-child", "build", "-dataset", d.Name, "-data", dataDir, "-graph", gpath)
 				if err != nil {
 					return err
 				}
 				r.MaxRSSMB = rss
-				runs = append(runs, r)
+				builds[d.Name] = append(builds[d.Name], r)
 			}
-			dr.Build = summarizeBuilds(runs)
-		}
-		var runs []queryRun
-		for i := 0; i < c.QueryRuns; i++ {
-			logf("queries %s (%d/%d)", d.Name, i+1, c.QueryRuns)
+			if round >= c.QueryRuns {
+				continue
+			}
+			logf("round %d/%d: queries %s", round+1, rounds, d.Name)
 			args := []string{"-child", "query", "-dataset", d.Name, "-graph", gpath,
 				"-queries", fmt.Sprint(c.Queries), "-precompute-part", fmt.Sprint(c.PrecompPart)}
 			if d.OriginsFrom == "" {
@@ -177,17 +189,26 @@ func runReport(c config, dataDir, out, work string) error {
 				return err
 			}
 			r.MaxRSSMB = rss
-			runs = append(runs, r)
+			queries[k] = append(queries[k], r)
 		}
-		dr.Query = summarizeQueries(runs)
+		if round < c.LoadtestRuns {
+			logf("round %d/%d: load test", round+1, rounds)
+			lr, err := runLoadtest(ltBin, filepath.Join(work, "rennes.graph"), c.LoadtestSeconds)
+			if err != nil {
+				return err
+			}
+			loads = append(loads, lr)
+		}
+	}
+	for k, d := range datasets {
+		dr := datasetResult{Name: d.Name, About: d.About, Scaling: d.Scaling, Query: summarizeQueries(queries[k])}
+		if runs := builds[d.Name]; len(runs) > 0 {
+			dr.Build = summarizeBuilds(runs)
+		}
 		res.Datasets = append(res.Datasets, dr)
 	}
-	if c.LoadtestRuns > 0 {
-		lt, err := runLoadtest(c, filepath.Join(work, "rennes.graph"), work, logf)
-		if err != nil {
-			return err
-		}
-		res.Loadtest = lt
+	if len(loads) > 0 {
+		res.Loadtest = summarizeLoads(loads)
 	}
 	res.Machine.LoadAfter = loadAverage()
 	res.Minutes = time.Since(start).Minutes()
@@ -240,32 +261,33 @@ type loadResult struct {
 	Workers    int    `json:"workers"`
 }
 
-// runLoadtest builds benchmarks/loadtest and runs it on the Rennes graph.
-func runLoadtest(c config, graphPath, work string, logf func(string, ...any)) (*loadResult, error) {
-	bin := filepath.Join(work, "loadtest")
-	logf("go build ./benchmarks/loadtest")
-	if out, err := exec.Command("go", "build", "-o", bin, "./benchmarks/loadtest").CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("building the load test: %v\n%s", err, out)
+// loadRun is one run of benchmarks/loadtest (its -json output).
+type loadRun struct {
+	Requests, OK, Shed, Failed int64
+	Throughput                 float64
+	P50, P95, P99              time.Duration
+	Reloads, Refused           int
+}
+
+// runLoadtest runs the load test binary on a graph.
+func runLoadtest(bin, graphPath string, seconds float64) (loadRun, error) {
+	cmd := exec.Command(bin, "-graph", graphPath, "-duration", fmt.Sprintf("%gs", seconds), "-json")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run() // a failed request exits 1 after printing the figures
+	var r loadRun
+	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+		return r, fmt.Errorf("load test: %v (%v)\n%s", err, runErr, stderr.String())
 	}
+	return r, nil
+}
+
+func summarizeLoads(runs []loadRun) *loadResult {
 	lr := &loadResult{Workers: 4 * runtime.GOMAXPROCS(0)}
 	var tput, p50, p95, p99 []float64
-	for i := 0; i < c.LoadtestRuns; i++ {
-		logf("load test (%d/%d)", i+1, c.LoadtestRuns)
-		cmd := exec.Command(bin, "-graph", graphPath, "-duration", fmt.Sprintf("%gs", c.LoadtestSeconds), "-json")
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		runErr := cmd.Run()
-		var r struct {
-			Requests, OK, Shed, Failed int64
-			Throughput                 float64
-			P50, P95, P99              time.Duration
-			Reloads, Refused           int
-		}
-		if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
-			return nil, fmt.Errorf("load test: %v (%v)\n%s", err, runErr, stderr.String())
-		}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	for _, r := range runs {
 		tput = append(tput, r.Throughput)
-		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 		p50, p95, p99 = append(p50, ms(r.P50)), append(p95, ms(r.P95)), append(p99, ms(r.P99))
 		lr.Requests += r.Requests
 		lr.Failed += r.Failed
@@ -274,5 +296,5 @@ func runLoadtest(c config, graphPath, work string, logf func(string, ...any)) (*
 		lr.Refused += r.Refused
 	}
 	lr.Throughput, lr.P50, lr.P95, lr.P99 = newFigure(tput), newFigure(p50), newFigure(p95), newFigure(p99)
-	return lr, nil
+	return lr
 }

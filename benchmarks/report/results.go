@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
@@ -50,6 +51,7 @@ type buildStats struct {
 	Seconds    figure   `json:"seconds"`
 	PeakHeapMB figure   `json:"peak_heap_mb"`
 	MaxRSSMB   figure   `json:"max_rss_mb"`
+	FileMB     figure   `json:"file_mb"`
 	Facts      buildRun `json:"facts"`
 }
 
@@ -88,13 +90,14 @@ type precompFig struct {
 }
 
 func summarizeBuilds(runs []buildRun) *buildStats {
-	var secs, heap, rss []float64
+	var secs, heap, rss, file []float64
 	for _, r := range runs {
 		secs, heap, rss = append(secs, r.Seconds), append(heap, r.PeakHeapMB), append(rss, r.MaxRSSMB)
+		file = append(file, float64(r.FileBytes)/1e6)
 	}
 	facts := runs[len(runs)-1]
 	facts.Seconds, facts.PeakHeapMB, facts.MaxRSSMB = 0, 0, 0
-	return &buildStats{Seconds: newFigure(secs), PeakHeapMB: newFigure(heap), MaxRSSMB: newFigure(rss), Facts: facts}
+	return &buildStats{Seconds: newFigure(secs), PeakHeapMB: newFigure(heap), MaxRSSMB: newFigure(rss), FileMB: newFigure(file), Facts: facts}
 }
 
 func summarizeQueries(runs []queryRun) *queryStats {
@@ -186,6 +189,13 @@ func describeMachine() machine {
 	}
 	if out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {
 		m.Commit = strings.TrimSpace(string(out))
+		// Uncommitted changes to tracked files make the code differ from
+		// the commit's.
+		if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil {
+			if n := len(strings.Fields(strings.TrimSpace(string(st)))) / 2; n > 0 {
+				m.Commit += fmt.Sprintf(" with %d modified files", n)
+			}
+		}
 	}
 	return m
 }

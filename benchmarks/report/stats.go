@@ -47,9 +47,15 @@ func newFigure(runs []float64) figure {
 	return f
 }
 
+// printFloor is the relative difference below which two figures are the
+// same as the report prints them (three significant digits).
+const printFloor = 0.005
+
 // within reports whether a new median reproduces an old figure: the
-// intervals median ± half the spread of the two runs overlap.
+// intervals median ± half the spread of the two runs overlap, or the
+// medians differ by less than the printed precision.
 func (f figure) within(old figure) bool {
 	tol := (f.Spread*math.Abs(f.Median) + old.Spread*math.Abs(old.Median)) / 2
+	tol = math.Max(tol, printFloor*math.Abs(old.Median))
 	return math.Abs(f.Median-old.Median) <= tol*(1+1e-9)
 }
