@@ -15,7 +15,8 @@
 //
 //	go run ./benchmarks/report [-data ../shared/data] [-out benchmarks/REPORT.md]
 //
-// `make bench-report` runs it. It takes about 5 minutes on 2 cores.
+// `make bench-report` runs it. It takes about 6 minutes on 2 cores. With
+// -from FILE it measures nothing and writes the report from saved figures.
 package main
 
 import (
@@ -55,6 +56,8 @@ func main() {
 	dataDir := flag.String("data", "", "shared data `DIR` (default: ../shared/data beside the repository)")
 	out := flag.String("out", "benchmarks/REPORT.md", "report `FILE`; its figures go to report.json and its plots to plots/ beside it")
 	work := flag.String("work", "", "working `DIR` for graphs (default: a temporary directory, removed)")
+	from := flag.String("from", "", "measure nothing: write the report from the figures of this report.json `FILE`")
+	prevPath := flag.String("prev", "", "with -from: compare with the figures of this report.json `FILE`")
 	var c config
 	flag.IntVar(&c.BuildRuns, "build-runs", 5, "builds per dataset")
 	flag.IntVar(&c.QueryRuns, "query-runs", 5, "query benchmark runs per dataset")
@@ -72,7 +75,9 @@ func main() {
 		err = runChild(*child, *name, *dataDir, *graphPath, queryConfig{Queries: c.Queries, Warmup: 10,
 			OriginsIn: *originsIn, OriginsOut: *originsOut, PrecompPart: c.PrecompPart}, os.Stdout)
 	case "":
-		if *dataDir == "" {
+		if *from != "" {
+			err = rewrite(*from, *prevPath, *out)
+		} else if *dataDir == "" {
 			err = errors.New("the shared data directory is absent: give -data DIR")
 		} else {
 			err = runReport(c, *dataDir, *out, *work)
@@ -84,6 +89,22 @@ func main() {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
 	}
+}
+
+// rewrite writes the report from saved figures (after a change of its
+// wording, say), without measuring again.
+func rewrite(from, prevPath, out string) error {
+	res, err := readResults(from)
+	if err != nil {
+		return err
+	}
+	var prev *results
+	if prevPath != "" {
+		if prev, err = readResults(prevPath); err != nil {
+			return err
+		}
+	}
+	return writeReport(res, prev, out)
 }
 
 // runChild performs one measurement and prints it as JSON.
@@ -214,14 +235,40 @@ func runReport(c config, dataDir, out, work string) error {
 	res.Minutes = time.Since(start).Minutes()
 
 	jsonPath := filepath.Join(filepath.Dir(out), "report.json")
-	var prev *results
-	if b, err := os.ReadFile(jsonPath); err == nil {
-		var p results
-		if err := json.Unmarshal(b, &p); err != nil {
-			return fmt.Errorf("%s: %w", jsonPath, err)
-		}
-		prev = &p
+	prev, err := readResults(jsonPath)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
 	}
+	if err := writeReport(res, prev, out); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(res, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(jsonPath, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	logf("wrote %s, %s and %s in %.1f min", out, jsonPath, filepath.Join(filepath.Dir(out), "plots"), res.Minutes)
+	return nil
+}
+
+// readResults reads the figures of a run.
+func readResults(path string) (*results, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r results
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &r, nil
+}
+
+// writeReport writes the Markdown report and its plots (in plots/ beside
+// it) from a run's figures, compared with prev when set.
+func writeReport(res, prev *results, out string) error {
 	plotDir := filepath.Join(filepath.Dir(out), "plots")
 	if err := os.MkdirAll(plotDir, 0o755); err != nil {
 		return err
@@ -233,18 +280,7 @@ func runReport(c config, dataDir, out, work string) error {
 	}
 	var md bytes.Buffer
 	res.writeMarkdown(&md, prev)
-	if err := os.WriteFile(out, md.Bytes(), 0o644); err != nil {
-		return err
-	}
-	b, err := json.MarshalIndent(res, "", " ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(jsonPath, append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	logf("wrote %s, %s and %s in %.1f min", out, jsonPath, plotDir, res.Minutes)
-	return nil
+	return os.WriteFile(out, md.Bytes(), 0o644)
 }
 
 // loadResult is what the load tests measured (benchmarks/loadtest).

@@ -323,7 +323,10 @@ func (r *results) writeScaling(w io.Writer) {
 
 	rg, ar := rnvG.Query.typ("reach-90"), allRnv.Query.typ("reach-90")
 	rr, arr := rnvG.Query.typ("raptor"), allRnv.Query.typ("raptor")
+	unrelated := "not measured"
 	if rg != nil && ar != nil && rr != nil && arr != nil {
+		unrelated = fmt.Sprintf("%.0f times the stops cost %+.0f%% of query time", float64(a.Stops)/float64(rnvG.Build.Facts.Stops),
+			100*(ar.P50.Median-rg.P50.Median)/rg.P50.Median)
 		fmt.Fprintf(w, "**Query time hardly grows with unrelated networks.** From the same %d origins (stops of the RNV "+
 			"network in Mannheim and Heidelberg), reach-90 takes %s ms (p50) on the RNV-only graph and %s ms (%+.0f%%) on "+
 			"the all-feeds graph, which has %.1f times as many stops; the searches scan %s and %s stop times: only the "+
@@ -384,12 +387,12 @@ func (r *results) writeScaling(w io.Writer) {
 	fmt.Fprintf(w, "Assumptions: %d feeds whose mean size is that of the %d real networks here (%s stop_times read each), "+
 		"the same share running on one day (%.0f%%); %s km of walkable streets (France has about 1.1 million km of "+
 		"public roads; paths add to it); %s schools; %d metropolitan regions, one graph each with %.0f%% more for "+
-		"border areas; cells and per-cell work as measured on Rennes (a bus network of a city of 200,000); a "+
-		"regional range search costing what Rennes' does, since a 90-minute search does not reach further than "+
-		"its region's trains (the all-feeds measurement above shows that unreachable trips cost nothing). "+
+		"border areas; cells and per-cell work as measured on Rennes (the STAR bus network); a regional range "+
+		"search costing what Rennes' does, since a 90-minute search does not reach further than its region's "+
+		"trains and unreachable trips cost little (all-feeds measurement above: %s). "+
 		"Everything scales linearly from the measured rates; the results are orders of magnitude, not promises.\n\n",
 		franceFeeds, len(feeds), thousands(int64(meanFeed)), 100*dayShare, thousands(franceWalkKm), thousands(franceSchools),
-		franceRegions, 100*(borderOverlap-1))
+		franceRegions, 100*(borderOverlap-1), unrelated)
 	rows := [][]string{
 		{"stop_times read / of one day", fmt.Sprintf("%.0f M / %.0f M", frRead/1e6, frDay/1e6), "mean feed × 200, × day share"},
 		{"graph file, all of France", fmt.Sprintf("%.1f GB", frFile/1e9), fmt.Sprintf("%.0f B per stop time + %.0f B per street km", filePerST, streetFilePerKm)},
@@ -407,15 +410,18 @@ func (r *results) writeScaling(w io.Writer) {
 			hours(coreHours(nationalCell)/cores), cores), "every request evaluates every school"},
 	}
 	table(w, []string{"quantity", "estimate", "from"}, rows)
-	fmt.Fprintf(w, "**How shards spread.** Serving: one graph per region (%.1f GB of heap each by the estimate above, "+
-		"so a 4 GB pod per region, replicated for load); a request goes to the graph of its origin's region, and the "+
+	regionHeap := frHeap / franceRegions * borderOverlap
+	rssRatio := rnv.Query.MaxRSSMB.Median / rnv.Query.HeapMB.Median
+	fmt.Fprintf(w, "**How shards spread.** Serving: one graph per region (%.1f GB of heap each by the estimate above; "+
+		"a serving process peaks at %.1f times its graph's heap on RNV, so about %.1f GB of memory per replica, "+
+		"replicated for load); a request goes to the graph of its origin's region, and the "+
 		"regions overlap at their borders so that a pupil near one reaches the schools across it. Precompute: "+
 		"`reach precompute --shard i/n` splits a region's cells by index modulo n; every shard loads the whole "+
 		"regional graph (its memory does not shrink with n) and does 1/n of the cells, so n shards run on n "+
 		"machines (a Kubernetes Indexed Job) in 1/n of the time, and `reach merge` joins them. With %d machines of "+
 		"%d cores the whole country takes about %s; the index it produces is a table "+
 		"(cell, school, band, modality) that a frontend looks up without routing.\n\n",
-		frHeap/franceRegions*borderOverlap/1e9, franceMachines, franceRegionCore, hours(coreHours(regionCell)/cores))
+		regionHeap/1e9, rssRatio, regionHeap*rssRatio/1e9, franceMachines, franceRegionCore, hours(coreHours(regionCell)/cores))
 }
 
 // reproRow is one figure compared with the previous run.
@@ -461,10 +467,13 @@ func (r *results) writeReproduction(w io.Writer, prev *results) {
 	}
 	in := 0
 	var table2 [][]string
+	var missed []string
 	for _, x := range rows {
 		ok := x.new.within(x.old)
 		if ok {
 			in++
+		} else if x.old.Median != 0 {
+			missed = append(missed, fmt.Sprintf("%s (%+.0f%%)", x.what, 100*(x.new.Median-x.old.Median)/x.old.Median))
 		}
 		verdict := "yes"
 		if !ok {
@@ -480,5 +489,9 @@ func (r *results) writeReproduction(w io.Writer, prev *results) {
 		"runs' intervals, median ± noise as written above, overlap (or the medians differ by less than 0.5%%, the "+
 		"precision of the printed figures). **%d of %d figures are reproduced within the stated noise.** Sizes "+
 		"(graph files, heaps) move only when the code changes between the runs.\n\n", prev.Started, prev.Machine.Commit, in, len(rows))
+	if len(missed) > 0 {
+		fmt.Fprintf(w, "Not reproduced: %s; presumably the machine's load moved more between the two runs than between the "+
+			"repeats of one.\n\n", strings.Join(missed, ", "))
+	}
 	table(w, []string{"figure", "previous", "this run", "change", "reproduced"}, table2)
 }
