@@ -149,19 +149,16 @@ func runBatch(args []string, stdout, stderr io.Writer) error {
 	if nw <= 0 {
 		nw = runtime.GOMAXPROCS(0)
 	}
-	pr := &progress{w: stderr, start: time.Now(), lastPct: -1}
-	if f, ok := stderr.(*os.File); ok {
-		pr = newProgress(f)
-	}
-	pr.logf("%d origins, %d workers, checkpoint %s", len(origins), nw, ckpt)
+	update, finish := batchProgress(stderr)
+	fmt.Fprintf(stderr, "%s %d origins, %d workers, checkpoint %s\n", time.Now().Format("15:04:05"), len(origins), nw, ckpt)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
 	res, err := batch.Run(ctx, eng, origins, batch.Options{
 		Params: p, Cutoffs: cut, Matrix: *matrix != "", Workers: nw, Checkpoint: ckpt,
-		Progress: func(done, total int) { pr.update("origins", int64(done), int64(total)) },
+		Progress: update,
 	})
-	pr.done()
+	finish()
 	if err != nil {
 		return err
 	}
@@ -202,6 +199,31 @@ func runBatch(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "wrote %s: %d origins (%d resumed from the checkpoint) in %s on %d workers%s\n",
 		*out, len(origins), res.Resumed, elapsed.Round(time.Millisecond), nw, per)
 	return nil
+}
+
+// batchProgress shows the origins done and an ETA on stderr: the shared
+// progress bar on a terminal or file, plain lines every 10 % otherwise.
+func batchProgress(stderr io.Writer) (update func(done, total int), finish func()) {
+	if f, ok := stderr.(*os.File); ok {
+		pr := newProgress(f)
+		return func(done, total int) { pr.update("origins", int64(done), int64(total)) }, pr.done
+	}
+	start, last := time.Now(), -1
+	return func(done, total int) {
+		pct := 100
+		if total > 0 {
+			pct = done * 100 / total
+		}
+		if pct/10 == last/10 && last >= 0 {
+			return
+		}
+		last = pct
+		eta := ""
+		if pct > 0 && pct < 100 {
+			eta = " ETA " + (time.Since(start) * time.Duration(100-pct) / time.Duration(pct)).Round(time.Second).String()
+		}
+		fmt.Fprintf(stderr, "%s origins: %d%%%s\n", time.Now().Format("15:04:05"), pct, eta)
+	}, func() {}
 }
 
 func containsInt(xs []int, v int) bool {
