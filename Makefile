@@ -4,7 +4,7 @@ DATA ?= ../shared/data
 ADDR ?= 127.0.0.1:8080
 FUZZTIME ?= 1m
 
-.PHONY: build test lint run bench fuzz clean
+.PHONY: build test lint run bench bench-report fuzz clean
 
 build:
 	$(GO) build -o bin/reach ./cmd/reach
@@ -31,6 +31,9 @@ run: build
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./...
+
+bench-report:
+	$(GO) run ./benchmarks/report -data $(DATA)
 
 fuzz:
 	$(GO) test ./ingest/gtfs -run='^$$' -fuzz='^FuzzRecordReader$$' -fuzztime=$(FUZZTIME)
