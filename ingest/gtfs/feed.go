@@ -21,7 +21,7 @@ type feed struct {
 	school bool
 	src    *Source
 	rep    *graph.FeedReport
-	drops  []*graph.Drop
+	drops  graph.Drops
 	opt    *BuildOptions
 
 	// stops.txt (kept rows only)
@@ -103,21 +103,8 @@ func dayNumber(t time.Time) int32 { return int32(t.Unix() / 86400) }
 
 // drop counts one dropped row (or trip) for a reason, keeping a few examples.
 func (f *feed) drop(file, reason, where, detail string) {
-	var d *graph.Drop
-	for _, x := range f.drops {
-		if x.File == file && x.Reason == reason {
-			d = x
-			break
-		}
-	}
-	if d == nil {
-		d = &graph.Drop{File: file, Reason: reason}
-		f.drops = append(f.drops, d)
-	}
-	d.Count++
-	if len(d.Examples) < maxExamples {
-		d.Examples = append(d.Examples, where+": "+detail)
-	}
+	f.drops.Max = maxExamples
+	f.drops.Add(file, reason, where+": "+detail)
 }
 
 // required opens a mandatory table and checks that it has the given columns.
@@ -771,10 +758,7 @@ func absDays(a, b time.Time) int64 {
 
 // dropList returns the drops sorted by file and reason.
 func (f *feed) dropList() []graph.Drop {
-	out := make([]graph.Drop, len(f.drops))
-	for i, d := range f.drops {
-		out[i] = *d
-	}
+	out := f.drops.List()
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].File != out[j].File {
 			return out[i].File < out[j].File

@@ -310,37 +310,14 @@ func normalizeName(s string) string {
 	return b.String()
 }
 
-// drops counts dropped rows per reason, keeping a few examples, in the
-// order reasons first appear.
-type drops struct {
-	list []*graph.Drop
-}
+// drops counts dropped rows per reason (see graph.Drops).
+type drops struct{ graph.Drops }
 
 // add records one dropped row of file at line for reason.
 func (d *drops) add(file string, line int, reason, detail string) {
-	var x *graph.Drop
-	for _, y := range d.list {
-		if y.File == file && y.Reason == reason {
-			x = y
-			break
-		}
-	}
-	if x == nil {
-		x = &graph.Drop{File: file, Reason: reason}
-		d.list = append(d.list, x)
-	}
-	x.Count++
-	if len(x.Examples) < maxExamples {
-		x.Examples = append(x.Examples, fmt.Sprintf("%s:%d: %s", file, line, detail))
-	}
+	d.Max = maxExamples
+	d.Add(file, reason, fmt.Sprintf("%s:%d: %s", file, line, detail))
 }
 
 // result returns a copy of the counts.
-func (d *drops) result() []graph.Drop {
-	out := make([]graph.Drop, len(d.list))
-	for i, x := range d.list {
-		out[i] = *x
-		out[i].Examples = append([]string(nil), x.Examples...)
-	}
-	return out
-}
+func (d *drops) result() []graph.Drop { return d.List() }

@@ -114,12 +114,8 @@ func Join(dir *Directory, lists ...*OfferList) (*graph.Places, *Report, error) {
 		}
 		name := filepath.Base(l.Path)
 		or := OfferReport{Path: l.Path, Source: l.Source, Rows: l.Rows, Read: len(l.Offers), CapacityPlaceholder: l.CapacityPlaceholder}
-		dr := drops{list: make([]*graph.Drop, 0, len(l.Drops)+3)}
-		for i := range l.Drops {
-			x := l.Drops[i]
-			x.Examples = append([]string(nil), x.Examples...)
-			dr.list = append(dr.list, &x)
-		}
+		var dr drops
+		dr.Include(l.Drops)
 		schools := map[int32]bool{}
 		for i := range l.Offers {
 			o := &l.Offers[i]
