@@ -37,7 +37,7 @@ bench-report:
 
 fuzz:
 	$(GO) test ./ingest/gtfs -run='^$$' -fuzz='^FuzzRecordReader$$' -fuzztime=$(FUZZTIME)
-	$(GO) test ./ingest/gtfs -run='^$$' -fuzz='^FuzzParseTime$$' -fuzztime=$(FUZZTIME)
+	$(GO) test ./graph -run='^$$' -fuzz='^FuzzParseClock$$' -fuzztime=$(FUZZTIME)
 	$(GO) test ./ingest/gtfs -run='^$$' -fuzz='^FuzzParseCoord$$' -fuzztime=$(FUZZTIME)
 	$(GO) test ./graph -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME)
 	$(GO) test ./ingest/schools -run='^$$' -fuzz='^FuzzReaders$$' -fuzztime=$(FUZZTIME)

@@ -1,33 +1,54 @@
 package engine
 
 import (
+	"slices"
+	"strconv"
 	"testing"
+	"time"
+
+	"reach/internal/testregion"
 )
+
+// benchRegion returns the engine and deadline of a region by name:
+// "synth", "rennes" or "rnv" (the real ones skip without the data).
+func benchRegion(b *testing.B, name string) (*Engine, int32) {
+	switch name {
+	case "rennes":
+		return engineOf(b, testregion.Rennes(b)), 8*3600 + 30*60
+	case "rnv":
+		return engineOf(b, testregion.RNV(b)), 8 * 3600
+	}
+	return synthEngine(b), DefaultArriveBy
+}
+
+// reportMedian reports the median of the durations as ms/op-p50.
+func reportMedian(b *testing.B, d []time.Duration) {
+	if len(d) == 0 {
+		return
+	}
+	slices.Sort(d)
+	b.ReportMetric(float64(d[len(d)/2].Microseconds())/1000, "p50-ms")
+}
 
 // BenchmarkReach measures a whole arrive-by request from random addresses:
 // street access, range RAPTOR over the window (twice when school buses
-// exist), and the evaluation of every school. ns/stop_time divides by the
+// exist), and the evaluation of the schools. ns/stop_time divides by the
 // route positions scanned, so that networks compare.
 func BenchmarkReach(b *testing.B) {
 	for _, c := range []struct {
-		region  string
-		window  int
-		arrive  int32
-		network string
-	}{
-		{"rennes", 60, 8*3600 + 30*60, "rennes"}, {"rennes", 90, 8*3600 + 30*60, "rennes"},
-		{"rnv", 60, 8 * 3600, "rnv"}, {"rnv", 90, 8 * 3600, "rnv"},
-	} {
-		b.Run(c.region+"/"+itoa(c.window)+"min", func(b *testing.B) {
-			e := loadRegion(b, c.region)
-			addrs := randomAddresses(e.Graph(), 64, 3)
+		region string
+		window int
+	}{{"synth", 90}, {"rennes", 60}, {"rennes", 90}, {"rnv", 60}, {"rnv", 90}} {
+		b.Run(c.region+"/"+strconv.Itoa(c.window)+"min", func(b *testing.B) {
+			e, arrive := benchRegion(b, c.region)
+			addrs := addresses(e, 64, 3)
 			var scanned int64
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				a := addrs[i%len(addrs)]
 				p := DefaultParams(a[0], a[1])
-				p.ArriveBy, p.MaxMinutes = c.arrive, c.window
+				p.ArriveBy, p.MaxMinutes = arrive, c.window
 				r, err := e.Reach(p)
 				if err != nil {
 					b.Fatal(err)
@@ -42,22 +63,88 @@ func BenchmarkReach(b *testing.B) {
 	}
 }
 
-// BenchmarkAnswerWithIsochrone measures what the frontend asks for one
-// address: the ranked offers (first page, with walking distances) and the
-// isochrone bands as GeoJSON polygons (cells evaluated, outlines traced).
-func BenchmarkAnswerWithIsochrone(b *testing.B) {
-	for _, region := range []string{"rennes", "rnv"} {
+// BenchmarkAnswerPage measures one /v1/reachable page (20 ranked offers
+// with their walking distances) from each of 100 addresses in turn, and
+// reports the median.
+func BenchmarkAnswerPage(b *testing.B) {
+	for _, region := range []string{"synth", "rennes", "rnv"} {
 		b.Run(region, func(b *testing.B) {
-			e := loadRegion(b, region)
-			addrs := randomAddresses(e.Graph(), 64, 4)
+			e, arrive := benchRegion(b, region)
+			addrs := addresses(e, 100, 4)
+			took := make([]time.Duration, 0, b.N)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				a := addrs[i%len(addrs)]
 				p := DefaultParams(a[0], a[1])
-				if region == "rnv" {
-					p.ArriveBy = 8 * 3600
+				p.ArriveBy = arrive
+				start := time.Now()
+				if _, err := e.Answer(Request{Params: p}); err != nil {
+					b.Fatal(err)
 				}
+				took = append(took, time.Since(start))
+			}
+			reportMedian(b, took)
+		})
+	}
+}
+
+// BenchmarkJourney measures one /v1/journey (the arrive-by journey to a
+// school) from each of 100 addresses in turn, to the first school of its
+// answer, and reports the median.
+func BenchmarkJourney(b *testing.B) {
+	for _, region := range []string{"synth", "rennes", "rnv"} {
+		b.Run(region, func(b *testing.B) {
+			e, arrive := benchRegion(b, region)
+			type job struct {
+				p   Params
+				uai string
+			}
+			var jobs []job
+			for _, a := range addresses(e, 100, 4) {
+				p := DefaultParams(a[0], a[1])
+				p.ArriveBy = arrive
+				ans, err := e.Answer(Request{Params: p, PerPage: 1})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(ans.Results) > 0 && ans.Results[0].Modality != "walk" {
+					jobs = append(jobs, job{p, ans.Results[0].School.UAI})
+				}
+			}
+			if len(jobs) == 0 {
+				b.Skip("no address reaches a school by transit")
+			}
+			took := make([]time.Duration, 0, b.N)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				j := jobs[i%len(jobs)]
+				start := time.Now()
+				if _, _, err := e.JourneyTo(JourneyRequest{Params: j.p, UAI: j.uai}); err != nil {
+					b.Fatal(err)
+				}
+				took = append(took, time.Since(start))
+			}
+			reportMedian(b, took)
+		})
+	}
+}
+
+// BenchmarkAnswerWithIsochrone measures what the frontend asks for one
+// address: the ranked offers (first page, with walking distances) and the
+// isochrone bands as GeoJSON polygons (cells evaluated, outlines traced).
+func BenchmarkAnswerWithIsochrone(b *testing.B) {
+	for _, region := range []string{"synth", "rennes", "rnv"} {
+		b.Run(region, func(b *testing.B) {
+			e, arrive := benchRegion(b, region)
+			addrs := addresses(e, 64, 4)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				a := addrs[i%len(addrs)]
+				p := DefaultParams(a[0], a[1])
+				p.ArriveBy = arrive
 				if _, err := e.Answer(Request{Params: p}); err != nil {
 					b.Fatal(err)
 				}
@@ -67,11 +154,4 @@ func BenchmarkAnswerWithIsochrone(b *testing.B) {
 			}
 		})
 	}
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
 }

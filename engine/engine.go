@@ -11,77 +11,15 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"sync"
 
 	"reach/engine/raptor"
-	"reach/engine/street"
 	"reach/graph"
+	"reach/street"
 )
-
-// Defaults of a request.
-const (
-	DefaultWalkSpeed     = 1.25  // m/s, 4.5 km/h: a pupil with a bag
-	DefaultMaxWalk       = 1250  // metres of access or egress walk (about 17 min)
-	DefaultMaxMinutes    = 90    // travel time ceiling
-	DefaultArriveBy      = 30600 // 08:30
-	DefaultMaxDirectWalk = 45    // minutes of walking straight to a school
-	MaxMaxMinutes        = 240   // ceiling of MaxMinutes
-)
-
-// DefaultCutoffs are the service's travel-time bands, in minutes.
-var DefaultCutoffs = []int{15, 30, 45, 60, 90}
-
-// Modes says which ways of travelling a request allows.
-type Modes struct {
-	Walk    bool // walking straight to the school
-	Transit bool // public transport (with walks to and from stops)
-	School  bool // school buses too (needs Transit)
-}
-
-// AllModes allows everything.
-var AllModes = Modes{Walk: true, Transit: true, School: true}
-
-// ParseModes parses a comma-separated list of walk, transit, school.
-func ParseModes(s string) (Modes, error) {
-	var m Modes
-	for _, part := range strings.Split(s, ",") {
-		switch strings.TrimSpace(part) {
-		case "walk":
-			m.Walk = true
-		case "transit":
-			m.Transit = true
-		case "school":
-			m.School = true
-		case "":
-		default:
-			return Modes{}, fmt.Errorf("unknown mode %q (want walk, transit, school)", strings.TrimSpace(part))
-		}
-	}
-	if m == (Modes{}) {
-		return Modes{}, fmt.Errorf("no mode given (want walk, transit, school)")
-	}
-	if m.School && !m.Transit {
-		return Modes{}, fmt.Errorf("mode school adds school buses to transit: ask for transit,school")
-	}
-	return m, nil
-}
-
-// String lists the modes as ParseModes reads them.
-func (m Modes) String() string {
-	var parts []string
-	for _, x := range []struct {
-		on   bool
-		name string
-	}{{m.Walk, "walk"}, {m.Transit, "transit"}, {m.School, "school"}} {
-		if x.on {
-			parts = append(parts, x.name)
-		}
-	}
-	return strings.Join(parts, ",")
-}
 
 // Engine answers requests over one graph. It is read-only once built and
 // safe for concurrent use.
@@ -92,6 +30,7 @@ type Engine struct {
 	schools *street.Access // walks to schools
 	index   *graph.SchoolIndex
 	school  bool // the timetable has school lines
+	bounds  [4]float64
 
 	mu        sync.Mutex
 	transfers map[transferKey]*raptor.Transfers
@@ -104,7 +43,7 @@ type Engine struct {
 const maxCachedTransfers = 16
 
 type transferKey struct {
-	mode  string
+	mode  graph.TransferMode
 	speed float64
 }
 
@@ -133,6 +72,7 @@ func New(g *graph.Graph) (*Engine, error) {
 	e.stops = street.NewAccess(&g.Streets, idx, &g.StopLinks, tt.StopLat, tt.StopLon, limit)
 	e.schools = street.NewAccess(&g.Streets, idx, &g.SchoolLinks, g.Places.SchoolLat, g.Places.SchoolLon, limit)
 	e.index = g.Places.Index()
+	e.bounds = graphBounds(g)
 	for _, s := range tt.LineSchool {
 		e.school = e.school || s
 	}
@@ -152,8 +92,8 @@ func (e *Engine) Graph() *graph.Graph { return e.g }
 // Router returns the timetable router.
 func (e *Engine) Router() *raptor.Router { return e.router }
 
-// Schools returns the R-tree of schools.
-func (e *Engine) Schools() *graph.SchoolIndex { return e.index }
+// SchoolIndex returns the R-tree of schools.
+func (e *Engine) SchoolIndex() *graph.SchoolIndex { return e.index }
 
 // HasSchoolBuses reports whether the timetable has school-bus lines.
 func (e *Engine) HasSchoolBuses() bool { return e.school }
@@ -161,12 +101,12 @@ func (e *Engine) HasSchoolBuses() bool { return e.school }
 // Transfers returns the footpaths between stops for a mode ("street",
 // "gtfs", "both", "none"; "" for the graph's default) at a walking speed,
 // building them on first use and caching them.
-func (e *Engine) Transfers(mode string, walkSpeed float64) (*raptor.Transfers, error) {
+func (e *Engine) Transfers(mode graph.TransferMode, walkSpeed float64) (*raptor.Transfers, error) {
 	if mode == "" {
-		mode = e.g.Meta.Transfers
+		mode = graph.TransferMode(e.g.Meta.Transfers)
 	}
 	if mode == "" {
-		mode = "both"
+		mode = graph.TransfersBoth
 	}
 	key := transferKey{mode, walkSpeed}
 	e.mu.Lock()
@@ -176,17 +116,17 @@ func (e *Engine) Transfers(mode string, walkSpeed float64) (*raptor.Transfers, e
 	}
 	var t raptor.Transfers
 	switch mode {
-	case "none":
+	case graph.TransfersNone:
 		t = raptor.Transfers{Start: make([]int32, e.g.Timetable.NumStops()+1)}
-	case "gtfs":
+	case graph.TransfersGTFS:
 		t = raptor.GTFSTransfers(&e.g.Timetable)
-	case "street", "both":
+	case graph.TransfersStreet, graph.TransfersBoth:
 		p := &e.g.StopPaths
 		var err error
 		if t, err = raptor.FromDistances(p.Start, p.To, p.Dist, walkSpeed); err != nil {
 			return nil, fmt.Errorf("engine: street transfers: %w", err)
 		}
-		if mode == "both" {
+		if mode == graph.TransfersBoth {
 			t = raptor.MergeTransfers(t, raptor.GTFSTransfers(&e.g.Timetable))
 		}
 	default:
@@ -233,4 +173,103 @@ func Load(path string) (*Engine, error) {
 		return nil, fmt.Errorf("%s: inconsistent graph: %w", path, err)
 	}
 	return New(g)
+}
+
+// ErrNoCells is an isochrone asked of a graph built without streets.
+var ErrNoCells = errors.New("this graph has no H3 cells (it was built without streets): isochrones need a graph built with --osm")
+
+// checkRequest refuses what the graph cannot answer: another service date,
+// an origin far outside the area it covers.
+func (e *Engine) checkRequest(p Params, date string) error {
+	if err := p.valid(); err != nil {
+		return err
+	}
+	if err := e.CheckDate(date); err != nil {
+		return err
+	}
+	return e.CheckOrigin(p.Lat, p.Lon)
+}
+
+// CheckDate refuses a date the graph cannot answer for ("" is the graph's).
+func (e *Engine) CheckDate(date string) error {
+	if date == "" || date == e.g.Meta.Date {
+		return nil
+	}
+	return &ParamError{Param: "date", Detail: fmt.Sprintf("%s: this graph holds the timetable of %s (build a graph for %s)",
+		clip(date, maxEcho), e.g.Meta.Date, clip(date, maxEcho))}
+}
+
+// coverMargin is how far from the graph's area an origin may be, metres:
+// farther, nothing can be reached and the coordinates are most likely
+// wrong (swapped, or of another region).
+const coverMargin = 20000
+
+// Bounds returns minLon, minLat, maxLon, maxLat of the streets, stops and
+// schools of the graph, or zeros when it has none.
+func (e *Engine) Bounds() [4]float64 { return e.bounds }
+
+// CheckOrigin refuses an origin far outside the area the graph covers.
+func (e *Engine) CheckOrigin(lat, lon float64) error {
+	b := e.bounds
+	if b == ([4]float64{}) {
+		return nil
+	}
+	clat := min(max(lat, b[1]), b[3])
+	clon := min(max(lon, b[0]), b[2])
+	d := graph.Haversine(lat, lon, clat, clon)
+	if d <= coverMargin {
+		return nil
+	}
+	name := "lat"
+	if clat == lat {
+		name = "lon"
+	}
+	hint := ""
+	if c := graph.Haversine(lon, lat, min(max(lon, b[1]), b[3]), min(max(lat, b[0]), b[2])); c <= coverMargin {
+		hint = "; lat and lon look swapped"
+	}
+	return &ParamError{Param: name, Detail: fmt.Sprintf("(%.5f, %.5f) is %.0f km from the area this graph covers (lon %.4f..%.4f, lat %.4f..%.4f)%s",
+		lat, lon, d/1000, b[0], b[2], b[1], b[3], hint)}
+}
+
+// graphBounds returns minLon, minLat, maxLon, maxLat of the streets, stops
+// and schools of g, or zeros when g has none.
+func graphBounds(g *graph.Graph) [4]float64 {
+	b := [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+	add := func(lat, lon float64) {
+		b[0], b[1] = min(b[0], lon), min(b[1], lat)
+		b[2], b[3] = max(b[2], lon), max(b[3], lat)
+	}
+	if minLat, minLon, maxLat, maxLon, ok := g.Streets.Bounds(); ok {
+		add(minLat, minLon)
+		add(maxLat, maxLon)
+	}
+	tt := &g.Timetable
+	for i := range tt.StopLat {
+		add(tt.StopLat[i], tt.StopLon[i])
+	}
+	p := &g.Places
+	for i := range p.SchoolLat {
+		add(p.SchoolLat[i], p.SchoolLon[i])
+	}
+	if math.IsInf(b[0], 0) {
+		return [4]float64{}
+	}
+	return b
+}
+
+// checkCutoffs checks bands given by a library caller.
+func checkCutoffs(cut []int, maxMinutes int) error {
+	if len(cut) == 0 || len(cut) > 12 {
+		return fmt.Errorf("engine: %d cut-offs, want 1 to 12", len(cut))
+	}
+	for i, c := range cut {
+		if c < 1 || (i > 0 && c <= cut[i-1]) {
+			return fmt.Errorf("engine: cut-offs %v do not increase from 1", cut)
+		}
+	}
+	if cut[len(cut)-1] > maxMinutes {
+		return &ParamError{Param: "cutoffs", Detail: fmt.Sprintf("last cut-off %d exceeds max_minutes %d", cut[len(cut)-1], maxMinutes)}
+	}
+	return nil
 }

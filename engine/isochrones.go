@@ -6,16 +6,8 @@ import (
 	"github.com/uber/h3-go/v4"
 
 	"reach/engine/isochrone"
+	"reach/graph"
 )
-
-// IsochroneRequest asks for the areas reachable within each cut-off.
-type IsochroneRequest struct {
-	Params  Params
-	Date    string // "" = the graph's
-	Cutoffs []int  // minutes; nil = DefaultCutoffs
-	Rings   bool   // band i minus band i-1 instead of cumulative areas
-	Format  string // "geojson" (default) or "h3"
-}
 
 // IsochroneAnswer is the /v1/isochrone document: a GeoJSON
 // FeatureCollection (RFC 7946), one feature per band, or, with format h3,
@@ -52,23 +44,23 @@ type IsoCells struct {
 
 // Isochrone runs the request and outlines the reachable cells per band.
 func (e *Engine) Isochrone(req IsochroneRequest) (*IsochroneAnswer, error) {
-	if err := e.CheckDate(req.Date); err != nil {
+	if err := e.checkRequest(req.Params, req.Date); err != nil {
 		return nil, err
 	}
 	cut := req.Cutoffs
 	if cut == nil {
-		cut = DefaultCutoffs
+		cut = defaultCutoffs(req.Params.MaxMinutes)
 	}
-	if cut[len(cut)-1] > req.Params.MaxMinutes {
-		return nil, &ParamError{"cutoffs", fmt.Sprintf("last cut-off %d exceeds max_minutes %d", cut[len(cut)-1], req.Params.MaxMinutes)}
+	if err := checkCutoffs(cut, req.Params.MaxMinutes); err != nil {
+		return nil, err
 	}
 	switch req.Format {
 	case "", "geojson", "h3":
 	default:
-		return nil, &ParamError{"format", fmt.Sprintf("%q: want geojson or h3", req.Format)}
+		return nil, fmt.Errorf("engine: isochrone format %q", req.Format)
 	}
 	if e.g.Cells.NumCells() == 0 {
-		return nil, fmt.Errorf("this graph has no H3 cells (built without streets?)")
+		return nil, ErrNoCells
 	}
 	r, err := e.ReachCells(req.Params)
 	if err != nil {
@@ -78,7 +70,7 @@ func (e *Engine) Isochrone(req IsochroneRequest) (*IsochroneAnswer, error) {
 	if req.Format == "h3" {
 		a := &IsochroneAnswer{Type: "H3CellSets", Resolution: int(e.g.Cells.Resolution)}
 		for i, set := range sets {
-			b := IsoCells{Band: BandLabel(i, cut), Cells: make([]string, len(set))}
+			b := IsoCells{Band: graph.BandLabel(i, cut), Cells: make([]string, len(set))}
 			for k, c := range set {
 				b.Cells[k] = c.String()
 			}
@@ -98,7 +90,7 @@ func (e *Engine) Isochrone(req IsochroneRequest) (*IsochroneAnswer, error) {
 		}
 		a.Features = append(a.Features, IsoFeature{
 			Type: "Feature",
-			Properties: IsoProperties{Band: BandLabel(i, cut), FromMin: lo, ToMin: cut[i], Cells: len(set),
+			Properties: IsoProperties{Band: graph.BandLabel(i, cut), FromMin: lo, ToMin: cut[i], Cells: len(set),
 				AreaKM2: round1(mp.Area()/1e4) / 100, Rings: req.Rings},
 			Geometry: mp.GeoJSONGeometry(),
 		})

@@ -7,69 +7,86 @@ import (
 	"github.com/uber/h3-go/v4"
 
 	"reach/engine/raptor"
+	"reach/graph"
 )
 
+// checkIsochroneBands checks, from each address, that cumulative bands
+// nest, that rings add up to them, and that each outline's area equals
+// its cells' area within 0.5 %. It returns the cells of the last bands.
+func checkIsochroneBands(t *testing.T, name string, e *Engine, addrs [][2]float64, arriveBy int32) int {
+	t.Helper()
+	reached := 0
+	for _, a := range addrs {
+		p := DefaultParams(a[0], a[1])
+		p.ArriveBy = arriveBy
+		cum, err := e.Isochrone(IsochroneRequest{Params: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rings, err := e.Isochrone(IsochroneRequest{Params: p, Rings: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cells, err := e.Isochrone(IsochroneRequest{Params: p, Format: "h3"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ringSum := 0
+		for i, f := range cum.Features {
+			if i > 0 && f.Properties.Cells < cum.Features[i-1].Properties.Cells {
+				t.Fatalf("%s: cumulative bands shrink", name)
+			}
+			ringSum += rings.Features[i].Properties.Cells
+			if ringSum != f.Properties.Cells {
+				t.Fatalf("%s band %d: rings add to %d cells, cumulative has %d", name, i, ringSum, f.Properties.Cells)
+			}
+			var want float64
+			for _, s := range cells.Bands[i].Cells {
+				c := h3.Cell(h3.IndexFromString(s))
+				if !c.IsValid() {
+					t.Fatalf("bad cell %q", s)
+				}
+				want += h3.CellAreaM2(c)
+			}
+			got := f.Properties.AreaKM2 * 1e6
+			if want > 0 && math.Abs(got-want)/want > 0.005 {
+				t.Errorf("%s band %d: outline %.0f m², cells %.0f m²", name, i, got, want)
+			}
+		}
+		reached += cum.Features[len(cum.Features)-1].Properties.Cells
+	}
+	return reached
+}
+
 func TestIsochroneBandsNestAndAreasMatch(t *testing.T) {
-	for _, name := range []string{"rennes", "rnv"} {
-		e := loadRegion(t, name)
-		for _, a := range randomAddresses(e.Graph(), 3, 11) {
-			p := DefaultParams(a[0], a[1])
-			if name == "rnv" {
-				p.ArriveBy = 8 * 3600
-			}
-			cum, err := e.Isochrone(IsochroneRequest{Params: p})
-			if err != nil {
-				t.Fatal(err)
-			}
-			rings, err := e.Isochrone(IsochroneRequest{Params: p, Rings: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			cells, err := e.Isochrone(IsochroneRequest{Params: p, Format: "h3"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ringSum := 0
-			for i, f := range cum.Features {
-				if i > 0 && f.Properties.Cells < cum.Features[i-1].Properties.Cells {
-					t.Fatalf("%s: cumulative bands shrink", name)
-				}
-				ringSum += rings.Features[i].Properties.Cells
-				if ringSum != f.Properties.Cells {
-					t.Fatalf("%s band %d: rings add to %d cells, cumulative has %d", name, i, ringSum, f.Properties.Cells)
-				}
-				// The outline's area equals the cells' area within 0.5 %.
-				var want float64
-				for _, s := range cells.Bands[i].Cells {
-					c := h3.Cell(h3.IndexFromString(s))
-					if !c.IsValid() {
-						t.Fatalf("bad cell %q", s)
-					}
-					want += h3.CellAreaM2(c)
-				}
-				got := f.Properties.AreaKM2 * 1e6
-				if want > 0 && math.Abs(got-want)/want > 0.005 {
-					t.Errorf("%s band %d: outline %.0f m², cells %.0f m²", name, i, got, want)
-				}
-			}
-			if last := cum.Features[len(cum.Features)-1].Properties.Cells; last == 0 {
-				t.Errorf("%s: nothing reachable from %v", name, a)
-			}
+	e := synthEngine(t)
+	if n := checkIsochroneBands(t, "synth", e, addresses(e, 4, 11), DefaultArriveBy); n == 0 {
+		t.Error("nothing reachable")
+	}
+}
+
+func TestIsochroneBandsNestAndAreasMatchRealData(t *testing.T) {
+	for _, r := range realRegions(t) {
+		if n := checkIsochroneBands(t, r.name, r.eng, addresses(r.eng, 3, 11), r.arriveBy); n == 0 {
+			t.Errorf("%s: nothing reachable", r.name)
 		}
 	}
 }
 
-func TestCellTimesMatchLinearScan(t *testing.T) {
-	e := loadRegion(t, "rennes")
+// checkCellTimes compares the cell times of Reach with an independent
+// evaluation over every minute of the window and every stop.
+func checkCellTimes(t *testing.T, e *Engine, addrs [][2]float64, arriveBy int32) int {
+	t.Helper()
 	g := e.Graph()
-	for _, a := range randomAddresses(g, 6, 5) {
+	checked := 0
+	for _, a := range addrs {
 		p := DefaultParams(a[0], a[1])
-		p.Modes = Modes{Transit: true} // no direct walks, no school buses
+		p.ArriveBy = arriveBy
+		p.Modes = graph.TravelModes{Transit: true} // no direct walks, no school buses
 		r, err := e.ReachCells(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Independent evaluation: every minute of the window, every stop.
 		tr, _ := e.Transfers("", p.WalkSpeed)
 		q := raptor.RangeQuery{From: p.ArriveBy - int32(p.MaxMinutes)*60, To: p.ArriveBy + 1, Step: 60,
 			MaxTransfers: p.MaxTransfers, Transfers: tr}
@@ -116,7 +133,25 @@ func TestCellTimesMatchLinearScan(t *testing.T) {
 			if r.Cells[c] != want {
 				t.Fatalf("cell %x: %d s, linear scan %d s", g.Cells.Cell[c], r.Cells[c], want)
 			}
+			if want != Unreachable {
+				checked++
+			}
 		}
+	}
+	return checked
+}
+
+func TestCellTimesMatchLinearScan(t *testing.T) {
+	e := synthEngine(t)
+	if n := checkCellTimes(t, e, addresses(e, 6, 5), DefaultArriveBy); n == 0 {
+		t.Error("no reachable cell checked")
+	}
+}
+
+func TestCellTimesMatchLinearScanRealData(t *testing.T) {
+	r := realRegions(t)[0]
+	if n := checkCellTimes(t, r.eng, addresses(r.eng, 6, 5), r.arriveBy); n == 0 {
+		t.Error("no reachable cell checked")
 	}
 }
 
@@ -126,14 +161,14 @@ func TestCellTimesMatchLinearScan(t *testing.T) {
 // Rennes extract, from schools linked to another walking component than
 // most of their cell's streets.
 func TestCellTimesAgreeWithSchools(t *testing.T) {
-	e := loadRegion(t, "rennes")
+	e := realRegions(t)[0].eng
 	g := e.Graph()
 	idx := map[uint64]int{}
 	for i, c := range g.Cells.Cell {
 		idx[c] = i
 	}
 	same, total := 0, 0
-	for _, a := range randomAddresses(g, 20, 5) {
+	for _, a := range addresses(e, 20, 5) {
 		p := DefaultParams(a[0], a[1])
 		r, err := e.ReachCells(p)
 		if err != nil {
@@ -167,55 +202,64 @@ func TestCellTimesAgreeWithSchools(t *testing.T) {
 	}
 }
 
-// TestIsochroneOutlinesValidOnRealQueries checks the polygons of real
-// answers: closed rings, exteriors counter-clockwise and holes clockwise,
-// no ring crossing itself or another; over the queries, some bands have
-// holes and some several islands.
-func TestIsochroneOutlinesValidOnRealQueries(t *testing.T) {
+// checkOutlines checks the polygons of real answers: closed rings,
+// exteriors counter-clockwise and holes clockwise, no ring crossing
+// itself or another. It returns the holes and multi-island bands seen.
+func checkOutlines(t *testing.T, name string, e *Engine, addrs [][2]float64, arriveBy int32) (holes, islands int) {
+	t.Helper()
+	for _, a := range addrs {
+		p := DefaultParams(a[0], a[1])
+		p.ArriveBy = arriveBy
+		for _, rings := range []bool{false, true} {
+			ans, err := e.Isochrone(IsochroneRequest{Params: p, Rings: rings})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range ans.Features {
+				mp := f.Geometry.Coordinates
+				if len(mp) > 1 {
+					islands++
+				}
+				var all [][][2]float64
+				for _, poly := range mp {
+					for ri, ring := range poly {
+						if len(ring) < 4 || ring[0] != ring[len(ring)-1] {
+							t.Fatalf("%s: ring not closed", name)
+						}
+						if ccw := signedArea(ring) > 0; ccw != (ri == 0) {
+							t.Fatalf("%s: ring %d has the wrong orientation", name, ri)
+						}
+						if ri > 0 {
+							holes++
+						}
+						all = append(all, ring)
+					}
+				}
+				if crossing(all) {
+					t.Fatalf("%s band %s: rings cross", name, f.Properties.Band)
+				}
+			}
+		}
+	}
+	return holes, islands
+}
+
+func TestIsochroneOutlinesValid(t *testing.T) {
 	bowtie := [][][2]float64{{{0, 0}, {1, 1}, {1, 0}, {0, 1}, {0, 0}}}
 	square := [][][2]float64{{{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}}}
 	if !crossing(bowtie) || crossing(square) {
 		t.Fatal("the crossing check itself is wrong")
 	}
+	e := synthEngine(t)
+	holes, islands := checkOutlines(t, "synth", e, addresses(e, 6, 13), DefaultArriveBy)
+	t.Logf("synthetic region: %d holes, %d bands with several islands", holes, islands)
+}
+
+func TestIsochroneOutlinesValidRealData(t *testing.T) {
 	holes, islands := 0, 0
-	for _, name := range []string{"rennes", "rnv"} {
-		e := loadRegion(t, name)
-		for _, a := range randomAddresses(e.Graph(), 4, 13) {
-			p := DefaultParams(a[0], a[1])
-			if name == "rnv" {
-				p.ArriveBy = 8 * 3600
-			}
-			for _, rings := range []bool{false, true} {
-				ans, err := e.Isochrone(IsochroneRequest{Params: p, Rings: rings})
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, f := range ans.Features {
-					mp := f.Geometry.Coordinates
-					if len(mp) > 1 {
-						islands++
-					}
-					var all [][][2]float64
-					for _, poly := range mp {
-						for ri, ring := range poly {
-							if len(ring) < 4 || ring[0] != ring[len(ring)-1] {
-								t.Fatalf("%s: ring not closed", name)
-							}
-							if ccw := signedArea(ring) > 0; ccw != (ri == 0) {
-								t.Fatalf("%s: ring %d has the wrong orientation", name, ri)
-							}
-							if ri > 0 {
-								holes++
-							}
-							all = append(all, ring)
-						}
-					}
-					if crossing(all) {
-						t.Fatalf("%s band %s: rings cross", name, f.Properties.Band)
-					}
-				}
-			}
-		}
+	for _, r := range realRegions(t) {
+		h, i := checkOutlines(t, r.name, r.eng, addresses(r.eng, 4, 13), r.arriveBy)
+		holes, islands = holes+h, islands+i
 	}
 	t.Logf("%d holes, %d bands with several islands", holes, islands)
 	if holes == 0 || islands == 0 {

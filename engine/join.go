@@ -1,9 +1,7 @@
 package engine
 
 import (
-	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -24,19 +22,6 @@ type Filter struct {
 	BBox   *[4]float64 // minLat, minLon, maxLat, maxLon of the school
 }
 
-// Check reports the first invalid filter field.
-func (f *Filter) Check() error {
-	switch f.Voie {
-	case "", "scolaire", "apprentissage":
-	default:
-		return &ParamError{"voie", fmt.Sprintf("%q: want scolaire or apprentissage", f.Voie)}
-	}
-	if b := f.BBox; b != nil && !(b[0] <= b[2] && b[1] <= b[3] && b[0] >= -90 && b[2] <= 90 && b[1] >= -180 && b[3] <= 180) {
-		return &ParamError{"bbox", "want minLon,minLat,maxLon,maxLat within WGS84 ranges"}
-	}
-	return nil
-}
-
 // Ranked is one training offer with the trip to its school.
 type Ranked struct {
 	Offer, School int32
@@ -49,16 +34,15 @@ type Ranked struct {
 // time, then public before private, then distance; unreachable ones (only
 // when includeUnreachable) after them, by distance.
 func (e *Engine) Join(r *Reachability, f Filter, cutoffs []int, includeUnreachable bool) ([]Ranked, error) {
-	if err := f.Check(); err != nil {
-		return nil, err
-	}
 	p := &e.g.Places
 	var schools []int32 // candidate schools
 	if f.BBox != nil {
 		schools = e.index.InBBox(f.BBox[0], f.BBox[1], f.BBox[2], f.BBox[3])
 	} else if len(f.UAIs) > 0 {
+		seen := map[int32]bool{}
 		for _, u := range f.UAIs {
-			if s, ok := p.SchoolByUAI(u); ok {
+			if s, ok := p.SchoolByUAI(u); ok && !seen[s] {
+				seen[s] = true
 				schools = append(schools, s)
 			}
 		}
@@ -142,25 +126,6 @@ func fold(s string) string {
 		return strings.ToLower(s)
 	}
 	return out
-}
-
-// ParseCutoffs parses a comma-separated list of increasing minutes.
-func ParseCutoffs(s string) ([]int, error) {
-	var out []int
-	for _, part := range strings.Split(s, ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(part))
-		if err != nil || v <= 0 || v > MaxMaxMinutes {
-			return nil, &ParamError{"cutoffs", fmt.Sprintf("%q: want minutes between 1 and %d", part, MaxMaxMinutes)}
-		}
-		if len(out) > 0 && v <= out[len(out)-1] {
-			return nil, &ParamError{"cutoffs", "cut-offs must increase"}
-		}
-		out = append(out, v)
-	}
-	if len(out) == 0 || len(out) > 12 {
-		return nil, &ParamError{"cutoffs", "want 1 to 12 cut-offs"}
-	}
-	return out, nil
 }
 
 // Unreachable is the travel time of a target no journey reaches.

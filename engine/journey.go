@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"reach/engine/raptor"
+	"reach/graph"
 )
 
 // Leg is one part of a door-to-door journey, as shown to a person.
@@ -47,10 +48,10 @@ func (e *Engine) Journey(p Params, s int32, trip Trip) (*Journey, error) {
 	}
 	pl := &e.g.Places
 	tt := &e.g.Timetable
-	j := &Journey{School: pl.SchoolID[s], Modality: trip.Modality.String(), Depart: Clock(trip.Depart),
-		Arrive: Clock(trip.Arrive), Duration: trip.Duration}
+	j := &Journey{School: pl.SchoolID[s], Modality: trip.Modality.String(), Depart: graph.FormatClock(trip.Depart),
+		Arrive: graph.FormatClock(trip.Arrive), Duration: trip.Duration}
 	school := pl.SchoolName[s]
-	if trip.Modality == ModalityWalk {
+	if trip.Modality == graph.ModalityWalk {
 		metres := float64(trip.Duration) * p.WalkSpeed
 		j.WalkM = round1(metres)
 		j.Legs = []Leg{{Mode: "walk", From: "origin", To: school, Depart: j.Depart, Arrive: j.Arrive, Metres: round1(metres)}}
@@ -58,7 +59,7 @@ func (e *Engine) Journey(p Params, s int32, trip Trip) (*Journey, error) {
 	}
 	near := e.StopsNear(p.Lat, p.Lon, p.MaxWalk, p.WalkSpeed)
 	access := make(map[int32]StopNear, len(near))
-	q := raptor.Query{MaxTransfers: p.MaxTransfers, AllowSchool: trip.Modality == ModalitySchool}
+	q := raptor.Query{MaxTransfers: p.MaxTransfers, AllowSchool: trip.Modality == graph.ModalitySchool}
 	for _, n := range near {
 		q.Sources = append(q.Sources, raptor.Source{Stop: n.Stop, Time: trip.Depart + n.Seconds})
 		access[n.Stop] = n
@@ -76,7 +77,7 @@ func (e *Engine) Journey(p Params, s int32, trip Trip) (*Journey, error) {
 	// Access walk.
 	a := access[rj.Source]
 	j.Legs = append(j.Legs, Leg{Mode: "walk", From: "origin", To: tt.StopName[rj.Source], ToStop: tt.StopID[rj.Source],
-		Depart: Clock(trip.Depart), Arrive: Clock(rj.Start), Metres: round1(a.Metres)})
+		Depart: graph.FormatClock(trip.Depart), Arrive: graph.FormatClock(rj.Start), Metres: round1(a.Metres)})
 	j.WalkM += a.Metres
 	for _, l := range rj.Legs {
 		switch l.Kind {
@@ -85,7 +86,7 @@ func (e *Engine) Journey(p Params, s int32, trip Trip) (*Journey, error) {
 			j.Legs = append(j.Legs, Leg{
 				Mode: tt.LineMode[line].String(), School: tt.LineSchool[line],
 				From: tt.StopName[l.FromStop], To: tt.StopName[l.ToStop], FromStop: tt.StopID[l.FromStop], ToStop: tt.StopID[l.ToStop],
-				Depart: Clock(l.Depart), Arrive: Clock(l.Arrive),
+				Depart: graph.FormatClock(l.Depart), Arrive: graph.FormatClock(l.Arrive),
 				Line: tt.LineShortName[line], LineName: tt.LineLongName[line], Headsign: tt.TripHeadsign[l.Trip], TripID: tt.TripID[l.Trip],
 			})
 		default:
@@ -94,7 +95,7 @@ func (e *Engine) Journey(p Params, s int32, trip Trip) (*Journey, error) {
 				m = d
 			}
 			j.Legs = append(j.Legs, Leg{Mode: "walk", From: tt.StopName[l.FromStop], To: tt.StopName[l.ToStop],
-				FromStop: tt.StopID[l.FromStop], ToStop: tt.StopID[l.ToStop], Depart: Clock(l.Depart), Arrive: Clock(l.Arrive), Metres: round1(m)})
+				FromStop: tt.StopID[l.FromStop], ToStop: tt.StopID[l.ToStop], Depart: graph.FormatClock(l.Depart), Arrive: graph.FormatClock(l.Arrive), Metres: round1(m)})
 			j.WalkM += m
 		}
 	}
@@ -104,7 +105,7 @@ func (e *Engine) Journey(p Params, s int32, trip Trip) (*Journey, error) {
 		if eg.To[k] == rj.Stop {
 			m := float64(eg.Dist[k])
 			j.Legs = append(j.Legs, Leg{Mode: "walk", From: tt.StopName[rj.Stop], FromStop: tt.StopID[rj.Stop], To: school,
-				Depart: Clock(rj.Arrival - rj.Egress), Arrive: Clock(rj.Arrival), Metres: round1(m)})
+				Depart: graph.FormatClock(rj.Arrival - rj.Egress), Arrive: graph.FormatClock(rj.Arrival), Metres: round1(m)})
 			j.WalkM += m
 			break
 		}
@@ -125,13 +126,22 @@ func (e *Engine) pathMetres(from, to int32) (float64, bool) {
 	return 0, false
 }
 
-// Clock formats seconds since midnight as HH:MM:SS (hours past 24 for the
-// next day).
-func Clock(t int32) string {
-	if t < 0 {
-		t += 86400
-	}
-	return fmt.Sprintf("%02d:%02d:%02d", t/3600, t/60%60, t%60)
-}
-
 func round1(x float64) float64 { return float64(int64(x*10+0.5)) / 10 }
+
+// JourneyTo answers a journey request: the journey to the school and the
+// school's index.
+func (e *Engine) JourneyTo(req JourneyRequest) (*Journey, int32, error) {
+	if err := e.checkRequest(req.Params, req.Date); err != nil {
+		return nil, -1, err
+	}
+	s, ok := e.g.Places.SchoolByUAI(req.UAI)
+	if !ok {
+		return nil, -1, &NotFoundError{Param: "uai", Value: req.UAI}
+	}
+	r, err := e.Reach(req.Params)
+	if err != nil {
+		return nil, -1, err
+	}
+	j, err := e.Journey(req.Params, s, r.Schools[s])
+	return j, s, err
+}

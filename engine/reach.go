@@ -1,97 +1,16 @@
 package engine
 
 import (
-	"fmt"
 	"math"
 
 	"reach/engine/raptor"
+	"reach/graph"
 )
-
-// Params is one reachability request.
-type Params struct {
-	Lat, Lon      float64
-	ArriveBy      int32   // deadline, seconds since midnight of the service date
-	MaxMinutes    int     // travel-time ceiling, minutes; also the departure window
-	WalkSpeed     float64 // m/s
-	MaxWalk       float64 // longest walk to the first stop and from the last, metres
-	MaxDirectWalk int     // longest walk straight to a school, minutes
-	MaxTransfers  int     // vehicle changes; raptor.Unlimited for none
-	Modes         Modes
-	Transfers     string  // footpaths between stops: street, gtfs, both, none ("" = graph default)
-	Percentile    float64 // which percentile of travel time to report (0..100)
-}
-
-// DefaultParams returns the service's defaults for a place.
-func DefaultParams(lat, lon float64) Params {
-	return Params{
-		Lat: lat, Lon: lon, ArriveBy: DefaultArriveBy, MaxMinutes: DefaultMaxMinutes,
-		WalkSpeed: DefaultWalkSpeed, MaxWalk: DefaultMaxWalk, MaxDirectWalk: DefaultMaxDirectWalk,
-		MaxTransfers: raptor.DefaultMaxTransfers, Modes: AllModes, Percentile: 50,
-	}
-}
-
-// Check reports the first invalid parameter, naming it.
-func (p *Params) Check() error {
-	switch {
-	case !(p.Lat >= -90 && p.Lat <= 90):
-		return &ParamError{"lat", fmt.Sprintf("latitude %v out of range -90..90", p.Lat)}
-	case !(p.Lon >= -180 && p.Lon <= 180):
-		return &ParamError{"lon", fmt.Sprintf("longitude %v out of range -180..180", p.Lon)}
-	case p.ArriveBy < 0 || p.ArriveBy > 48*3600:
-		return &ParamError{"arrive_by", "arrival time out of range 00:00..48:00"}
-	case p.MaxMinutes < 1 || p.MaxMinutes > MaxMaxMinutes:
-		return &ParamError{"max_minutes", fmt.Sprintf("%d out of range 1..%d", p.MaxMinutes, MaxMaxMinutes)}
-	case !(p.WalkSpeed >= 0.3 && p.WalkSpeed <= 3):
-		return &ParamError{"walk_speed", fmt.Sprintf("%v m/s out of range 0.3..3", p.WalkSpeed)}
-	case !(p.MaxWalk >= 0 && p.MaxWalk <= 5000):
-		return &ParamError{"max_walk", fmt.Sprintf("%v m out of range 0..5000", p.MaxWalk)}
-	case p.MaxDirectWalk < 0 || p.MaxDirectWalk > MaxMaxMinutes:
-		return &ParamError{"max_direct_walk", fmt.Sprintf("%d min out of range 0..%d", p.MaxDirectWalk, MaxMaxMinutes)}
-	case p.MaxTransfers > 16:
-		return &ParamError{"max_transfers", fmt.Sprintf("%d above 16", p.MaxTransfers)}
-	case !(p.Percentile >= 0 && p.Percentile <= 100):
-		return &ParamError{"percentile", fmt.Sprintf("%v out of range 0..100", p.Percentile)}
-	case p.Modes == (Modes{}):
-		return &ParamError{"modes", "no mode"}
-	case p.Modes.School && !p.Modes.Transit:
-		return &ParamError{"modes", "school needs transit"}
-	}
-	switch p.Transfers {
-	case "", "street", "gtfs", "both", "none":
-	default:
-		return &ParamError{"transfers", fmt.Sprintf("%q: want street, gtfs, both or none", p.Transfers)}
-	}
-	return nil
-}
-
-// ParamError is a request parameter out of range.
-type ParamError struct {
-	Param  string // parameter name as in the HTTP API
-	Detail string
-}
-
-func (e *ParamError) Error() string { return e.Param + ": " + e.Detail }
-
-// Modality tells what a trip needs.
-type Modality uint8
-
-// Modalities, from the simplest.
-const (
-	ModalityNone    Modality = iota // not reachable
-	ModalityWalk                    // on foot only
-	ModalityTransit                 // public transport, without school buses
-	ModalitySchool                  // only with school buses (in its band)
-)
-
-// String returns the API name of the modality.
-func (m Modality) String() string {
-	return [...]string{"none", "walk", "transit", "school"}[m]
-}
 
 // Trip is the best way found to one target.
 type Trip struct {
 	Found    bool
-	Modality Modality
+	Modality graph.Modality
 	Depart   int32 // leaving the origin
 	Arrive   int32 // at the target
 	Duration int32 // Arrive - Depart, seconds
@@ -123,7 +42,7 @@ func (e *Engine) Reach(p Params) (*Reachability, error) { return e.reach(p, fals
 func (e *Engine) ReachCells(p Params) (*Reachability, error) { return e.reach(p, true) }
 
 func (e *Engine) reach(p Params, cells bool) (*Reachability, error) {
-	if err := p.Check(); err != nil {
+	if err := p.valid(); err != nil {
 		return nil, err
 	}
 	sc := e.pool.Get().(*scratch)
@@ -183,7 +102,7 @@ func (e *Engine) reach(p Params, cells bool) (*Reachability, error) {
 		direct := sc.direct[s]
 		if plain == nil {
 			if direct >= 0 && direct <= ceiling {
-				out.Schools[s] = Trip{Found: true, Modality: ModalityWalk, Depart: p.ArriveBy - direct, Arrive: p.ArriveBy,
+				out.Schools[s] = Trip{Found: true, Modality: graph.ModalityWalk, Depart: p.ArriveBy - direct, Arrive: p.ArriveBy,
 					Duration: direct, Stop: -1, Min: direct, Median: direct, Percentile: direct}
 			}
 			continue
@@ -193,7 +112,7 @@ func (e *Engine) reach(p Params, cells bool) (*Reachability, error) {
 		if withSchool != nil {
 			ts := evaluate(withSchool, sc.egress, direct, p, ceiling)
 			if ts.Found && (!t.Found || band(ts.Duration) < band(t.Duration)) {
-				ts.Modality = ModalitySchool
+				ts.Modality = graph.ModalitySchool
 				t = ts
 			}
 		}
@@ -296,9 +215,9 @@ func evaluate(rr *raptor.RangeResult, egress []raptor.StopCost, direct int32, p 
 	if !tt.Found || tt.Duration > ceiling {
 		return Trip{Stop: -1, Min: tt.Min, Median: tt.Median, Percentile: tt.Percentile}
 	}
-	m := ModalityTransit
+	m := graph.ModalityTransit
 	if tt.Walk {
-		m = ModalityWalk
+		m = graph.ModalityWalk
 	}
 	return Trip{Found: true, Modality: m, Depart: tt.Departure, Arrive: tt.Arrival, Duration: tt.Duration,
 		Trips: tt.Trips, Stop: tt.Stop, Min: tt.Min, Median: tt.Median, Percentile: tt.Percentile}

@@ -1,18 +1,23 @@
 package engine
 
 import (
+	"net/url"
+	"strings"
 	"testing"
 
 	"reach/engine/raptor"
+	"reach/graph"
 )
 
-func TestReachConsistentWithPlainSearches(t *testing.T) {
-	e := loadRegion(t, "rennes")
-	g := e.Graph()
-	found, walk, transit := 0, 0, 0
-	for _, a := range randomAddresses(g, 10, 1) {
+// checkReachConsistent checks the answer of Reach from each address
+// against plain searches: the departure it reports arrives when it says,
+// and departing a minute later misses the deadline. It returns the number
+// of reachable (address, school) pairs on foot and by transit.
+func checkReachConsistent(t *testing.T, e *Engine, addrs [][2]float64, arriveBy int32) (walk, transit int) {
+	t.Helper()
+	for _, a := range addrs {
 		p := DefaultParams(a[0], a[1])
-		p.ArriveBy = 8*3600 + 30*60
+		p.ArriveBy = arriveBy
 		res, err := e.Reach(p)
 		if err != nil {
 			t.Fatal(err)
@@ -23,21 +28,18 @@ func TestReachConsistentWithPlainSearches(t *testing.T) {
 			if !trip.Found {
 				continue
 			}
-			found++
 			if trip.Arrive > p.ArriveBy || trip.Depart < p.ArriveBy-int32(p.MaxMinutes)*60 || trip.Duration != trip.Arrive-trip.Depart ||
 				trip.Duration > int32(p.MaxMinutes)*60 {
 				t.Fatalf("school %d: %+v outside the window", s, trip)
 			}
-			if trip.Modality == ModalityWalk {
+			if trip.Modality == graph.ModalityWalk {
 				walk++
 				continue
 			}
 			transit++
-			// The plain search departing at trip.Depart arrives by the
-			// deadline; departing a minute later it does not (unless by walking).
 			eg := e.egress(nil, int32(s), p)
 			arr := func(dep int32) int32 {
-				q := raptor.Query{MaxTransfers: p.MaxTransfers, Transfers: tr, AllowSchool: trip.Modality == ModalitySchool}
+				q := raptor.Query{MaxTransfers: p.MaxTransfers, Transfers: tr, AllowSchool: trip.Modality == graph.ModalitySchool}
 				for _, n := range near {
 					q.Sources = append(q.Sources, raptor.Source{Stop: n.Stop, Time: dep + n.Seconds})
 				}
@@ -64,51 +66,215 @@ func TestReachConsistentWithPlainSearches(t *testing.T) {
 			}
 		}
 	}
-	if found == 0 || transit == 0 || walk == 0 {
-		t.Errorf("found %d (walk %d, transit %d): the test checks nothing", found, walk, transit)
-	}
-	t.Logf("%d (address, school) pairs reachable: %d on foot, %d by transit", found, walk, transit)
+	return walk, transit
 }
 
-func TestParamsChecked(t *testing.T) {
-	e := loadRegion(t, "rennes")
-	for _, c := range []struct {
-		edit  func(*Params)
-		param string
-	}{
-		{func(p *Params) { p.Lat = 91 }, "lat"},
-		{func(p *Params) { p.MaxMinutes = 1000 }, "max_minutes"},
-		{func(p *Params) { p.WalkSpeed = 0 }, "walk_speed"},
-		{func(p *Params) { p.Modes = Modes{School: true} }, "modes"},
-		{func(p *Params) { p.Transfers = "bus" }, "transfers"},
-	} {
-		p := DefaultParams(48.11, -1.68)
-		c.edit(&p)
-		_, err := e.Reach(p)
-		pe, ok := err.(*ParamError)
-		if !ok || pe.Param != c.param {
-			t.Errorf("want a %s error, got %v", c.param, err)
+func TestReachConsistentWithPlainSearches(t *testing.T) {
+	e := synthEngine(t)
+	walk, transit := checkReachConsistent(t, e, addresses(e, 12, 1), DefaultArriveBy)
+	if walk == 0 || transit == 0 {
+		t.Errorf("walk %d, transit %d: the test checks nothing", walk, transit)
+	}
+	t.Logf("synthetic region: %d (address, school) pairs on foot, %d by transit", walk, transit)
+}
+
+func TestReachConsistentWithPlainSearchesRealData(t *testing.T) {
+	for _, r := range realRegions(t) {
+		walk, transit := checkReachConsistent(t, r.eng, addresses(r.eng, 10, 1), r.arriveBy)
+		if r.name == "rennes" && (walk == 0 || transit == 0) {
+			t.Errorf("%s: walk %d, transit %d: the test checks nothing", r.name, walk, transit)
+		}
+		t.Logf("%s: %d (address, school) pairs on foot, %d by transit", r.name, walk, transit)
+	}
+}
+
+// TestParseDefaults checks that the documented defaults of the parameter
+// lists are the defaults the engine applies.
+func TestParseDefaults(t *testing.T) {
+	req, err := ParseReachable(url.Values{"lat": {"47"}, "lon": {"2"}}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := DefaultParams(47, 2); req.Params != want {
+		t.Errorf("parsed defaults %+v, DefaultParams %+v", req.Params, want)
+	}
+	if req.Page != 1 || req.PerPage != 20 || req.IncludeUnreachable || len(req.Cutoffs) != 5 || req.Cutoffs[4] != 90 {
+		t.Errorf("paging or bands: %+v", req)
+	}
+	// Bands and the ceiling follow each other.
+	r, err := ParseRouting(url.Values{"max_minutes": {"60"}}, Limits{})
+	if err != nil || r.Params.MaxMinutes != 60 || !equalInts(r.Cutoffs, []int{15, 30, 45, 60}) {
+		t.Errorf("max_minutes 60: %v %v", r, err)
+	}
+	r, err = ParseRouting(url.Values{"cutoffs": {"20,40"}}, Limits{})
+	if err != nil || r.Params.MaxMinutes != 40 || !equalInts(r.Cutoffs, []int{20, 40}) {
+		t.Errorf("cutoffs 20,40: %v %v", r, err)
+	}
+	iso, err := ParseIsochrone(url.Values{"lat": {"47"}, "lon": {"2"}, "rings": {"true"}, "format": {"h3"}}, Limits{})
+	if err != nil || !iso.Rings || iso.Format != "h3" {
+		t.Errorf("isochrone: %+v %v", iso, err)
+	}
+	j, err := ParseJourney(url.Values{"lat": {"47"}, "lon": {"2"}, "uai": {"0081152j"}}, Limits{})
+	if err != nil || j.UAI != "0081152J" {
+		t.Errorf("journey: %+v %v", j, err)
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
 		}
 	}
-	if _, err := ParseModes("walk,bike"); err == nil {
-		t.Error("bike accepted")
-	}
-	if m, err := ParseModes("walk, transit,school"); err != nil || m != AllModes {
-		t.Errorf("%v %v", m, err)
+	return true
+}
+
+// TestParseRefuses checks that every bad value is refused naming its
+// parameter, with a bounded echo of the value.
+func TestParseRefuses(t *testing.T) {
+	long := strings.Repeat("x", 100000)
+	for _, c := range []struct {
+		query, param, detail string
+	}{
+		{"lon=2", "lat", "required"},
+		{"lat=91&lon=2", "lat", "out of range"},
+		{"lat=47&lon=abc", "lon", "not a number"},
+		{"lat=47&lon=2&lon=3", "lon", "more than once"},
+		{"lat=47&lon=", "lon", "empty"},
+		{"lat=47&lon=2&foo=1&bar=2", "bar", "unknown parameter bar, foo"},
+		{"lat=47&lon=2&max_walk=1_000", "max_walk", "not a number"},
+		{"lat=47&lon=2&max_walk=0x10", "max_walk", "not a number"},
+		{"lat=47&lon=2&max_walk=Inf", "max_walk", "not a number"},
+		{"lat=47&lon=2&max_walk=9000", "max_walk", "out of range 0..5000"},
+		{"lat=47&lon=2&max_minutes=200", "max_minutes", "out of range 1..180"},
+		{"lat=47&lon=2&max_minutes=0", "max_minutes", "out of range 1..180"},
+		{"lat=47&lon=2&arrive_by=8h30", "arrive_by", "want HH:MM"},
+		{"lat=47&lon=2&arrive_by=49:00", "arrive_by", "at most 48:00"},
+		{"lat=47&lon=2&date=2012-13-01", "date", "YYYY-MM-DD"},
+		{"lat=47&lon=2&modes=bus", "modes", "unknown mode"},
+		{"lat=47&lon=2&modes=school", "modes", "transit,school"},
+		{"lat=47&lon=2&walk_speed=9", "walk_speed", "out of range"},
+		{"lat=47&lon=2&max_transfers=-1", "max_transfers", "out of range 0..16"},
+		{"lat=47&lon=2&transfers=bike", "transfers", "street, gtfs, both or none"},
+		{"lat=47&lon=2&percentile=101", "percentile", "out of range"},
+		{"lat=47&lon=2&cutoffs=30,15", "cutoffs", "increase"},
+		{"lat=47&lon=2&cutoffs=15,abc", "cutoffs", "not a whole number"},
+		{"lat=47&lon=2&cutoffs=15,60&max_minutes=30", "cutoffs", "exceeds max_minutes 30"},
+		{"lat=47&lon=2&voie=both", "voie", "scolaire or apprentissage"},
+		{"lat=47&lon=2&bbox=1,2,3", "bbox", "minLon,minLat,maxLon,maxLat"},
+		{"lat=47&lon=2&bbox=3,2,1,4", "bbox", "minimum above maximum"},
+		{"lat=47&lon=2&page=0", "page", "out of range 1..10000"},
+		{"lat=47&lon=2&per_page=501", "per_page", "out of range 1..500"},
+		{"lat=47&lon=2&include_unreachable=yes", "include_unreachable", "true or false"},
+		{"lat=47&lon=2&q=" + strings.Repeat("a", 300), "q", "longer than"},
+		{"lat=47&lon=2&arrive_by=" + long, "arrive_by", "want HH:MM"},
+	} {
+		v, err := url.ParseQuery(c.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ParseReachable(v, Limits{MaxMinutes: 180})
+		pe, ok := err.(*ParamError)
+		if !ok || pe.Param != c.param || !strings.Contains(pe.Detail, c.detail) {
+			t.Errorf("%.80s: got %v, want %s: …%s…", c.query, err, c.param, c.detail)
+			continue
+		}
+		if len(pe.Detail) > 400 {
+			t.Errorf("%.80s: the error echoes %d bytes", c.query, len(pe.Detail))
+		}
 	}
 }
 
-func TestJourneyMatchesReach(t *testing.T) {
-	e := loadRegion(t, "rennes")
+// TestListParamsDeduplicatedAndCapped: a list repeating one value counts
+// it once; more than MaxListValues distinct values are refused.
+func TestListParamsDeduplicatedAndCapped(t *testing.T) {
+	v := url.Values{"lat": {"47"}, "lon": {"2"}, "uai": {strings.Repeat("0189001l,", 50000)}}
+	req, err := ParseReachable(v, Limits{})
+	if err != nil || len(req.Filter.UAIs) != 1 || req.Filter.UAIs[0] != "0189001L" {
+		t.Fatalf("50,000 copies of one UAI: %v, %v", req.Filter.UAIs, err)
+	}
+	var many []string
+	for i := 0; i <= MaxListValues; i++ {
+		many = append(many, strings.Repeat("x", i+1))
+	}
+	v.Set("uai", strings.Join(many, ","))
+	if _, err := ParseReachable(v, Limits{}); err == nil || !strings.Contains(err.Error(), "more than 100 values") {
+		t.Errorf("%d UAIs: %v", len(many), err)
+	}
+	// The answer lists each offer once, however often its school is named.
+	e := synthEngine(t)
+	uai := e.Graph().Places.SchoolID[firstSchoolWithOffers(e)]
+	one, err := e.Answer(Request{Params: DefaultParams(47, 2), Filter: Filter{UAIs: []string{uai}}, IncludeUnreachable: true, PerPage: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice, err := e.Answer(Request{Params: DefaultParams(47, 2), Filter: Filter{UAIs: []string{uai, uai}}, IncludeUnreachable: true, PerPage: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(one.Results) == 0 || len(twice.Results) != len(one.Results) {
+		t.Errorf("UAI once: %d results; twice: %d", len(one.Results), len(twice.Results))
+	}
+}
+
+func firstSchoolWithOffers(e *Engine) int32 {
+	p := &e.Graph().Places
+	for s := int32(0); s < int32(p.NumSchools()); s++ {
+		if a, b := p.OffersOf(s); b > a {
+			return s
+		}
+	}
+	return -1
+}
+
+// TestRequestsCheckedAgainstTheGraph: a date the graph does not hold, an
+// origin far away, an unknown UAI are refused naming the parameter.
+func TestRequestsCheckedAgainstTheGraph(t *testing.T) {
+	e := synthEngine(t)
+	p := DefaultParams(47, 2)
+	for _, c := range []struct {
+		req   Request
+		param string
+	}{
+		{Request{Params: p, Date: "2026-03-11"}, "date"},
+		{Request{Params: DefaultParams(48, 2)}, "lat"},
+		{Request{Params: DefaultParams(47, 5)}, "lon"},
+		{Request{Params: p, Filter: Filter{UAIs: []string{"0000000A"}}}, "uai"},
+	} {
+		_, err := e.Answer(c.req)
+		var name string
+		switch x := err.(type) {
+		case *ParamError:
+			name = x.Param
+		case *NotFoundError:
+			name = x.Param
+		}
+		if name != c.param {
+			t.Errorf("%+v: %v, want an error naming %s", c.req, err, c.param)
+		}
+	}
+	if err := e.CheckOrigin(2, 47); err == nil || !strings.Contains(err.Error(), "swapped") {
+		t.Errorf("swapped coordinates: %v", err)
+	}
+}
+
+// checkJourneys checks the journey behind every transit answer from the
+// addresses: same times, legs in order, as many vehicles as the answer.
+func checkJourneys(t *testing.T, e *Engine, addrs [][2]float64, arriveBy int32) int {
+	t.Helper()
 	checked := 0
-	for _, a := range randomAddresses(e.Graph(), 5, 7) {
+	for _, a := range addrs {
 		p := DefaultParams(a[0], a[1])
+		p.ArriveBy = arriveBy
 		res, err := e.Reach(p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for s, trip := range res.Schools {
-			if !trip.Found || trip.Modality != ModalityTransit || checked > 40 {
+			if !trip.Found || trip.Modality == graph.ModalityWalk || checked > 60 {
 				continue
 			}
 			j, err := e.Journey(p, int32(s), trip)
@@ -116,8 +282,8 @@ func TestJourneyMatchesReach(t *testing.T) {
 				t.Fatalf("school %d: %v", s, err)
 			}
 			checked++
-			if j.Depart != Clock(trip.Depart) || j.Arrive != Clock(trip.Arrive) {
-				t.Fatalf("journey %s→%s, reach %s→%s", j.Depart, j.Arrive, Clock(trip.Depart), Clock(trip.Arrive))
+			if j.Depart != graph.FormatClock(trip.Depart) || j.Arrive != graph.FormatClock(trip.Arrive) {
+				t.Fatalf("journey %s→%s, reach %s→%s", j.Depart, j.Arrive, graph.FormatClock(trip.Depart), graph.FormatClock(trip.Arrive))
 			}
 			vehicles := 0
 			prev := j.Depart
@@ -135,15 +301,28 @@ func TestJourneyMatchesReach(t *testing.T) {
 			}
 		}
 	}
-	if checked == 0 {
+	return checked
+}
+
+func TestJourneyMatchesReach(t *testing.T) {
+	e := synthEngine(t)
+	if n := checkJourneys(t, e, addresses(e, 8, 7), DefaultArriveBy); n == 0 {
 		t.Fatal("no transit journey checked")
 	}
 }
 
-func TestAnswerRanksAndFilters(t *testing.T) {
-	e := loadRegion(t, "rennes")
-	// Rennes city centre, République.
-	req := Request{Params: DefaultParams(48.1096, -1.6794), PerPage: 500}
+func TestJourneyMatchesReachRealData(t *testing.T) {
+	r := realRegions(t)[0]
+	if n := checkJourneys(t, r.eng, addresses(r.eng, 5, 7), r.arriveBy); n == 0 {
+		t.Fatal("no transit journey checked")
+	}
+}
+
+// checkAnswer checks the ranking, the band counts and a diploma filter of
+// the answer from one origin; it returns the answer.
+func checkAnswer(t *testing.T, e *Engine, lat, lon float64, level string) *Answer {
+	t.Helper()
+	req := Request{Params: DefaultParams(lat, lon), PerPage: 500}
 	a, err := e.Answer(req)
 	if err != nil {
 		t.Fatal(err)
@@ -163,49 +342,45 @@ func TestAnswerRanksAndFilters(t *testing.T) {
 			t.Fatalf("results not sorted by duration at %d", i)
 		}
 	}
-	// Filtering on CAP keeps only CAP offers, a subset of the reachable ones.
-	req.Filter.Levels = []string{"cap"}
+	req.Filter.Levels = []string{strings.ToLower(level)}
 	c, err := e.Answer(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Summary.Reachable == 0 || c.Summary.Reachable >= a.Summary.Reachable {
-		t.Errorf("CAP filter: %d of %d", c.Summary.Reachable, a.Summary.Reachable)
+		t.Errorf("%s filter: %d of %d", level, c.Summary.Reachable, a.Summary.Reachable)
 	}
 	for _, r := range c.Results {
-		if r.Offer.Level != "CAP" {
+		if r.Offer.Level != level {
 			t.Fatalf("filter let %q through", r.Offer.Level)
 		}
 	}
-	// Unknown UAIs and dates are refused, naming the parameter.
-	req.Filter = Filter{UAIs: []string{"0000000A"}}
-	if _, err := e.Answer(req); err == nil {
-		t.Error("unknown UAI accepted")
-	}
-	req.Filter = Filter{}
-	req.Date = "2013-01-01"
-	if _, err := e.Answer(req); err == nil {
-		t.Error("other date accepted")
-	}
+	return a
+}
+
+func TestAnswerRanksAndFilters(t *testing.T) {
+	e := synthEngine(t)
+	checkAnswer(t, e, 47.0, 2.0, "CAP")
 	// Unreachable offers come last when asked for.
-	req.Date = ""
-	req.IncludeUnreachable = true
-	u, err := e.Answer(req)
+	u, err := e.Answer(Request{Params: DefaultParams(47, 2), IncludeUnreachable: true, PerPage: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := e.Graph().Places.NumOffers()
+	if u.Summary.Total != n || len(u.Results) != n {
+		t.Errorf("with unreachable: total %d, %d results, %d offers", u.Summary.Total, len(u.Results), n)
+	}
+}
+
+func TestAnswerRanksAndFiltersRealData(t *testing.T) {
+	e := realRegions(t)[0].eng
+	// Rennes city centre, République.
+	checkAnswer(t, e, 48.1096, -1.6794, "CAP")
+	u, err := e.Answer(Request{Params: DefaultParams(48.1096, -1.6794), IncludeUnreachable: true, PerPage: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if u.Summary.Total != 280 || len(u.Results) != 280 || u.Results[279].Reachable {
 		t.Errorf("with unreachable: total %d, %d results", u.Summary.Total, len(u.Results))
-	}
-}
-
-func TestParseCutoffs(t *testing.T) {
-	if c, err := ParseCutoffs("15, 30,45"); err != nil || len(c) != 3 || c[2] != 45 {
-		t.Errorf("%v %v", c, err)
-	}
-	for _, bad := range []string{"15abc", "30,15", "0", "", "15,,30", "1000"} {
-		if _, err := ParseCutoffs(bad); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
 	}
 }

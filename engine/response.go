@@ -2,19 +2,9 @@ package engine
 
 import (
 	"fmt"
-)
 
-// Request is a whole /v1/reachable request: routing parameters, offer
-// filter, bands and paging. `reach query` and the HTTP server both build
-// one and call Answer, so they print the same JSON.
-type Request struct {
-	Params             Params
-	Date               string // service date asked for ("" = the graph's)
-	Filter             Filter
-	Cutoffs            []int // minutes; nil = DefaultCutoffs
-	Page, PerPage      int   // 1-based page; PerPage 0 = 20
-	IncludeUnreachable bool
-}
+	"reach/graph"
+)
 
 // SchoolDoc describes a school in answers.
 type SchoolDoc struct {
@@ -94,25 +84,17 @@ type Answer struct {
 	Results []ResultDoc `json:"results"`
 }
 
-// CheckDate refuses a date the graph cannot answer for.
-func (e *Engine) CheckDate(date string) error {
-	if date == "" || date == e.g.Meta.Date {
-		return nil
-	}
-	return &ParamError{"date", fmt.Sprintf("%s: this graph holds the timetable of %s (build a graph for %s)", date, e.g.Meta.Date, date)}
-}
-
 // Answer runs a request and builds its document.
 func (e *Engine) Answer(req Request) (*Answer, error) {
-	if err := e.CheckDate(req.Date); err != nil {
+	if err := e.checkRequest(req.Params, req.Date); err != nil {
 		return nil, err
 	}
 	cut := req.Cutoffs
 	if cut == nil {
-		cut = DefaultCutoffs
+		cut = defaultCutoffs(req.Params.MaxMinutes)
 	}
-	if cut[len(cut)-1] > req.Params.MaxMinutes {
-		return nil, &ParamError{"cutoffs", fmt.Sprintf("last cut-off %d exceeds max_minutes %d", cut[len(cut)-1], req.Params.MaxMinutes)}
+	if err := checkCutoffs(cut, req.Params.MaxMinutes); err != nil {
+		return nil, err
 	}
 	if req.Page == 0 {
 		req.Page = 1
@@ -120,11 +102,8 @@ func (e *Engine) Answer(req Request) (*Answer, error) {
 	if req.PerPage == 0 {
 		req.PerPage = 20
 	}
-	if req.Page < 1 || req.Page > 10000 {
-		return nil, &ParamError{"page", "want 1..10000"}
-	}
-	if req.PerPage < 1 || req.PerPage > 500 {
-		return nil, &ParamError{"per_page", "want 1..500"}
+	if req.Page < 1 || req.PerPage < 1 {
+		return nil, fmt.Errorf("engine: page %d of %d results", req.Page, req.PerPage)
 	}
 	for _, u := range req.Filter.UAIs {
 		if _, ok := e.g.Places.SchoolByUAI(u); !ok {
@@ -143,7 +122,7 @@ func (e *Engine) Answer(req Request) (*Answer, error) {
 	s := &a.Summary
 	s.Bands = make([]BandCount, len(cut))
 	for i := range cut {
-		s.Bands[i].Band = BandLabel(i, cut)
+		s.Bands[i].Band = graph.BandLabel(i, cut)
 	}
 	schools := map[int32]bool{}
 	for _, x := range ranked {
@@ -160,7 +139,7 @@ func (e *Engine) Answer(req Request) (*Answer, error) {
 	s.Schools = len(schools)
 	s.AccessStop = r.Access
 	s.Date = e.g.Meta.Date
-	s.ArriveBy = Clock(req.Params.ArriveBy)
+	s.ArriveBy = graph.FormatClock(req.Params.ArriveBy)
 	s.MaxMinutes = req.Params.MaxMinutes
 	s.Modes = req.Params.Modes.String()
 	s.BuildID = e.g.Meta.BuildID
@@ -188,24 +167,6 @@ func (e *Engine) Answer(req Request) (*Answer, error) {
 	return a, nil
 }
 
-// NotFoundError names an unknown identifier in a request.
-type NotFoundError struct {
-	Param, Value string
-}
-
-func (e *NotFoundError) Error() string {
-	return fmt.Sprintf("%s: %q not found in this graph", e.Param, e.Value)
-}
-
-// BandLabel names band i of the cut-offs: "0-15", "15-30", …
-func BandLabel(i int, cut []int) string {
-	lo := 0
-	if i > 0 {
-		lo = cut[i-1]
-	}
-	return fmt.Sprintf("%d-%d", lo, cut[i])
-}
-
 // SchoolDoc describes school s.
 func (e *Engine) SchoolDoc(s int32) SchoolDoc {
 	p := &e.g.Places
@@ -213,24 +174,27 @@ func (e *Engine) SchoolDoc(s int32) SchoolDoc {
 		Lat: p.SchoolLat[s], Lon: p.SchoolLon[s], Address: p.SchoolAddress[s], Postcode: p.SchoolPostcode[s], Commune: p.SchoolCommune[s]}
 }
 
-func (e *Engine) resultDoc(x Ranked, cut []int) ResultDoc {
+// OfferDoc describes offer o.
+func (e *Engine) OfferDoc(o int32) OfferDoc {
 	p := &e.g.Places
-	o := x.Offer
+	return OfferDoc{Label: p.OfferLabel[o], Level: p.OfferLevel[o], Voie: p.OfferVoie[o].String(), Code: p.OfferCode[o],
+		Capacity: max(p.OfferCapacity[o], 0), Source: p.OfferSource[o].String()}
+}
+
+func (e *Engine) resultDoc(x Ranked, cut []int) ResultDoc {
 	d := ResultDoc{
-		School: e.SchoolDoc(x.School),
-		Offer: OfferDoc{Label: p.OfferLabel[o], Level: p.OfferLevel[o], Voie: p.OfferVoie[o].String(), Code: p.OfferCode[o],
-			Capacity: max(p.OfferCapacity[o], 0), Source: p.OfferSource[o].String()},
-		BandIndex: x.Band, Modality: ModalityNone.String(), DistanceM: round1(x.Distance),
+		School: e.SchoolDoc(x.School), Offer: e.OfferDoc(x.Offer),
+		BandIndex: x.Band, Modality: graph.ModalityNone.String(), DistanceM: round1(x.Distance),
 	}
 	t := x.Trip
 	if t.Found && x.Band < len(cut) {
 		d.Reachable = true
 		d.DurationS = t.Duration
-		d.Band = BandLabel(x.Band, cut)
+		d.Band = graph.BandLabel(x.Band, cut)
 		d.Modality = t.Modality.String()
-		d.Depart, d.Arrive = Clock(t.Depart), Clock(t.Arrive)
+		d.Depart, d.Arrive = graph.FormatClock(t.Depart), graph.FormatClock(t.Arrive)
 		d.Transfers = max(t.Trips-1, 0)
-		d.SchoolOnly = t.Modality == ModalitySchool
+		d.SchoolOnly = t.Modality == graph.ModalitySchool
 		if t.Min != Unreachable {
 			d.MinS = t.Min
 		}

@@ -427,10 +427,15 @@ func appendScalar(b []byte, v reflect.Value, k byte) []byte {
 type layoutError struct {
 	path string
 	msg  string
+	kind string // "graph" or "index", for the advice
 }
 
 func (e *layoutError) Error() string {
-	return fmt.Sprintf("%v at %s: %s; rebuild the graph", ErrLayout, e.path, e.msg)
+	kind := e.kind
+	if kind == "" {
+		kind = "graph"
+	}
+	return fmt.Sprintf("%v at %s: %s; rebuild the %s", ErrLayout, e.path, e.msg, kind)
 }
 
 func (e *layoutError) Unwrap() error { return ErrLayout }

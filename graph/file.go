@@ -23,10 +23,12 @@ import (
 const FormatVersion = 1
 
 // A graph file is a 32-byte header followed by one zstd frame holding the
-// payload, the encoding of Graph described in encode.go. The header:
+// payload, the encoding of Graph described in encode.go. Index files (see
+// Index) have the same framing with their own magic and version. The
+// header:
 //
 //	offset size
-//	 0      8   magic "REACHGRF"
+//	 0      8   magic "REACHGRF" (graph), "REACHIDX" (index)
 //	 8      4   uint32 format version
 //	12      4   uint32 flags (bit 0: payload is zstd-compressed, always set)
 //	16      8   uint64 length of the uncompressed payload
@@ -35,7 +37,6 @@ const FormatVersion = 1
 //
 // Integers are little endian.
 const (
-	fileMagic  = "REACHGRF"
 	headerSize = 32
 	flagZstd   = 1
 
@@ -46,70 +47,124 @@ const (
 	maxWindow  = 64 << 20
 )
 
-// Errors of Read and Decode, to test with errors.Is. The errors returned
-// wrap them with details (the field, the path).
+// Errors of the readers of graph and index files, to test with errors.Is.
+// The errors returned wrap them with details (the kind of file, the field,
+// the path).
 var (
 	// ErrNotGraph is a file that is not a graph file.
 	ErrNotGraph = errors.New("not a reach graph file (bad magic)")
-	// ErrTruncated is a graph file cut short.
-	ErrTruncated = errors.New("graph file truncated")
-	// ErrChecksum is a graph file whose content does not match its checksums.
-	ErrChecksum = errors.New("graph file corrupted (checksum mismatch)")
-	// ErrCorrupt is a graph file whose compressed stream or header is invalid.
-	ErrCorrupt = errors.New("graph file corrupted")
-	// ErrLayout is a graph file, intact, whose payload does not match the
-	// Go structure of Graph: it was written by a program with other
-	// sections or fields under the same FormatVersion.
-	ErrLayout = errors.New("graph file layout does not match this program")
+	// ErrNotIndex is a file that is not an index file.
+	ErrNotIndex = errors.New("not a reach index file (bad magic)")
+	// ErrTruncated is a file cut short.
+	ErrTruncated = errors.New("file truncated")
+	// ErrChecksum is a file whose content does not match its checksums.
+	ErrChecksum = errors.New("file corrupted (checksum mismatch)")
+	// ErrCorrupt is a file whose compressed stream or header is invalid.
+	ErrCorrupt = errors.New("file corrupted")
+	// ErrLayout is a file, intact, whose payload does not match the Go
+	// structure it is read into: it was written by a program with other
+	// sections or fields under the same format version.
+	ErrLayout = errors.New("file layout does not match this program")
 )
 
-// VersionError is a graph file of another format version.
+// VersionError is a file of another format version.
 type VersionError struct {
+	Kind    string // "graph" or "index"
 	Version uint32 // version of the file
+	Want    uint32 // version this program reads
 }
 
 func (e *VersionError) Error() string {
-	return fmt.Sprintf("graph format version %d, this program reads version %d: rebuild the graph", e.Version, FormatVersion)
+	return fmt.Sprintf("%s format version %d, this program reads version %d: rebuild the %s", e.Kind, e.Version, e.Want, e.Kind)
+}
+
+// fileFormat is one kind of file this package writes and reads: its
+// magic, format version and name in messages.
+type fileFormat struct {
+	magic   string // 8 bytes
+	version uint32
+	name    string
+	notOurs error // the error of a file with another magic
+}
+
+// graphFormat is the graph file's.
+var graphFormat = fileFormat{"REACHGRF", FormatVersion, "graph", ErrNotGraph}
+
+// kindError prefixes the errors of the file's content with the kind of
+// file ("graph file truncated"); other errors pass unchanged.
+func (f fileFormat) kindError(err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, e := range []error{ErrTruncated, ErrChecksum, ErrCorrupt} {
+		if errors.Is(err, e) {
+			return fmt.Errorf("%s %w", f.name, err)
+		}
+	}
+	var le *layoutError
+	if errors.As(err, &le) {
+		le.kind = f.name
+		return fmt.Errorf("%s %w", f.name, err)
+	}
+	return err
 }
 
 // Write stores g in the file at path, atomically: it writes a temporary
 // file in the same directory, syncs it and renames it over path, so that
 // path holds either its former content or the whole new graph. On error
-// the temporary file is removed. Write sets g.Meta.BuildID (see Encode).
-// The file is created with mode 0644.
-func Write(path string, g *Graph) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+// the temporary file is removed; temporary files left by a writer that
+// died (killed during a write) are removed by the next write into the same
+// directory. Write sets g.Meta.BuildID (see Encode). The file is created
+// with mode 0644.
+func Write(path string, g *Graph) error {
+	if g == nil {
+		return fmt.Errorf("write graph %s: nil *Graph", path)
+	}
+	if err := setBuildID(g); err != nil {
 		return fmt.Errorf("write graph %s: %w", path, err)
 	}
-	tmp := f.Name()
+	return writeFile(path, reflect.ValueOf(g).Elem(), graphFormat)
+}
+
+// writeFile writes struct v in format f to path, atomically (see Write).
+func writeFile(path string, v reflect.Value, f fileFormat) (err error) {
+	dir := filepath.Dir(path)
+	removeStaleTemps(dir, filepath.Base(path))
+	tmpFile, err := os.CreateTemp(dir, tempPrefix(filepath.Base(path)))
+	if err != nil {
+		return fmt.Errorf("write %s %s: %w", f.name, path, err)
+	}
+	tmp := tmpFile.Name()
+	// The lock tells later writers that this temporary file is alive; the
+	// kernel drops it when the process dies, however it dies.
+	lockFile(tmpFile)
 	defer func() {
 		if err != nil {
-			f.Close() // already closed on some paths; the error is moot then
+			tmpFile.Close() // already closed on some paths; the error is moot then
 			os.Remove(tmp)
-			err = fmt.Errorf("write graph %s: %w", path, err)
+			err = fmt.Errorf("write %s %s: %w", f.name, path, err)
 		}
 	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err := Encode(bw, g); err != nil {
+	bw := bufio.NewWriterSize(tmpFile, 1<<20)
+	if err := writeStream(bw, v, hostLittleEndian(), f); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	if err := f.Chmod(0o644); err != nil {
+	if err := tmpFile.Chmod(0o644); err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := tmpFile.Sync(); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(path))
+	if err := tmpFile.Close(); err != nil { // after the rename: the lock covers it
+		return err
+	}
+	return syncDir(dir)
 }
 
 // syncDir makes a rename in directory dir durable.
@@ -123,7 +178,7 @@ func syncDir(dir string) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("graph written, but syncing its directory failed: %w", err)
+		return fmt.Errorf("file written, but syncing its directory failed: %w", err)
 	}
 	return nil
 }
@@ -132,16 +187,24 @@ func syncDir(dir string) error {
 // ErrNotGraph, *VersionError, ErrTruncated, ErrChecksum, ErrCorrupt or
 // ErrLayout when the file is at fault.
 func Read(path string) (*Graph, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("read graph: %w", err)
-	}
-	defer f.Close()
-	g, err := Decode(bufio.NewReaderSize(f, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	g := new(Graph)
+	if err := readFile(path, reflect.ValueOf(g).Elem(), graphFormat); err != nil {
+		return nil, err
 	}
 	return g, nil
+}
+
+// readFile reads the file at path in format f into struct v.
+func readFile(path string, v reflect.Value, f fileFormat) error {
+	file, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", f.name, err)
+	}
+	defer file.Close()
+	if err := readStream(bufio.NewReaderSize(file, 1<<20), v, hostLittleEndian(), f); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }
 
 // Encode writes g in the graph file format to w. It first sets
@@ -153,30 +216,37 @@ func Encode(w io.Writer, g *Graph) error {
 	if g == nil {
 		return errors.New("graph: encode: nil *Graph")
 	}
+	if err := setBuildID(g); err != nil {
+		return err
+	}
+	return writeStream(w, reflect.ValueOf(g).Elem(), hostLittleEndian(), graphFormat)
+}
+
+// setBuildID sets g.Meta.BuildID to the content hash of g (see Encode).
+func setBuildID(g *Graph) error {
 	v := reflect.ValueOf(g).Elem()
-	fast := hostLittleEndian()
 	old := g.Meta.BuildID
 	g.Meta.BuildID = ""
 	h := sha256.New()
-	if _, err := encodePayload(h, v, fast); err != nil {
+	if _, err := encodePayload(h, v, hostLittleEndian()); err != nil {
 		g.Meta.BuildID = old
 		return err
 	}
 	g.Meta.BuildID = hex.EncodeToString(h.Sum(nil)[:8])
-	return writeStream(w, v, fast)
+	return nil
 }
 
 // writeStream writes the header and the compressed payload of struct v.
 // It encodes v twice: once for the payload's length and checksum, which
 // the header holds, then to compress it, so that the payload is never held
 // in memory.
-func writeStream(w io.Writer, v reflect.Value, fast bool) error {
+func writeStream(w io.Writer, v reflect.Value, fast bool, f fileFormat) error {
 	crc := crc32.New(crc32.MakeTable(crc32.Castagnoli))
 	n, err := encodePayload(crc, v, fast)
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(appendHeader(nil, FormatVersion, flagZstd, n, crc.Sum32())); err != nil {
+	if _, err := w.Write(f.appendHeader(nil, f.version, flagZstd, n, crc.Sum32())); err != nil {
 		return err
 	}
 	zw, err := zstd.NewWriter(w, zstd.WithWindowSize(zstdWindow), zstd.WithEncoderLevel(zstd.SpeedDefault))
@@ -191,16 +261,21 @@ func writeStream(w io.Writer, v reflect.Value, fast bool) error {
 		return err
 	}
 	if m != n {
-		return fmt.Errorf("graph: the graph changed while being encoded (%d bytes, then %d)", n, m)
+		return fmt.Errorf("%s changed while being encoded (%d bytes, then %d)", f.name, n, m)
 	}
 	return nil
 }
 
-// appendHeader appends a file header to b.
+// appendHeader appends a graph file header to b.
 func appendHeader(b []byte, version, flags uint32, length uint64, crc uint32) []byte {
+	return graphFormat.appendHeader(b, version, flags, length, crc)
+}
+
+// appendHeader appends a file header of format f to b.
+func (f fileFormat) appendHeader(b []byte, version, flags uint32, length uint64, crc uint32) []byte {
 	le := binary.LittleEndian
 	start := len(b)
-	b = append(b, fileMagic...)
+	b = append(b, f.magic...)
 	b = le.AppendUint32(b, version)
 	b = le.AppendUint32(b, flags)
 	b = le.AppendUint64(b, length)
@@ -214,23 +289,23 @@ type header struct {
 	crc    uint32 // CRC-32C of the payload
 }
 
-// readHeader reads and checks the file header.
-func readHeader(r io.Reader) (header, error) {
+// readHeader reads and checks the file header of format f.
+func readHeader(r io.Reader, f fileFormat) (header, error) {
 	var b [headerSize]byte
 	n, err := io.ReadFull(r, b[:])
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
 		return header{}, err
 	}
-	if string(b[:min(n, len(fileMagic))]) != fileMagic[:min(n, len(fileMagic))] {
-		return header{}, ErrNotGraph
+	if string(b[:min(n, len(f.magic))]) != f.magic[:min(n, len(f.magic))] {
+		return header{}, f.notOurs
 	}
 	if n == 0 {
 		return header{}, fmt.Errorf("%w (empty file)", ErrTruncated)
 	}
 	le := binary.LittleEndian
 	if n >= 12 {
-		if v := le.Uint32(b[8:]); v != FormatVersion {
-			return header{}, &VersionError{Version: v}
+		if v := le.Uint32(b[8:]); v != f.version {
+			return header{}, &VersionError{Kind: f.name, Version: v, Want: f.version}
 		}
 	}
 	if n < headerSize {
@@ -249,20 +324,21 @@ func readHeader(r io.Reader) (header, error) {
 // errors.
 func Decode(r io.Reader) (*Graph, error) {
 	g := new(Graph)
-	if err := readStream(r, reflect.ValueOf(g).Elem(), hostLittleEndian()); err != nil {
+	if err := readStream(r, reflect.ValueOf(g).Elem(), hostLittleEndian(), graphFormat); err != nil {
 		return nil, err
 	}
 	return g, nil
 }
 
-// readStream reads a header and a compressed payload into struct v.
-func readStream(r io.Reader, v reflect.Value, fast bool) error {
+// readStream reads a header and a compressed payload of format f into
+// struct v.
+func readStream(r io.Reader, v reflect.Value, fast bool, f fileFormat) error {
 	if err := checkType(v.Type(), ""); err != nil {
 		return err
 	}
-	h, err := readHeader(r)
+	h, err := readHeader(r, f)
 	if err != nil {
-		return err
+		return f.kindError(err)
 	}
 	src := &sourceReader{r: r}
 	zr, err := zstd.NewReader(src, zstd.WithDecoderMaxWindow(maxWindow), zstd.WithDecoderConcurrency(1))
@@ -280,9 +356,9 @@ func readStream(r io.Reader, v reflect.Value, fast bool) error {
 	if src.err != nil {
 		// The source failed: its error matters, not what it did to the
 		// decompression.
-		return fmt.Errorf("read graph: %w", src.err)
+		return fmt.Errorf("read %s: %w", f.name, src.err)
 	}
-	return err
+	return f.kindError(err)
 }
 
 // sourceReader records the first error, other than io.EOF, of the reader

@@ -215,11 +215,11 @@ func newAllKinds() allKinds {
 func roundTrip[T any](t *testing.T, v any, fastEnc, fastDec bool) (T, []byte, error) {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := writeStream(&buf, reflect.ValueOf(v).Elem(), fastEnc); err != nil {
+	if err := writeStream(&buf, reflect.ValueOf(v).Elem(), fastEnc, graphFormat); err != nil {
 		t.Fatalf("writeStream: %v", err)
 	}
 	var out T
-	err := readStream(bytes.NewReader(buf.Bytes()), reflect.ValueOf(&out).Elem(), fastDec)
+	err := readStream(bytes.NewReader(buf.Bytes()), reflect.ValueOf(&out).Elem(), fastDec, graphFormat)
 	return out, buf.Bytes(), err
 }
 
@@ -288,7 +288,7 @@ func TestUnsupportedField(t *testing.T) {
 		{&struct{ I any }{}, "I"},
 	} {
 		var buf bytes.Buffer
-		err := writeStream(&buf, reflect.ValueOf(tc.v).Elem(), true)
+		err := writeStream(&buf, reflect.ValueOf(tc.v).Elem(), true, graphFormat)
 		if err == nil || !strings.Contains(err.Error(), "field "+tc.path+" ") {
 			t.Errorf("%T: error %v, want one naming field %s", tc.v, err, tc.path)
 		}
@@ -635,7 +635,7 @@ func TestCorruptLengthsAllocateLittle(t *testing.T) {
 		file := enc.EncodeAll(p, appendHeader(nil, FormatVersion, flagZstd, 1<<62, castagnoli(p)))
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
-		err := readStream(bytes.NewReader(file), reflect.ValueOf(v).Elem(), true)
+		err := readStream(bytes.NewReader(file), reflect.ValueOf(v).Elem(), true, graphFormat)
 		runtime.ReadMemStats(&m1)
 		if err == nil {
 			t.Fatalf("no error")
@@ -671,7 +671,7 @@ func TestInvalidBool(t *testing.T) {
 		p = append(p, tc.body...)
 		file := payloadFile(enc, p, castagnoli(p))
 		for _, fast := range []bool{true, false} {
-			err := readStream(bytes.NewReader(file), reflect.ValueOf(tc.v).Elem(), fast)
+			err := readStream(bytes.NewReader(file), reflect.ValueOf(tc.v).Elem(), fast, graphFormat)
 			if !errors.Is(err, ErrLayout) || !strings.Contains(err.Error(), "not a bool") {
 				t.Errorf("%T (fast %v): error %v, want a layout error on the bool", tc.v, fast, err)
 			}
@@ -687,7 +687,7 @@ func FuzzDecode(f *testing.F) {
 	g := testGraph()
 	f.Add(encodeBytes(f, g))
 	f.Add(graphPayload(f, g))
-	f.Add([]byte(fileMagic))
+	f.Add([]byte(graphFormat.magic))
 	enc := newTestEncoder(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, in := range [][]byte{data, payloadFile(enc, data, castagnoli(data))} {

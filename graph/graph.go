@@ -34,9 +34,8 @@ type Meta struct {
 	Date    string       `json:"date"`     // requested service date, YYYY-MM-DD
 	Feeds   []FeedReport `json:"feeds"`
 
-	// Transfers is the default footpath set for queries: "street", "gtfs",
-	// "both" or "none".
-	Transfers string `json:"transfers"`
+	// Transfers is the default footpath set for queries.
+	Transfers TransferMode `json:"transfers"`
 	// Limits used at build time, in metres.
 	LinkLimit     float64 `json:"link_limit"`     // farthest street a point is linked to
 	TransferLimit float64 `json:"transfer_limit"` // longest walking transfer between stops

@@ -7,7 +7,7 @@ type Summary struct {
 	BuildID       string           `json:"build_id"`
 	BuiltAt       string           `json:"built_at"`
 	Date          string           `json:"date"`
-	Transfers     string           `json:"transfers"` // default footpaths of queries
+	Transfers     TransferMode     `json:"transfers"` // default footpaths of queries
 	Timetable     TimetableSummary `json:"timetable"`
 	Feeds         []FeedReport     `json:"feeds"`
 	Streets       *StreetsReport   `json:"streets,omitempty"`

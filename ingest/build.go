@@ -8,11 +8,11 @@ import (
 	"sync"
 	"time"
 
-	"reach/engine/street"
 	"reach/graph"
 	"reach/ingest/gtfs"
 	"reach/ingest/osm"
 	"reach/ingest/schools"
+	"reach/street"
 )
 
 // Default build limits, in metres.
@@ -22,22 +22,14 @@ const (
 	DefaultEgressLimit   = 1500.0                     // about 20 minutes at 1.3 m/s
 )
 
-// Transfer modes: which footpaths queries use by default.
-const (
-	TransfersStreet = "street"
-	TransfersGTFS   = "gtfs"
-	TransfersBoth   = "both"
-	TransfersNone   = "none"
-)
-
 // Sources names everything a graph is built from.
 type Sources struct {
-	GTFS      []gtfs.FeedSource // timetables, school feeds flagged
-	OSM       string            // OpenStreetMap extract (.osm.pbf or .osm); optional
-	Schools   string            // annuaire de l'éducation CSV; optional
-	Locations string            // plain id,name,lat,lon CSV; optional (instead of Schools)
-	Offers    []string          // Affelnet offer lists or plain offer CSVs
-	Transfers string            // default footpaths for queries (default "both")
+	GTFS      []gtfs.FeedSource  // timetables, school feeds flagged
+	OSM       string             // OpenStreetMap extract (.osm.pbf or .osm); optional
+	Schools   string             // annuaire de l'éducation CSV; optional
+	Locations string             // plain id,name,lat,lon CSV; optional (instead of Schools)
+	Offers    []string           // Affelnet offer lists or plain offer CSVs
+	Transfers graph.TransferMode // default footpaths for queries (default both)
 }
 
 // Options control a build.
@@ -68,12 +60,11 @@ func Build(src Sources, opt Options) (*graph.Graph, error) {
 	if len(src.Offers) > 0 && src.Schools == "" && src.Locations == "" {
 		return nil, fmt.Errorf("build: offers need a school directory (--schools) or a locations file (--locations) to be placed")
 	}
-	switch src.Transfers {
-	case "":
-		src.Transfers = TransfersBoth
-	case TransfersStreet, TransfersGTFS, TransfersBoth, TransfersNone:
-	default:
-		return nil, fmt.Errorf("build: transfers %q: want street, gtfs, both or none", src.Transfers)
+	if _, err := graph.ParseTransferMode(string(src.Transfers)); err != nil {
+		return nil, fmt.Errorf("build: transfers %w", err)
+	}
+	if src.Transfers == "" {
+		src.Transfers = graph.TransfersBoth
 	}
 	if opt.LinkLimit <= 0 {
 		opt.LinkLimit = DefaultLinkLimit

@@ -10,8 +10,8 @@ import (
 
 	"github.com/uber/h3-go/v4"
 
-	"reach/engine/street"
 	"reach/graph"
+	"reach/street"
 )
 
 // DefaultH3Resolution is the resolution of the reachability cells.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"reach/graph"
 	"reach/ingest/gtfs"
 )
 
@@ -75,7 +76,7 @@ func ReadManifest(path string) (*Manifest, error) {
 
 // Sources returns the manifest's sources.
 func (m *Manifest) Sources() (Sources, error) {
-	src := Sources{OSM: m.OSM, Schools: m.Schools, Locations: m.Locations, Offers: m.Offers, Transfers: m.Transfers}
+	src := Sources{OSM: m.OSM, Schools: m.Schools, Locations: m.Locations, Offers: m.Offers, Transfers: graph.TransferMode(m.Transfers)}
 	for _, list := range []struct {
 		feeds  []ManifestFeed
 		school bool

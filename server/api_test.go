@@ -85,7 +85,7 @@ func testErrors(t *testing.T, r *region, base, origin string) {
 		{"/v1/reachable?" + origin + "&cutoffs=30,15", 400, "cutoffs", typeInvalidParam},
 		{"/v1/reachable?" + origin + "&cutoffs=15abc", 400, "cutoffs", typeInvalidParam},
 		{"/v1/reachable?" + origin + "&cutoffs=15,100&max_minutes=90", 400, "cutoffs", typeInvalidParam},
-		{"/v1/reachable?" + origin + "&cutoffs=15,130", 400, "max_minutes", typeInvalidParam},
+		{"/v1/reachable?" + origin + "&cutoffs=15,130", 400, "cutoffs", typeInvalidParam},
 		{"/v1/reachable?" + origin + "&voie=distance", 400, "voie", typeInvalidParam},
 		{"/v1/reachable?" + origin + "&uai=0000000X", 404, "uai", typeNotFound},
 		{"/v1/reachable?" + origin + "&uai=" + r.uai + ",0000000X", 404, "uai", typeNotFound},
@@ -294,7 +294,7 @@ func testIsochrone(t *testing.T, r *region, base, origin string) {
 	sum, prev := 0, 0
 	for i, f := range cum.Features {
 		pr := f.Properties
-		if f.Type != "Feature" || f.Geometry.Type != "MultiPolygon" || pr.Band != engine.BandLabel(i, engine.DefaultCutoffs) || pr.Cells < prev {
+		if f.Type != "Feature" || f.Geometry.Type != "MultiPolygon" || pr.Band != graph.BandLabel(i, engine.DefaultCutoffs) || pr.Cells < prev {
 			t.Errorf("cumulative band %d: %+v", i, pr)
 		}
 		if pr.Cells > 0 && len(f.Geometry.Coordinates) == 0 {
@@ -362,7 +362,7 @@ func testSchools(t *testing.T, r *region, base string) {
 	if len(want) < 2 {
 		t.Fatalf("only %d schools near the origin", len(want))
 	}
-	var d SchoolsDoc
+	var d engine.SchoolsDoc
 	res := get(t, base+fmt.Sprintf("/v1/schools?bbox=%v,%v,%v,%v&limit=5000", box[0], box[1], box[2], box[3]))
 	if res.status != 200 {
 		t.Fatalf("status %d: %s", res.status, res.body)

@@ -17,25 +17,26 @@ import (
 	"reach/graph"
 )
 
-// apiFunc computes the answer of an API route over one graph.
-type apiFunc func(st *state, q *query) (any, error)
+// compute answers one parsed request over one loaded graph.
+type compute func(ctx context.Context, st *state) (any, error)
 
 // apiRoute is a GET route of the JSON API.
 type apiRoute struct {
 	name   string // route name in metrics and logs
 	path   string
-	params []queryParam
-	heavy  bool // runs under the concurrency limit
-	fn     apiFunc
+	params []engine.Param // the query parameters it accepts
+	heavy  bool           // runs under the concurrency limit
+	// parse checks the query parameters and returns the computation.
+	parse func(v url.Values) (compute, error)
 }
 
 func (s *Server) apiRoutes() []apiRoute {
 	return []apiRoute{
-		{"reachable", "/v1/reachable", reachableParams, true, s.reachable},
-		{"isochrone", "/v1/isochrone", isochroneParams, true, s.isochrone},
-		{"journey", "/v1/journey", journeyParams, true, s.journey},
-		{"schools", "/v1/schools", schoolsParams, true, s.schools},
-		{"streets", "/v1/streets", streetsParams, true, s.streets},
+		{"reachable", "/v1/reachable", engine.ReachableParams(), true, s.reachable},
+		{"isochrone", "/v1/isochrone", engine.IsochroneParams(), true, s.isochrone},
+		{"journey", "/v1/journey", engine.JourneyParams(), true, s.journey},
+		{"schools", "/v1/schools", engine.SchoolsParams(), true, s.schools},
+		{"streets", "/v1/streets", engine.StreetsParams(), true, s.streets},
 		{"graph", "/v1/graph", nil, false, s.graphDoc},
 	}
 }
@@ -62,7 +63,7 @@ func (s *Server) api(rt apiRoute) http.HandlerFunc {
 			writeProblem(w, r, &Problem{Type: typeInvalidParam, Title: "Malformed query string", Status: http.StatusBadRequest, Detail: err.Error()})
 			return
 		}
-		q, err := parseQuery(v, rt.params)
+		run, err := rt.parse(v)
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -84,7 +85,7 @@ func (s *Server) api(rt apiRoute) http.HandlerFunc {
 					done <- result{err: fmt.Errorf("panic in %s: %v\n%s", rt.name, p, debug.Stack())}
 				}
 			}()
-			v, err := rt.fn(st, q)
+			v, err := run(ctx, st)
 			done <- result{v, err}
 		}()
 		select {
@@ -130,81 +131,26 @@ func writeJSON(w http.ResponseWriter, r *http.Request, st *state, v any) {
 	}
 }
 
-func (s *Server) reachable(st *state, q *query) (any, error) {
-	cut, err := cutoffs(q)
+func (s *Server) reachable(v url.Values) (compute, error) {
+	req, err := engine.ParseReachable(v, s.limits())
 	if err != nil {
 		return nil, err
 	}
-	p, date, err := s.routing(q, st, cut)
-	if err != nil {
-		return nil, err
-	}
-	if cut == nil {
-		cut = defaultCutoffs(p.MaxMinutes)
-	}
-	req := engine.Request{Params: p, Date: date, Cutoffs: cut}
-	req.Filter = engine.Filter{Levels: q.list("diplome"), Voie: q.str("voie"), UAIs: q.list("uai"), Text: q.str("q")}
-	if q.has("bbox") {
-		b, err := q.bbox("bbox")
-		if err != nil {
-			return nil, err
-		}
-		req.Filter.BBox = &[4]float64{b[1], b[0], b[3], b[2]}
-	}
-	if err := req.Filter.Check(); err != nil {
-		return nil, err
-	}
-	if req.Page, err = q.int("page", 1); err != nil {
-		return nil, err
-	}
-	if req.PerPage, err = q.int("per_page", 20); err != nil {
-		return nil, err
-	}
-	if req.Page < 1 {
-		return nil, paramProblem("page", fmt.Sprintf("%d: pages count from 1", req.Page))
-	}
-	if req.PerPage < 1 {
-		return nil, paramProblem("per_page", fmt.Sprintf("%d: want 1..500", req.PerPage))
-	}
-	if req.IncludeUnreachable, err = q.bool("include_unreachable", false); err != nil {
-		return nil, err
-	}
-	return st.eng.Answer(req)
+	return func(ctx context.Context, st *state) (any, error) { return st.eng.Answer(req) }, nil
 }
 
-func (s *Server) isochrone(st *state, q *query) (any, error) {
-	cut, err := cutoffs(q)
+func (s *Server) isochrone(v url.Values) (compute, error) {
+	req, err := engine.ParseIsochrone(v, s.limits())
 	if err != nil {
 		return nil, err
 	}
-	p, date, err := s.routing(q, st, cut)
-	if err != nil {
-		return nil, err
-	}
-	if cut == nil {
-		cut = defaultCutoffs(p.MaxMinutes)
-	}
-	req := engine.IsochroneRequest{Params: p, Date: date, Cutoffs: cut, Format: q.str("format")}
-	switch req.Format {
-	case "", "geojson", "h3":
-	default:
-		return nil, paramProblem("format", fmt.Sprintf("%q: want geojson or h3", req.Format))
-	}
-	if req.Rings, err = q.bool("rings", false); err != nil {
-		return nil, err
-	}
-	if st.eng.Graph().Cells.NumCells() == 0 {
-		return nil, &Problem{Type: typeNoCells, Title: "No isochrones for this graph", Status: http.StatusNotFound,
-			Detail: "this graph has no H3 cells (it was built without streets): isochrones need a graph built with --osm"}
-	}
-	a, err := st.eng.Isochrone(req)
-	if err != nil {
-		return nil, err
-	}
-	if req.Format == "h3" {
-		return a, nil
-	}
-	return geoDoc{a}, nil
+	return func(ctx context.Context, st *state) (any, error) {
+		a, err := st.eng.Isochrone(req)
+		if err != nil || req.Format == "h3" {
+			return a, err
+		}
+		return geoDoc{a}, nil
+	}, nil
 }
 
 // JourneyDoc is the /v1/journey answer: the school and the legs of the
@@ -214,78 +160,40 @@ type JourneyDoc struct {
 	*engine.Journey
 }
 
-func (s *Server) journey(st *state, q *query) (any, error) {
-	p, _, err := s.routing(q, st, nil)
+func (s *Server) journey(v url.Values) (compute, error) {
+	req, err := engine.ParseJourney(v, s.limits())
 	if err != nil {
 		return nil, err
 	}
-	uai := q.str("uai")
-	sc, ok := st.eng.Graph().Places.SchoolByUAI(uai)
-	if !ok {
-		return nil, &engine.NotFoundError{Param: "uai", Value: uai}
-	}
-	r, err := st.eng.Reach(p)
-	if err != nil {
-		return nil, err
-	}
-	j, err := st.eng.Journey(p, sc, r.Schools[sc])
-	if err != nil {
-		return nil, err
-	}
-	return JourneyDoc{SchoolDoc: st.eng.SchoolDoc(sc), Journey: j}, nil
-}
-
-// SchoolsDoc is the /v1/schools answer.
-type SchoolsDoc struct {
-	BBox      [4]float64   `json:"bbox"`  // minLon, minLat, maxLon, maxLat
-	Count     int          `json:"count"` // schools in the box
-	Truncated bool         `json:"truncated"`
-	Schools   []SchoolItem `json:"schools"`
-}
-
-// SchoolItem is a school with its training offers.
-type SchoolItem struct {
-	engine.SchoolDoc
-	Vocational bool              `json:"vocational"`
-	Offers     []engine.OfferDoc `json:"offers"`
-}
-
-func (s *Server) schools(st *state, q *query) (any, error) {
-	b, err := q.bbox("bbox")
-	if err != nil {
-		return nil, err
-	}
-	limit, err := q.int("limit", 500)
-	if err != nil {
-		return nil, err
-	}
-	if limit < 1 || limit > 5000 {
-		return nil, paramProblem("limit", fmt.Sprintf("%d out of range 1..5000", limit))
-	}
-	ids := st.eng.Schools().InBBox(b[1], b[0], b[3], b[2])
-	doc := &SchoolsDoc{BBox: b, Count: len(ids), Truncated: len(ids) > limit, Schools: []SchoolItem{}}
-	p := &st.eng.Graph().Places
-	for _, sc := range ids[:min(len(ids), limit)] {
-		it := SchoolItem{SchoolDoc: st.eng.SchoolDoc(sc), Vocational: p.SchoolVocational[sc], Offers: []engine.OfferDoc{}}
-		first, end := p.OffersOf(sc)
-		for o := first; o < end; o++ {
-			it.Offers = append(it.Offers, engine.OfferDoc{Label: p.OfferLabel[o], Level: p.OfferLevel[o], Voie: p.OfferVoie[o].String(),
-				Code: p.OfferCode[o], Capacity: max(p.OfferCapacity[o], 0), Source: p.OfferSource[o].String()})
-		}
-		doc.Schools = append(doc.Schools, it)
-	}
-	return doc, nil
-}
-
-func (s *Server) streets(st *state, q *query) (any, error) {
-	b := st.bounds
-	if q.has("bbox") {
-		var err error
-		if b, err = q.bbox("bbox"); err != nil {
+	return func(ctx context.Context, st *state) (any, error) {
+		j, school, err := st.eng.JourneyTo(req)
+		if err != nil {
 			return nil, err
 		}
+		return JourneyDoc{SchoolDoc: st.eng.SchoolDoc(school), Journey: j}, nil
+	}, nil
+}
+
+func (s *Server) schools(v url.Values) (compute, error) {
+	req, err := engine.ParseSchools(v)
+	if err != nil {
+		return nil, err
 	}
-	return geoDoc{st.streets.query(b, s.cfg.MaxStreetSegments)}, nil
+	return func(ctx context.Context, st *state) (any, error) { return st.eng.Schools(req), nil }, nil
+}
+
+func (s *Server) streets(v url.Values) (compute, error) {
+	box, ok, err := engine.ParseStreets(v)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, st *state) (any, error) {
+		b := st.eng.Bounds()
+		if ok {
+			b = box
+		}
+		return geoDoc{st.streets.query(b, s.cfg.MaxStreetSegments)}, nil
+	}, nil
 }
 
 // GraphDoc is the /v1/graph answer: what the loaded graph holds and the
@@ -315,14 +223,22 @@ type GraphLimits struct {
 	WalkSpeed         float64 `json:"walk_speed"`
 }
 
-func (s *Server) graphDoc(st *state, _ *query) (any, error) {
+func (s *Server) graphDoc(v url.Values) (compute, error) {
+	if err := engine.CheckParams(v, nil); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, st *state) (any, error) { return s.describe(st), nil }, nil
+}
+
+// describe is the /v1/graph document of a loaded graph.
+func (s *Server) describe(st *state) GraphDoc {
 	g := st.eng.Graph()
 	d := GraphDoc{
 		Summary: g.Summarize(), File: filepath.Base(st.path), LoadedAt: st.loadedAt.UTC().Format(time.RFC3339),
-		LoadMS: float64(st.loadTook.Microseconds()) / 1000, BBox: st.bounds, Cells: g.Cells.NumCells(),
+		LoadMS: float64(st.loadTook.Microseconds()) / 1000, BBox: st.eng.Bounds(), Cells: g.Cells.NumCells(),
 		Schools: g.Places.NumSchools(), Offers: g.Places.NumOffers(), HasSchoolBuses: st.eng.HasSchoolBuses(),
-		Defaults: GraphLimits{ArriveBy: engine.Clock(engine.DefaultArriveBy), MaxMinutes: engine.DefaultMaxMinutes,
-			MaxMinutesCeiling: s.cfg.MaxMinutes, Cutoffs: engine.DefaultCutoffs, Modes: engine.AllModes.String(), WalkSpeed: engine.DefaultWalkSpeed},
+		Defaults: GraphLimits{ArriveBy: graph.FormatClock(engine.DefaultArriveBy), MaxMinutes: engine.DefaultMaxMinutes,
+			MaxMinutesCeiling: s.cfg.MaxMinutes, Cutoffs: engine.DefaultCutoffs, Modes: graph.AllTravelModes.String(), WalkSpeed: engine.DefaultWalkSpeed},
 	}
 	d.MapBBox = d.BBox
 	if minLat, minLon, maxLat, maxLon, ok := g.Streets.Bounds(); ok {
@@ -331,7 +247,7 @@ func (s *Server) graphDoc(st *state, _ *query) (any, error) {
 	if d.Cells > 0 {
 		d.H3Resolution = int(g.Cells.Resolution)
 	}
-	return d, nil
+	return d
 }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {

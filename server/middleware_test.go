@@ -10,6 +10,7 @@ import (
 	"math/rand"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -143,9 +144,11 @@ func TestTimeoutAndPanic(t *testing.T) {
 	t.Parallel()
 	s, _ := newTestServer(t, Config{Timeout: 30 * time.Millisecond, MaxInflight: 2}, synthRegion(t).eng)
 	unblock := make(chan struct{})
-	slow := s.api(apiRoute{name: "slow", heavy: true, fn: func(*state, *query) (any, error) {
-		<-unblock
-		return "late", nil
+	slow := s.api(apiRoute{name: "slow", heavy: true, parse: func(url.Values) (compute, error) {
+		return func(context.Context, *state) (any, error) {
+			<-unblock
+			return "late", nil
+		}, nil
 	}})
 	rec := httptest.NewRecorder()
 	slow(rec, httptest.NewRequest(http.MethodGet, "/slow", nil))
@@ -168,9 +171,11 @@ func TestTimeoutAndPanic(t *testing.T) {
 	for s.limit.inflight() != 0 {
 		time.Sleep(time.Millisecond)
 	}
-	boom := s.api(apiRoute{name: "boom", heavy: true, fn: func(*state, *query) (any, error) {
-		var a []int
-		return a[3], nil
+	boom := s.api(apiRoute{name: "boom", heavy: true, parse: func(url.Values) (compute, error) {
+		return func(context.Context, *state) (any, error) {
+			var a []int
+			return a[3], nil
+		}, nil
 	}})
 	rec = httptest.NewRecorder()
 	boom(rec, httptest.NewRequest(http.MethodGet, "/boom", nil))

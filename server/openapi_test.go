@@ -128,7 +128,7 @@ func TestOpenAPIRoutes(t *testing.T) {
 				}
 			}
 			for _, p := range api[path].params {
-				accepted = append(accepted, fmt.Sprintf("%s required=%v", p.name, p.required))
+				accepted = append(accepted, fmt.Sprintf("%s required=%v", p.Name, p.Required))
 			}
 			sort.Strings(documented)
 			sort.Strings(accepted)

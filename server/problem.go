@@ -67,16 +67,18 @@ func paramProblem(name, detail string) *Problem {
 // problemOf turns an error of a handler into the problem to answer.
 func problemOf(err error) *Problem {
 	var p *Problem
-	var pe *engine.ParamError
 	var nf *engine.NotFoundError
+	if pe, ok := asParamError(err); ok {
+		return problemOfParam(pe)
+	}
 	switch {
 	case errors.As(err, &p):
 		return p
-	case errors.As(err, &pe):
-		return paramProblem(pe.Param, pe.Detail)
 	case errors.As(err, &nf):
 		return &Problem{Type: typeNotFound, Title: "Not found", Status: http.StatusNotFound,
 			Detail: nf.Error(), Param: nf.Param, InvalidParams: []InvalidParam{{nf.Param, fmt.Sprintf("%q not found in this graph", nf.Value)}}}
+	case errors.Is(err, engine.ErrNoCells):
+		return &Problem{Type: typeNoCells, Title: "No isochrones for this graph", Status: http.StatusNotFound, Detail: err.Error()}
 	case errors.Is(err, engine.ErrNotReachable):
 		return &Problem{Type: typeNotReachable, Title: "Not reachable", Status: http.StatusNotFound,
 			Detail: "no journey reaches this school within the limits of the request (max_minutes, modes, max_walk, arrive_by)"}

@@ -28,7 +28,6 @@ import (
 	"github.com/gorilla/mux"
 
 	"reach/engine"
-	"reach/graph"
 )
 
 // Config configures a Server. Zero fields take the documented defaults.
@@ -130,7 +129,6 @@ type state struct {
 	path     string
 	loadedAt time.Time
 	loadTook time.Duration
-	bounds   [4]float64 // minLon, minLat, maxLon, maxLat of streets, stops and schools
 	streets  *streetLayer
 }
 
@@ -222,7 +220,7 @@ func (s *Server) Install(e *engine.Engine, path string) *ReloadResult {
 }
 
 func (s *Server) install(e *engine.Engine, path string, took time.Duration) *ReloadResult {
-	st := &state{eng: e, path: path, loadedAt: time.Now(), loadTook: took, bounds: bounds(e.Graph())}
+	st := &state{eng: e, path: path, loadedAt: time.Now(), loadTook: took}
 	st.streets = newStreetLayer(&e.Graph().Streets)
 	prev := s.cur.Swap(st)
 	res := &ReloadResult{Path: path, BuildID: e.Graph().Meta.BuildID, LoadMS: math.Round(float64(took.Microseconds())/100) / 10}
@@ -235,28 +233,5 @@ func (s *Server) install(e *engine.Engine, path string, took time.Duration) *Rel
 	return res
 }
 
-// bounds returns minLon, minLat, maxLon, maxLat of the streets, stops and
-// schools of g, or zeros when g has none.
-func bounds(g *graph.Graph) [4]float64 {
-	b := [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
-	add := func(lat, lon float64) {
-		b[0], b[1] = min(b[0], lon), min(b[1], lat)
-		b[2], b[3] = max(b[2], lon), max(b[3], lat)
-	}
-	if minLat, minLon, maxLat, maxLon, ok := g.Streets.Bounds(); ok {
-		add(minLat, minLon)
-		add(maxLat, maxLon)
-	}
-	tt := &g.Timetable
-	for i := range tt.StopLat {
-		add(tt.StopLat[i], tt.StopLon[i])
-	}
-	p := &g.Places
-	for i := range p.SchoolLat {
-		add(p.SchoolLat[i], p.SchoolLon[i])
-	}
-	if math.IsInf(b[0], 0) {
-		return [4]float64{}
-	}
-	return b
-}
+// limits are the bounds the server sets on requests.
+func (s *Server) limits() engine.Limits { return engine.Limits{MaxMinutes: s.cfg.MaxMinutes} }

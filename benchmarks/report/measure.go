@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -14,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"reach/batch"
 	"reach/benchmarks"
 	"reach/engine"
 	"reach/engine/raptor"
@@ -358,10 +360,13 @@ func childQuery(d dataset, graphPath string, cfg queryConfig) (*queryRun, error)
 		}
 	}
 	if d.Precompute {
-		p := engine.DefaultParams(0, 0)
 		total := 0
 		start := time.Now()
-		ix, err := e.Precompute(p, nil, indexResolution, 0, cfg.PrecompPart, func(done, n int) { total = n })
+		ix, err := batch.Precompute(context.Background(), e, batch.PrecomputeOptions{
+			Routing:    engine.Routing{Params: engine.DefaultParams(0, 0)},
+			Resolution: indexResolution, Shard: 0, Shards: cfg.PrecompPart,
+			Progress: func(done, n int) { total = n },
+		})
 		if err != nil {
 			return nil, err
 		}

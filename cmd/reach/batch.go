@@ -9,19 +9,20 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
+	"reach/batch"
 	"reach/engine"
-	"reach/engine/batch"
-	"reach/ingest/gtfs"
+	"reach/graph"
 )
 
 // runBatch computes reachability for many origins: a CSV of points, the
 // H3 cells of an area, or the graph's schools.
 func runBatch(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("batch", stderr)
+	fs := newFlags("batch", stdout, stderr)
 	graphPath := fs.String("graph", "", "graph `FILE` (required)")
 	originsPath := fs.String("origins", "", "origins CSV `FILE` with columns id,lat,lon")
 	cells := fs.Int("cells", -1, "use every H3 cell of resolution `RES` as an origin (of --bbox, or of the graph's area)")
@@ -36,15 +37,7 @@ func runBatch(args []string, stdout, stderr io.Writer) error {
 	title := fs.String("title", "", "map title (default: says what the colours count)")
 	workers := fs.Int("workers", 0, "concurrent requests (default: all cores)")
 	fresh := fs.Bool("fresh", false, "ignore and replace an existing checkpoint instead of resuming from it")
-	date := fs.String("date", "", "service date YYYY-MM-DD (default: the graph's; must be the graph's)")
-	arriveBy := fs.String("arrive-by", "08:30", "arrival deadline HH:MM")
-	maxMinutes := fs.Int("max-minutes", engine.DefaultMaxMinutes, "travel-time ceiling, minutes")
-	modes := fs.String("modes", "walk,transit,school", "modes among walk, transit, school")
-	walkSpeed := fs.Float64("walk-speed", engine.DefaultWalkSpeed, "walking speed, m/s")
-	maxWalk := fs.Float64("max-walk", engine.DefaultMaxWalk, "longest walk to or from a stop, metres")
-	maxTransfers := fs.Int("max-transfers", engine.DefaultParams(0, 0).MaxTransfers, "most vehicle changes")
-	transfers := fs.String("transfers", "", "footpaths between stops: street, gtfs, both, none (default: the graph's)")
-	cutoffs := fs.String("cutoffs", "15,30,45,60,90", "band cut-offs, minutes")
+	pf := addParamFlags(fs, engine.RoutingParams())
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
@@ -89,32 +82,21 @@ func runBatch(args []string, stdout, stderr io.Writer) error {
 		}
 		box = &b
 	}
-	p := engine.DefaultParams(0, 0)
-	t, ok, err := gtfs.ParseTime(*arriveBy)
-	if err != nil || !ok {
-		return fmt.Errorf("--arrive-by %q: want HH:MM", *arriveBy)
-	}
-	p.ArriveBy, p.MaxMinutes, p.WalkSpeed, p.MaxWalk, p.MaxTransfers, p.Transfers = t, *maxMinutes, *walkSpeed, *maxWalk, *maxTransfers, *transfers
-	if p.Modes, err = engine.ParseModes(*modes); err != nil {
-		return fmt.Errorf("--modes: %w", err)
-	}
-	cut, err := engine.ParseCutoffs(*cutoffs)
+	rt, err := engine.ParseRouting(pf.values(), engine.Limits{})
 	if err != nil {
-		return fmt.Errorf("--%w", err)
+		return flagError(err)
 	}
-	if err := p.Check(); err != nil {
-		return fmt.Errorf("--%w", err)
-	}
-	if len(maps) > 0 && !containsInt(cut, *mapMinutes) {
-		return fmt.Errorf("--map-minutes %d must be one of the cut-offs %s", *mapMinutes, *cutoffs)
+	p, cut := rt.Params, rt.Cutoffs
+	if len(maps) > 0 && !slices.Contains(cut, *mapMinutes) {
+		return fmt.Errorf("--map-minutes %d must be one of the cut-offs %v", *mapMinutes, cut)
 	}
 
 	eng, err := engine.Load(*graphPath)
 	if err != nil {
 		return err
 	}
-	if err := eng.CheckDate(*date); err != nil {
-		return fmt.Errorf("--%w", err)
+	if err := eng.CheckDate(rt.Date); err != nil {
+		return flagError(err)
 	}
 	g := eng.Graph()
 	var origins []batch.Origin
@@ -226,19 +208,10 @@ func batchProgress(stderr io.Writer) (update func(done, total int), finish func(
 	}, func() {}
 }
 
-func containsInt(xs []int, v int) bool {
-	for _, x := range xs {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // mapSubtitle says what the map's request was.
 func mapSubtitle(date string, p engine.Params, n, res int) string {
 	return fmt.Sprintf("From each of %d H3 cells (resolution %d), arriving by %s on %s; %s; walks up to %.0f m to and from stops",
-		n, res, engine.Clock(p.ArriveBy)[:5], date, strings.ReplaceAll(p.Modes.String(), ",", " + "), p.MaxWalk)
+		n, res, graph.FormatClock(p.ArriveBy)[:5], date, strings.ReplaceAll(p.Modes.String(), ",", " + "), p.MaxWalk)
 }
 
 // mapCredits names the graph's sources.

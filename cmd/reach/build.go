@@ -13,7 +13,7 @@ import (
 )
 
 func runBuild(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("build", stderr)
+	fs := newFlags("build", stdout, stderr)
 	var feeds, schoolFeeds multiFlag
 	fs.Var(&feeds, "gtfs", "GTFS feed `[NAME=]PATH` (.zip or directory); repeat for several feeds")
 	fs.Var(&schoolFeeds, "school-gtfs", "school-transport GTFS feed `[NAME=]PATH`: all its routes are school buses; repeatable")
@@ -62,10 +62,17 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	for _, f := range []struct {
 		dst *string
 		val string
-	}{{&src.OSM, *osmPath}, {&src.Schools, *schoolsPath}, {&src.Locations, *locations}, {&src.Transfers, *transfers}} {
+	}{{&src.OSM, *osmPath}, {&src.Schools, *schoolsPath}, {&src.Locations, *locations}} {
 		if f.val != "" {
 			*f.dst = f.val
 		}
+	}
+	if *transfers != "" {
+		m, err := graph.ParseTransferMode(*transfers)
+		if err != nil {
+			return fmt.Errorf("--transfers %w", err)
+		}
+		src.Transfers = m
 	}
 	src.Offers = append(src.Offers, offers...)
 	for _, list := range []struct {

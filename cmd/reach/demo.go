@@ -15,7 +15,7 @@ import (
 // runDemo generates the synthetic demo region, builds its graph and, with
 // --serve, serves it: what `make run` does on a machine without real data.
 func runDemo(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("demo", stderr)
+	fs := newFlags("demo", stdout, stderr)
 	dir := fs.String("dir", filepath.Join("bin", "demo"), "`DIR` to write the region's source files to")
 	out := fs.String("out", filepath.Join("bin", "demo.graph"), "graph `FILE` to write")
 	seed := fs.Int64("seed", synth.DefaultSeed, "random seed of the region (same seed, same files)")

@@ -15,7 +15,7 @@ import (
 
 // runFetch downloads every source of a sources list into a directory.
 func runFetch(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("fetch", stderr)
+	fs := newFlags("fetch", stdout, stderr)
 	sources := fs.String("sources", "", "sources list `FILE.csv` (Région,Type,Nom,…,URL GTFS / URL OSM) (required)")
 	dir := fs.String("dir", "", "`DIR` to download into (required); re-runs resume and revalidate")
 	retries := fs.Int("retries", 0, "retries per source after a failed attempt (default 4; -1 for none)")

@@ -11,12 +11,8 @@ import (
 )
 
 func runInspect(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("inspect", stderr)
+	fs := newFlags("inspect", stdout, stderr)
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: reach inspect [--json] FILE")
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args, 1); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,23 +10,18 @@ import (
 	"strings"
 	"time"
 
+	"reach/batch"
 	"reach/engine"
-	"reach/ingest/gtfs"
+	"reach/graph"
 )
 
 // runPrecompute computes (a shard of) the precomputed index.
 func runPrecompute(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("precompute", stderr)
+	fs := newFlags("precompute", stdout, stderr)
 	graphPath := fs.String("graph", "", "graph `FILE` (required)")
 	out := fs.String("out", "", "index `FILE` to write (required)")
 	csvOut := fs.String("csv", "", "also export the index as CSV cell,uai,band,modality to this `FILE`")
-	date := fs.String("date", "", "service date YYYY-MM-DD (default: the graph's; must be the graph's)")
-	arriveBy := fs.String("arrive-by", "08:30", "arrival deadline HH:MM")
-	maxMinutes := fs.Int("max-minutes", engine.DefaultMaxMinutes, "travel-time ceiling, minutes")
-	modes := fs.String("modes", "walk,transit,school", "modes among walk, transit, school")
-	cutoffs := fs.String("cutoffs", "15,30,45,60,90", "band cut-offs, minutes")
-	walkSpeed := fs.Float64("walk-speed", engine.DefaultWalkSpeed, "walking speed, m/s")
-	maxWalk := fs.Float64("max-walk", engine.DefaultMaxWalk, "longest walk to or from a stop, metres")
+	pf := addParamFlags(fs, engine.RoutingParams())
 	res := fs.Int("res", 11, "H3 resolution of the index cells (7 to 12): a lookup uses the address's cell, finer is closer to the exact answer")
 	shard := fs.String("shard", "0/1", "`i/n`: compute shard i of n (cells k with k mod n = i); `n` alone takes i from JOB_COMPLETION_INDEX")
 	if err := parseFlags(fs, args, 0); err != nil {
@@ -38,34 +34,23 @@ func runPrecompute(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	p := engine.DefaultParams(0, 0)
-	t, ok, err := gtfs.ParseTime(*arriveBy)
-	if err != nil || !ok {
-		return fmt.Errorf("--arrive-by %q: want HH:MM", *arriveBy)
-	}
-	p.ArriveBy, p.MaxMinutes, p.WalkSpeed, p.MaxWalk = t, *maxMinutes, *walkSpeed, *maxWalk
-	if p.Modes, err = engine.ParseModes(*modes); err != nil {
-		return fmt.Errorf("--modes: %w", err)
-	}
-	cut, err := engine.ParseCutoffs(*cutoffs)
+	rt, err := engine.ParseRouting(pf.values(), engine.Limits{})
 	if err != nil {
-		return fmt.Errorf("--%w", err)
+		return flagError(err)
 	}
 	eng, err := engine.Load(*graphPath)
 	if err != nil {
 		return err
 	}
-	if err := eng.CheckDate(*date); err != nil {
-		return fmt.Errorf("--%w", err)
-	}
 	pr := newProgress(os.Stderr)
 	start := time.Now()
-	ix, err := eng.Precompute(p, cut, *res, i, n, func(done, total int) { pr.update("cells", int64(done), int64(total)) })
+	ix, err := batch.Precompute(context.Background(), eng, batch.PrecomputeOptions{Routing: rt, Resolution: *res, Shard: i, Shards: n,
+		Progress: func(done, total int) { pr.update("cells", int64(done), int64(total)) }})
 	pr.done()
 	if err != nil {
-		return err
+		return flagError(err)
 	}
-	if err := engine.WriteIndex(*out, ix); err != nil {
+	if err := graph.WriteIndex(*out, ix); err != nil {
 		return err
 	}
 	if err := writeIndexCSV(*csvOut, ix); err != nil {
@@ -94,7 +79,7 @@ func parseShard(spec, jobIndex string) (i, n int, err error) {
 	return i, n, nil
 }
 
-func writeIndexCSV(path string, ix *engine.Index) error {
+func writeIndexCSV(path string, ix *graph.Index) error {
 	if path == "" {
 		return nil
 	}
@@ -111,33 +96,29 @@ func writeIndexCSV(path string, ix *engine.Index) error {
 
 // runMerge joins index shards.
 func runMerge(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("merge", stderr)
+	fs := newFlags("merge", stdout, stderr)
 	out := fs.String("out", "", "merged index `FILE` (required)")
 	csvOut := fs.String("csv", "", "also export the merged index as CSV to this `FILE`")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: reach merge --out INDEX [--csv FILE] SHARD...")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := parseFlags(fs, args, 1<<30); err != nil {
+		return err
 	}
 	if *out == "" || fs.NArg() == 0 {
 		fs.Usage()
 		return errUsage
 	}
-	var parts []*engine.Index
+	var parts []*graph.Index
 	for _, p := range fs.Args() {
-		ix, err := engine.ReadIndex(p)
+		ix, err := graph.ReadIndex(p)
 		if err != nil {
 			return err
 		}
 		parts = append(parts, ix)
 	}
-	ix, err := engine.MergeIndexes(parts)
+	ix, err := graph.MergeIndexes(parts)
 	if err != nil {
 		return err
 	}
-	if err := engine.WriteIndex(*out, ix); err != nil {
+	if err := graph.WriteIndex(*out, ix); err != nil {
 		return err
 	}
 	if err := writeIndexCSV(*csvOut, ix); err != nil {
@@ -150,7 +131,7 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 // runLookup answers from an index: the schools reachable from the cell of
 // an address.
 func runLookup(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("lookup", stderr)
+	fs := newFlags("lookup", stdout, stderr)
 	path := fs.String("index", "", "index `FILE` (required)")
 	lat := fs.Float64("lat", 999, "latitude (required)")
 	lon := fs.Float64("lon", 999, "longitude (required)")
@@ -160,19 +141,19 @@ func runLookup(args []string, stdout, stderr io.Writer) error {
 	if *path == "" || *lat < -90 || *lat > 90 || *lon < -180 || *lon > 180 {
 		return fmt.Errorf("--index, --lat (-90..90) and --lon (-180..180) are required")
 	}
-	ix, err := engine.ReadIndex(*path)
+	ix, err := graph.ReadIndex(*path)
 	if err != nil {
 		return err
 	}
 	cell, entries, ok := ix.Lookup(*lat, *lon)
 	doc := struct {
-		Cell     string              `json:"cell"`
-		Covered  bool                `json:"covered"`
-		ArriveBy string              `json:"arrive_by"`
-		Schools  []engine.IndexEntry `json:"schools"`
-	}{strconv.FormatUint(cell, 16), ok, engine.Clock(ix.ArriveBy), entries}
+		Cell     string             `json:"cell"`
+		Covered  bool               `json:"covered"`
+		ArriveBy string             `json:"arrive_by"`
+		Schools  []graph.IndexEntry `json:"schools"`
+	}{strconv.FormatUint(cell, 16), ok, graph.FormatClock(ix.ArriveBy), entries}
 	if doc.Schools == nil {
-		doc.Schools = []engine.IndexEntry{}
+		doc.Schools = []graph.IndexEntry{}
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")

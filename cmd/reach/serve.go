@@ -25,14 +25,14 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	return serve(args, stderr, sigs, nil)
+	return serve(args, stdout, stderr, sigs, nil)
 }
 
 // serve runs the HTTP server until SIGINT or SIGTERM arrives on sigs,
 // reloading the graph on SIGHUP. started, when set, is called with the
 // listening address once the server accepts connections.
-func serve(args []string, stderr io.Writer, sigs <-chan os.Signal, started func(net.Addr)) error {
-	fs := newFlags("serve", stderr)
+func serve(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal, started func(net.Addr)) error {
+	fs := newFlags("serve", stdout, stderr)
 	graphPath := fs.String("graph", "", "graph `FILE` to serve (required); reloaded on SIGHUP")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address `HOST:PORT` (the PORT environment variable overrides the port)")
 	cors := fs.String("cors-origin", "", "comma-separated origins allowed to call the API from a browser (\"*\" for any)")

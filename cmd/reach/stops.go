@@ -8,13 +8,13 @@ import (
 
 	"reach/engine"
 	"reach/engine/raptor"
-	"reach/ingest/gtfs"
+	"reach/graph"
 )
 
 // runStops prints the plain earliest arrival at every stop from one stop,
 // for checking against other routers.
 func runStops(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("stops", stderr)
+	fs := newFlags("stops", stdout, stderr)
 	graphPath := fs.String("graph", "", "graph `FILE` (required)")
 	from := fs.String("from", "", "origin stop `NAME:STOP_ID` (required)")
 	date := fs.String("date", "", "service date `YYYY-MM-DD`; must be the graph's (default: the graph's)")
@@ -29,7 +29,7 @@ func runStops(args []string, stdout, stderr io.Writer) error {
 	if *graphPath == "" || *from == "" || *depart == "" {
 		return fmt.Errorf("--graph, --from and --depart are required")
 	}
-	dep, ok, err := gtfs.ParseTime(*depart)
+	dep, ok, err := graph.ParseClock(*depart)
 	if err != nil || !ok {
 		return fmt.Errorf("--depart %q: want HH:MM:SS", *depart)
 	}
@@ -56,7 +56,11 @@ func runStops(args []string, stdout, stderr io.Writer) error {
 		}
 		return fmt.Errorf("--from %q: no such stop in the graph%s", *from, hint)
 	}
-	tr, err := eng.Transfers(*transfers, *walkSpeed)
+	mode, err := graph.ParseTransferMode(*transfers)
+	if err != nil {
+		return fmt.Errorf("--transfers %w", err)
+	}
+	tr, err := eng.Transfers(mode, *walkSpeed)
 	if err != nil {
 		return fmt.Errorf("--transfers: %w", err)
 	}
@@ -78,7 +82,7 @@ func runStops(args []string, stdout, stderr io.Writer) error {
 		if a == raptor.Unreachable {
 			continue
 		}
-		fmt.Fprintf(w, "%s,%s,%d\n", csvField(tt.StopID[s]), gtfs.FormatTime(a), max(res.Trips(s)-1, 0))
+		fmt.Fprintf(w, "%s,%s,%d\n", csvField(tt.StopID[s]), graph.FormatClock(a), max(res.Trips(s)-1, 0))
 	}
 	return w.Flush()
 }

@@ -416,8 +416,8 @@ func (f *feed) readFrequencies() error {
 			f.drop("frequencies.txt", "unknown_trip", t.Where(), fmt.Sprintf("trip_id %q", t.Get(cTrip)))
 			return
 		}
-		start, ok1, err1 := ParseTime(t.Get(cStart))
-		end, ok2, err2 := ParseTime(t.Get(cEnd))
+		start, ok1, err1 := graph.ParseClock(t.Get(cStart))
+		end, ok2, err2 := graph.ParseClock(t.Get(cEnd))
 		h, err3 := parseInt(t.Get(cHead), 0)
 		if !ok1 || !ok2 || err1 != nil || err2 != nil || err3 != nil || h <= 0 || end <= start {
 			f.drop("frequencies.txt", "bad_frequency", t.Where(),
@@ -539,8 +539,8 @@ func (f *feed) readStopTimes(progress func(read int64)) error {
 			f.drop("stop_times.txt", "bad_stop_sequence", t.Where(), fmt.Sprintf("trip %q: stop_sequence %q", tid, t.Get(cSeq)))
 			return
 		}
-		arr, okA, errA := ParseTime(t.Get(cArr))
-		dep, okD, errD := ParseTime(t.Get(cDep))
+		arr, okA, errA := graph.ParseClock(t.Get(cArr))
+		dep, okD, errD := graph.ParseClock(t.Get(cDep))
 		if errA != nil || errD != nil {
 			f.drop("stop_times.txt", "bad_time", t.Where(), fmt.Sprintf("trip %q: arrival %q departure %q", tid, t.Get(cArr), t.Get(cDep)))
 			return
@@ -677,11 +677,11 @@ func (f *feed) checkTrip(seg []stopTimeRow) (reason, detail string) {
 	for i := range seg {
 		if seg[i].dep < seg[i].arr {
 			return "non_monotonic_times", fmt.Sprintf("departure %s before arrival %s at stop_sequence %d",
-				FormatTime(seg[i].dep), FormatTime(seg[i].arr), seg[i].seq)
+				graph.FormatClock(seg[i].dep), graph.FormatClock(seg[i].arr), seg[i].seq)
 		}
 		if i > 0 && seg[i].arr < seg[i-1].dep {
 			return "non_monotonic_times", fmt.Sprintf("arrival %s at stop_sequence %d before departure %s at %d",
-				FormatTime(seg[i].arr), seg[i].seq, FormatTime(seg[i-1].dep), seg[i-1].seq)
+				graph.FormatClock(seg[i].arr), seg[i].seq, graph.FormatClock(seg[i-1].dep), seg[i-1].seq)
 		}
 	}
 	return "", ""

@@ -58,29 +58,6 @@ func FuzzRecordReader(f *testing.F) {
 	})
 }
 
-// FuzzParseTime checks that accepted times are in range and format back.
-func FuzzParseTime(f *testing.F) {
-	for _, s := range []string{"08:30:00", "5:30:00", "25:00:00", "07:45", "", "1O:00:00", "::", "999:59:59"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, in string) {
-		v, ok, err := ParseTime(in)
-		if err != nil || !ok {
-			if ok || v != 0 {
-				t.Fatalf("rejected %q but returned %d %v", in, v, ok)
-			}
-			return
-		}
-		if v < 0 || v > 168*3600 {
-			t.Fatalf("%q → %d out of range", in, v)
-		}
-		back, ok2, err2 := ParseTime(FormatTime(v))
-		if back != v || !ok2 || err2 != nil {
-			t.Fatalf("%q → %d → %q → %d", in, v, FormatTime(v), back)
-		}
-	})
-}
-
 // FuzzParseCoord checks that accepted coordinates are finite and in range.
 func FuzzParseCoord(f *testing.F) {
 	for _, s := range []string{"48.1", "+41.93", "+08.79", "-1.68", "48,11", "NaN", "1e400", "", "0x1p-2"} {

@@ -8,61 +8,6 @@ import (
 	"time"
 )
 
-// ParseTime parses a GTFS time "HH:MM:SS" into seconds since the start of
-// the service day (noon minus 12 h, which is midnight except on the days
-// clocks change). It accepts one to three hour digits ("5:30:00"),
-// hours past 24 ("25:10:00"), surrounding spaces and the short form "HH:MM".
-// The empty string is reported with ok == false and a nil error: the time
-// is missing (to be interpolated).
-func ParseTime(s string) (secs int32, ok bool, err error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, false, nil
-	}
-	var parts [3]int
-	n := 0
-	v, digits := 0, 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == ':' {
-			if digits == 0 || n == 3 {
-				return 0, false, fmt.Errorf("bad time %q", s)
-			}
-			parts[n] = v
-			n++
-			v, digits = 0, 0
-			continue
-		}
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false, fmt.Errorf("bad time %q", s)
-		}
-		v = v*10 + int(c-'0')
-		digits++
-		if digits > 3 {
-			return 0, false, fmt.Errorf("bad time %q", s)
-		}
-	}
-	if n < 2 {
-		return 0, false, fmt.Errorf("bad time %q", s)
-	}
-	h, m, sec := parts[0], parts[1], parts[2]
-	if m > 59 || sec > 59 || h > 167 {
-		return 0, false, fmt.Errorf("time out of range %q", s)
-	}
-	return int32(h*3600 + m*60 + sec), true, nil
-}
-
-// FormatTime formats seconds since midnight as HH:MM:SS (hours may exceed
-// 23; negative times, of the previous day, get a leading "-").
-func FormatTime(secs int32) string {
-	sign := ""
-	if secs < 0 {
-		sign = "-"
-		secs = -secs
-	}
-	return fmt.Sprintf("%s%02d:%02d:%02d", sign, secs/3600, secs/60%60, secs%60)
-}
-
 // ParseCoord parses a latitude or longitude. It accepts a leading "+",
 // surrounding spaces and a decimal comma ("48,11"). limit is 90 for a
 // latitude and 180 for a longitude.

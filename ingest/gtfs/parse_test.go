@@ -7,42 +7,6 @@ import (
 	"testing"
 )
 
-func TestParseTime(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want int32
-		ok   bool
-		err  bool
-	}{
-		{"08:30:00", 8*3600 + 30*60, true, false},
-		{"5:30:00", 5*3600 + 30*60, true, false},
-		{" 25:01:02 ", 25*3600 + 62, true, false},
-		{"100:00:00", 100 * 3600, true, false},
-		{"07:45", 7*3600 + 45*60, true, false},
-		{"", 0, false, false},
-		{"   ", 0, false, false},
-		{"8:60:00", 0, false, true},
-		{"8:00:61", 0, false, true},
-		{"1O:10:00", 0, false, true},
-		{"10", 0, false, true},
-		{"10:00:00:00", 0, false, true},
-		{"-1:00:00", 0, false, true},
-		{"1000:00:00", 0, false, true},
-		{"::", 0, false, true},
-	} {
-		got, ok, err := ParseTime(c.in)
-		if got != c.want || ok != c.ok || (err != nil) != c.err {
-			t.Errorf("ParseTime(%q) = %d %v %v", c.in, got, ok, err)
-		}
-	}
-	if s := FormatTime(25*3600 + 62); s != "25:01:02" {
-		t.Errorf("FormatTime %q", s)
-	}
-	if s := FormatTime(-600); s != "-00:10:00" {
-		t.Errorf("FormatTime negative %q", s)
-	}
-}
-
 func TestParseCoord(t *testing.T) {
 	for _, c := range []struct {
 		in    string

@@ -11,9 +11,9 @@ import (
 	"github.com/paulmach/osm"
 	"github.com/paulmach/osm/osmpbf"
 
-	"reach/engine/street"
 	ingest "reach/ingest/osm"
 	"reach/internal/realdata"
+	"reach/street"
 )
 
 // This file checks the network against a deliberately naive rebuild: the

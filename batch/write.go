@@ -17,6 +17,7 @@ import (
 	"github.com/uber/h3-go/v4"
 
 	"reach/engine"
+	"reach/graph"
 )
 
 // column is one column of the per-origin table.
@@ -57,7 +58,7 @@ func (r *Result) columns() []column {
 			arr = r.Offers
 		}
 		for b := range r.Cutoffs {
-			cols = append(cols, column{name: what + "_" + strings.ReplaceAll(engine.BandLabel(b, r.Cutoffs), "-", "_"),
+			cols = append(cols, column{name: what + "_" + strings.ReplaceAll(graph.BandLabel(b, r.Cutoffs), "-", "_"),
 				kind: reflect.Int32, i32: func(o int) int32 { return arr[o*nb+b] }})
 		}
 	}
@@ -243,7 +244,7 @@ func (r *Result) matrixColumns(origin []int32) []column {
 		{name: "duration_s", kind: reflect.Int32, i32: func(k int) int32 { return m.Duration[k] }},
 		{name: "band", kind: reflect.String, str: func(k int) string {
 			if b := engine.Band(m.Duration[k], r.Cutoffs); b < len(r.Cutoffs) {
-				return engine.BandLabel(b, r.Cutoffs)
+				return graph.BandLabel(b, r.Cutoffs)
 			}
 			return ""
 		}},

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"reach/engine"
+	"reach/graph"
 )
 
 // answerCheck compares one origin's figures with the /v1/reachable answer
@@ -159,12 +160,12 @@ func TestSynthAgreesWithAnswer(t *testing.T) {
 	origins := append(colleges, cells...)
 	for _, c := range []struct {
 		cut   []int
-		modes engine.Modes
+		modes graph.TravelModes
 		max   int
 	}{
-		{nil, engine.AllModes, 90},
-		{[]int{10, 20, 40}, engine.Modes{Walk: true, Transit: true}, 60},
-		{[]int{20}, engine.Modes{Walk: true}, 30},
+		{nil, graph.AllTravelModes, 90},
+		{[]int{10, 20, 40}, graph.TravelModes{Walk: true, Transit: true}, 60},
+		{[]int{20}, graph.TravelModes{Walk: true}, 30},
 	} {
 		p := engine.DefaultParams(0, 0)
 		p.Modes, p.MaxMinutes = c.modes, c.max
@@ -375,7 +376,7 @@ func TestRunRefusesBadOptions(t *testing.T) {
 	}
 	bad := p
 	bad.WalkSpeed = 10
-	if _, err := Run(t.Context(), e, o, Options{Params: bad}); err == nil || !strings.Contains(err.Error(), "walk_speed") {
+	if _, err := Run(t.Context(), e, o, Options{Params: bad}); err == nil || !strings.Contains(err.Error(), "walking speed") {
 		t.Errorf("walk speed 10 m/s: error %v", err)
 	}
 	if _, err := Run(t.Context(), e, []Origin{{ID: "x", Lat: 95, Lon: 2}}, Options{Params: p}); err == nil {

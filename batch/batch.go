@@ -23,10 +23,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"sort"
 	"sync"
-	"sync/atomic"
 
 	"reach/engine"
 	"reach/graph"
@@ -84,7 +82,7 @@ type Matrix struct {
 	Start    []int32 // len(Origins)+1
 	School   []int32 // school index (Result.SchoolIDs)
 	Duration []int32 // door-to-door seconds
-	Modality []engine.Modality
+	Modality []graph.Modality
 	Vehicles []int32 // vehicles taken, 0 when walking
 }
 
@@ -216,12 +214,8 @@ func Run(ctx context.Context, e *engine.Engine, origins []Origin, opt Options) (
 		cut = engine.DefaultCutoffs
 	}
 	p := opt.Params
-	p.Lat, p.Lon = origins[0].Lat, origins[0].Lon
-	if err := p.Check(); err != nil {
-		return nil, err
-	}
-	if cut[len(cut)-1] > p.MaxMinutes {
-		return nil, &engine.ParamError{Param: "cutoffs", Detail: fmt.Sprintf("last cut-off %d exceeds max_minutes %d", cut[len(cut)-1], p.MaxMinutes)}
+	if last := cut[len(cut)-1]; last > p.MaxMinutes {
+		return nil, &engine.ParamError{Param: "cutoffs", Detail: fmt.Sprintf("last cut-off %d exceeds max_minutes %d", last, p.MaxMinutes)}
 	}
 	for i, o := range origins {
 		if !(o.Lat >= -90 && o.Lat <= 90 && o.Lon >= -180 && o.Lon <= 180) {
@@ -275,89 +269,43 @@ func Run(ctx context.Context, e *engine.Engine, origins []Origin, opt Options) (
 	if opt.Progress != nil {
 		opt.Progress(count, n)
 	}
-
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, max(len(todo), 1))
-	results := make(chan record, workers)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var failure error
-	stop := make(chan struct{})
-	fail := func(err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if failure == nil {
-			failure = err
-			close(stop)
+	var mu sync.Mutex // guards store, the checkpoint and count
+	err := forEach(ctx, len(todo), opt.Workers, func(k int) error {
+		i := todo[k]
+		q := p
+		q.Lat, q.Lon = origins[i].Lat, origins[i].Lon
+		r, err := e.Reach(q)
+		if err != nil {
+			return fmt.Errorf("origin %q: %w", origins[i].ID, err)
 		}
-	}
-	failed := func() error {
+		rec := t.record(i, r, opt.Matrix)
 		mu.Lock()
 		defer mu.Unlock()
-		return failure
-	}
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-stop:
-					return
-				default:
-				}
-				k := int(next.Add(1) - 1)
-				if k >= len(todo) {
-					return
-				}
-				i := todo[k]
-				q := p
-				q.Lat, q.Lon = origins[i].Lat, origins[i].Lon
-				r, err := e.Reach(q)
-				if err != nil {
-					fail(fmt.Errorf("origin %q: %w", origins[i].ID, err))
-					return
-				}
-				results <- t.record(i, r, opt.Matrix)
-			}
-		}()
-	}
-	go func() { wg.Wait(); close(results) }()
-	for rec := range results {
 		store(rec)
-		if ck != nil && failed() == nil {
+		count++
+		if ck != nil {
 			if err := ck.append(rec); err != nil {
-				fail(err)
+				return err
 			}
 		}
-		count++
 		if opt.Progress != nil {
 			opt.Progress(count, n)
 		}
-	}
-	if ck != nil && failed() == nil {
-		if err := ck.flush(); err != nil {
-			fail(err)
+		return nil
+	})
+	if ck != nil {
+		if ferr := ck.flush(); err == nil {
+			err = ferr
 		}
 	}
-	if err := failed(); err != nil {
-		return nil, err
-	}
-	if count < n {
-		err := ctx.Err()
-		if err == nil {
-			err = errors.New("stopped")
-		}
-		if ck != nil {
+	if err != nil {
+		if ctx.Err() != nil && ck != nil {
 			return nil, fmt.Errorf("interrupted after %d of %d origins (kept in %s; run again to resume): %w", count, n, opt.Checkpoint, err)
 		}
-		return nil, fmt.Errorf("interrupted after %d of %d origins: %w", count, n, err)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("interrupted after %d of %d origins: %w", count, n, err)
+		}
+		return nil, err
 	}
 	if pairs != nil {
 		m := &Matrix{Start: make([]int32, n+1)}
@@ -365,7 +313,7 @@ func Run(ctx context.Context, e *engine.Engine, origins []Origin, opt Options) (
 			for _, x := range ps {
 				m.School = append(m.School, x[0])
 				m.Duration = append(m.Duration, x[1])
-				m.Modality = append(m.Modality, engine.Modality(x[2]))
+				m.Modality = append(m.Modality, graph.Modality(x[2]))
 				m.Vehicles = append(m.Vehicles, x[3])
 			}
 			m.Start[o+1] = int32(len(m.School))

@@ -1,0 +1,92 @@
+package graph
+
+import "testing"
+
+func TestParseClock(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int32
+		ok   bool
+		err  bool
+	}{
+		{"08:30:00", 8*3600 + 30*60, true, false},
+		{"5:30:00", 5*3600 + 30*60, true, false},
+		{" 25:01:02 ", 25*3600 + 62, true, false},
+		{"100:00:00", 100 * 3600, true, false},
+		{"07:45", 7*3600 + 45*60, true, false},
+		{"07:45\r", 7*3600 + 45*60, true, false},
+		{"", 0, false, false},
+		{"   ", 0, false, false},
+		{"8:60:00", 0, false, true},
+		{"8:00:61", 0, false, true},
+		{"1O:10:00", 0, false, true},
+		{"10", 0, false, true},
+		{"10:00:00:00", 0, false, true},
+		{"-1:00:00", 0, false, true},
+		{"1000:00:00", 0, false, true},
+		{"168:00:00", 0, false, true},
+		{"::", 0, false, true},
+	} {
+		got, ok, err := ParseClock(c.in)
+		if got != c.want || ok != c.ok || (err != nil) != c.err {
+			t.Errorf("ParseClock(%q) = %d %v %v", c.in, got, ok, err)
+		}
+	}
+	for _, c := range []struct {
+		in   int32
+		want string
+	}{{25*3600 + 62, "25:01:02"}, {-600, "-00:10:00"}, {0, "00:00:00"}, {30600, "08:30:00"}} {
+		if s := FormatClock(c.in); s != c.want {
+			t.Errorf("FormatClock(%d) = %q, want %q", c.in, s, c.want)
+		}
+	}
+}
+
+// FuzzParseClock checks that accepted times are in range and format back.
+func FuzzParseClock(f *testing.F) {
+	for _, s := range []string{"08:30:00", "5:30:00", "25:00:00", "07:45", "", "1O:00:00", "::", "999:59:59", " 1:2:3 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		v, ok, err := ParseClock(in)
+		if err != nil || !ok {
+			if ok || v != 0 {
+				t.Fatalf("rejected %q but returned %d %v", in, v, ok)
+			}
+			return
+		}
+		if v < 0 || v >= 168*3600 {
+			t.Fatalf("%q → %d out of range", in, v)
+		}
+		back, ok2, err2 := ParseClock(FormatClock(v))
+		if back != v || !ok2 || err2 != nil {
+			t.Fatalf("%q → %d → %q → %d", in, v, FormatClock(v), back)
+		}
+	})
+}
+
+func TestTravelModes(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		err      bool
+	}{
+		{"walk", "walk", false}, {"transit, walk", "walk,transit", false}, {"walk,transit,school", "walk,transit,school", false},
+		{"school", "", true}, {"", "", true}, {",", "", true}, {"bus", "", true},
+	} {
+		m, err := ParseTravelModes(c.in)
+		if (err != nil) != c.err || (err == nil && m.String() != c.want) {
+			t.Errorf("ParseTravelModes(%q) = %v, %v", c.in, m, err)
+		}
+	}
+	if ModalitySchool.String() != "school" || Modality(9).String() != "unknown" {
+		t.Error("modality names")
+	}
+	for _, s := range []string{"", "street", "gtfs", "both", "none"} {
+		if m, err := ParseTransferMode(s); err != nil || string(m) != s {
+			t.Errorf("ParseTransferMode(%q) = %q, %v", s, m, err)
+		}
+	}
+	if _, err := ParseTransferMode("walk"); err == nil {
+		t.Error("ParseTransferMode(walk) accepted")
+	}
+}
