@@ -78,15 +78,6 @@ func TestReachConsistentWithPlainSearches(t *testing.T) {
 	t.Logf("synthetic region: %d (address, school) pairs on foot, %d by transit", walk, transit)
 }
 
-func TestReachConsistentWithPlainSearchesRealData(t *testing.T) {
-	for _, r := range realRegions(t) {
-		walk, transit := checkReachConsistent(t, r.eng, addresses(r.eng, 10, 1), r.arriveBy)
-		if r.name == "rennes" && (walk == 0 || transit == 0) {
-			t.Errorf("%s: walk %d, transit %d: the test checks nothing", r.name, walk, transit)
-		}
-		t.Logf("%s: %d (address, school) pairs on foot, %d by transit", r.name, walk, transit)
-	}
-}
 
 // TestParseDefaults checks that the documented defaults of the parameter
 // lists are the defaults the engine applies.
@@ -311,12 +302,6 @@ func TestJourneyMatchesReach(t *testing.T) {
 	}
 }
 
-func TestJourneyMatchesReachRealData(t *testing.T) {
-	r := realRegions(t)[0]
-	if n := checkJourneys(t, r.eng, addresses(r.eng, 5, 7), r.arriveBy); n == 0 {
-		t.Fatal("no transit journey checked")
-	}
-}
 
 // checkAnswer checks the ranking, the band counts and a diploma filter of
 // the answer from one origin; it returns the answer.
@@ -372,15 +357,3 @@ func TestAnswerRanksAndFilters(t *testing.T) {
 	}
 }
 
-func TestAnswerRanksAndFiltersRealData(t *testing.T) {
-	e := realRegions(t)[0].eng
-	// Rennes city centre, République.
-	checkAnswer(t, e, 48.1096, -1.6794, "CAP")
-	u, err := e.Answer(Request{Params: DefaultParams(48.1096, -1.6794), IncludeUnreachable: true, PerPage: 500})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u.Summary.Total != 280 || len(u.Results) != 280 || u.Results[279].Reachable {
-		t.Errorf("with unreachable: total %d, %d results", u.Summary.Total, len(u.Results))
-	}
-}
