@@ -274,7 +274,7 @@ func Run(ctx context.Context, e *engine.Engine, origins []Origin, opt Options) (
 		i := todo[k]
 		q := p
 		q.Lat, q.Lon = origins[i].Lat, origins[i].Lon
-		r, err := e.Reach(q)
+		r, err := e.Reach(ctx, q)
 		if err != nil {
 			return fmt.Errorf("origin %q: %w", origins[i].ID, err)
 		}

@@ -24,7 +24,7 @@ func answerCheck(e *engine.Engine, res *Result, p engine.Params, o int) error {
 	org := res.Origins[o]
 	q := p
 	q.Lat, q.Lon = org.Lat, org.Lon
-	a, err := e.Answer(engine.Request{Params: q, Cutoffs: res.Cutoffs, PerPage: 500})
+	a, err := e.Answer(context.Background(), engine.Request{Params: q, Cutoffs: res.Cutoffs, PerPage: 500})
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func answerCheck(e *engine.Engine, res *Result, p engine.Params, o int) error {
 		return fmt.Errorf("origin %s: %d schools in all, answer %d", org.ID, total, a.Summary.Schools)
 	}
 	for l, level := range res.Levels {
-		a, err := e.Answer(engine.Request{Params: q, Cutoffs: res.Cutoffs, PerPage: 1, Filter: engine.Filter{Levels: []string{level}}})
+		a, err := e.Answer(context.Background(), engine.Request{Params: q, Cutoffs: res.Cutoffs, PerPage: 1, Filter: engine.Filter{Levels: []string{level}}})
 		if err != nil {
 			return err
 		}
@@ -201,7 +201,7 @@ func TestMatrixMatchesReach(t *testing.T) {
 	for o, org := range origins {
 		q := p
 		q.Lat, q.Lon = org.Lat, org.Lon
-		r, err := e.Reach(q)
+		r, err := e.Reach(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -73,7 +73,7 @@ func Precompute(ctx context.Context, e *engine.Engine, opt PrecomputeOptions) (*
 	err := forEach(ctx, len(mine), opt.Workers, func(k int) error {
 		q := rt.Params
 		q.Lat, q.Lon = mine[k].Lat, mine[k].Lon
-		r, err := e.Reach(q)
+		r, err := e.Reach(ctx, q)
 		if err != nil {
 			return fmt.Errorf("cell %s: %w", mine[k].ID, err)
 		}

@@ -40,7 +40,7 @@ func TestIndexAgreesWithQueries(t *testing.T) {
 		}
 		q := p
 		q.Lat, q.Lon = o.Lat, o.Lon
-		r, err := e.Reach(q)
+		r, err := e.Reach(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +54,7 @@ func TestIndexAgreesWithQueries(t *testing.T) {
 	}
 	same, total, covered := 0, 0, 0
 	for _, a := range addrs {
-		r, err := e.Reach(engine.DefaultParams(a[0], a[1]))
+		r, err := e.Reach(context.Background(), engine.DefaultParams(a[0], a[1]))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"testing"
@@ -49,7 +50,7 @@ func BenchmarkReach(b *testing.B) {
 				a := addrs[i%len(addrs)]
 				p := DefaultParams(a[0], a[1])
 				p.ArriveBy, p.MaxMinutes = arrive, c.window
-				r, err := e.Reach(p)
+				r, err := e.Reach(context.Background(), p)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -79,7 +80,7 @@ func BenchmarkAnswerPage(b *testing.B) {
 				p := DefaultParams(a[0], a[1])
 				p.ArriveBy = arrive
 				start := time.Now()
-				if _, err := e.Answer(Request{Params: p}); err != nil {
+				if _, err := e.Answer(context.Background(), Request{Params: p}); err != nil {
 					b.Fatal(err)
 				}
 				took = append(took, time.Since(start))
@@ -104,7 +105,7 @@ func BenchmarkJourney(b *testing.B) {
 			for _, a := range addresses(e, 100, 4) {
 				p := DefaultParams(a[0], a[1])
 				p.ArriveBy = arrive
-				ans, err := e.Answer(Request{Params: p, PerPage: 1})
+				ans, err := e.Answer(context.Background(), Request{Params: p, PerPage: 1})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -121,7 +122,7 @@ func BenchmarkJourney(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				j := jobs[i%len(jobs)]
 				start := time.Now()
-				if _, _, err := e.JourneyTo(JourneyRequest{Params: j.p, UAI: j.uai}); err != nil {
+				if _, _, err := e.JourneyTo(context.Background(), JourneyRequest{Params: j.p, UAI: j.uai}); err != nil {
 					b.Fatal(err)
 				}
 				took = append(took, time.Since(start))
@@ -145,10 +146,10 @@ func BenchmarkAnswerWithIsochrone(b *testing.B) {
 				a := addrs[i%len(addrs)]
 				p := DefaultParams(a[0], a[1])
 				p.ArriveBy = arrive
-				if _, err := e.Answer(Request{Params: p}); err != nil {
+				if _, err := e.Answer(context.Background(), Request{Params: p}); err != nil {
 					b.Fatal(err)
 				}
-				if _, err := e.Isochrone(IsochroneRequest{Params: p}); err != nil {
+				if _, err := e.Isochrone(context.Background(), IsochroneRequest{Params: p}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,19 +1,24 @@
 // Package engine answers the counsellor's question over a loaded graph:
 // from a place, arriving by a deadline, which schools (and trainings) can be
 // reached, how, and how long the trip takes. It ties the street search
-// (engine/street) to the timetable router (engine/raptor).
+// (package street) to the timetable router (engine/raptor).
 //
 // A request runs one range RAPTOR search over the departure window ending at
-// the deadline, from the stops within walking distance of the origin, then
-// evaluates every school from its own egress table (the stops within walking
-// distance of it) and the direct walk. When school buses may be used and the
-// graph has some, a second search with them tells which results need them.
+// the deadline, from the stops within walking distance of the origin. The
+// schools (and, for isochrones, the H3 cells) are evaluated inside the
+// search, from the stops a vehicle reaches and their egress walks, so that a
+// request costs what it reaches; the journey behind each answer is kept, so
+// that a page of results or a journey needs no second search. The direct
+// walk from the origin competes at every departure. When school buses may
+// be used and the graph has some, a second search with them tells which
+// results need them.
 package engine
 
 import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"reach/engine/raptor"
@@ -32,6 +37,12 @@ type Engine struct {
 	school  bool // the timetable has school lines
 	bounds  [4]float64
 
+	// Stop-major egress walks to the schools with offers (to every school
+	// when the graph has no offer), to every school, and to the H3 cells.
+	egressOffers, egressAll, egressCells *raptor.Egress
+
+	longestPath float64 // metres of the longest street footpath between stops
+
 	mu        sync.Mutex
 	transfers map[transferKey]*raptor.Transfers
 
@@ -43,17 +54,20 @@ type Engine struct {
 const maxCachedTransfers = 16
 
 type transferKey struct {
-	mode  graph.TransferMode
-	speed float64
+	mode    graph.TransferMode
+	speed   float64
+	maxWalk float64 // +Inf when no street footpath is longer
 }
 
 // scratch is the per-request memory reused between requests.
 type scratch struct {
-	stops   *street.AccessScratch
-	schools *street.AccessScratch
-	sources []raptor.SourceOffset
-	egress  []raptor.StopCost
-	direct  []int32 // per school: direct walk seconds, or -1
+	stops     *street.AccessScratch
+	schools   *street.AccessScratch
+	sources   []raptor.SourceOffset
+	direct    []int32 // per school: direct walk seconds, or -1
+	walked    []int32 // schools with a direct walk
+	done      []bool  // per school: evaluated by the current request
+	evaluated []int32 // schools with done set
 }
 
 // New prepares an engine over g, which must not change afterwards.
@@ -76,14 +90,91 @@ func New(g *graph.Graph) (*Engine, error) {
 	for _, s := range tt.LineSchool {
 		e.school = e.school || s
 	}
+	for _, d := range g.StopPaths.Dist {
+		e.longestPath = max(e.longestPath, float64(d))
+	}
+	pl := &g.Places
+	e.egressAll = schoolEgress(g, func(int32) bool { return true })
+	e.egressOffers = e.egressAll
+	if pl.NumOffers() > 0 {
+		e.egressOffers = schoolEgress(g, func(s int32) bool { a, b := pl.OffersOf(s); return b > a })
+	}
+	if c := &g.Cells; c.NumCells() > 0 {
+		e.egressCells = &raptor.Egress{Start: c.StopCellStart, Target: c.StopCell, Metres: c.StopCellDist, NumTargets: c.NumCells()}
+	}
+	for _, eg := range []*raptor.Egress{e.egressAll, e.egressOffers, e.egressCells} {
+		if eg != nil {
+			if err := eg.Validate(tt.NumStops()); err != nil {
+				return nil, fmt.Errorf("engine: %w", err)
+			}
+		}
+	}
 	e.pool.New = func() any {
 		return &scratch{
 			stops:   e.stops.NewScratch(),
 			schools: e.schools.NewScratch(),
-			direct:  make([]int32, g.Places.NumSchools()),
+			direct:  slices.Repeat([]int32{-1}, pl.NumSchools()),
+			done:    make([]bool, pl.NumSchools()),
 		}
 	}
 	return e, nil
+}
+
+// schoolEgress turns the schools' egress tables (school → stops within
+// walking distance) into a stop-major table over the schools kept.
+func schoolEgress(g *graph.Graph, keep func(s int32) bool) *raptor.Egress {
+	eg := &g.SchoolEgress
+	n := g.Timetable.NumStops()
+	out := &raptor.Egress{Start: make([]int32, n+1), NumTargets: g.Places.NumSchools()}
+	for s := int32(0); int(s) < g.Places.NumSchools(); s++ {
+		if keep(s) {
+			for _, st := range eg.To[eg.Start[s]:eg.Start[s+1]] {
+				out.Start[st+1]++
+			}
+		}
+	}
+	for i := 1; i <= n; i++ {
+		out.Start[i] += out.Start[i-1]
+	}
+	out.Target = make([]int32, out.Start[n])
+	out.Metres = make([]float32, out.Start[n])
+	at := slices.Clone(out.Start[:n])
+	for s := int32(0); int(s) < g.Places.NumSchools(); s++ {
+		if !keep(s) {
+			continue
+		}
+		for k := eg.Start[s]; k < eg.Start[s+1]; k++ {
+			st := eg.To[k]
+			out.Target[at[st]], out.Metres[at[st]] = s, eg.Dist[k]
+			at[st]++
+		}
+	}
+	// Sort each stop's walks by distance (then school), as searches expect.
+	type walk struct {
+		s int32
+		m float32
+	}
+	var buf []walk
+	for st := 0; st < n; st++ {
+		a, b := out.Start[st], out.Start[st+1]
+		buf = buf[:0]
+		for k := a; k < b; k++ {
+			buf = append(buf, walk{out.Target[k], out.Metres[k]})
+		}
+		slices.SortFunc(buf, func(x, y walk) int {
+			switch {
+			case x.m < y.m:
+				return -1
+			case x.m > y.m:
+				return 1
+			}
+			return int(x.s - y.s)
+		})
+		for i, w := range buf {
+			out.Target[a+int32(i)], out.Metres[a+int32(i)] = w.s, w.m
+		}
+	}
+	return out
 }
 
 // Graph returns the engine's graph.
@@ -98,17 +189,20 @@ func (e *Engine) SchoolIndex() *graph.SchoolIndex { return e.index }
 // HasSchoolBuses reports whether the timetable has school-bus lines.
 func (e *Engine) HasSchoolBuses() bool { return e.school }
 
-// Transfers returns the footpaths between stops for a mode ("street",
-// "gtfs", "both", "none"; "" for the graph's default) at a walking speed,
-// building them on first use and caching them.
-func (e *Engine) Transfers(mode graph.TransferMode, walkSpeed float64) (*raptor.Transfers, error) {
+// Transfers returns the footpaths between stops for a mode ("" for the
+// graph's default) at a walking speed, street footpaths longer than maxWalk
+// metres left out, building them on first use and caching them.
+func (e *Engine) Transfers(mode graph.TransferMode, walkSpeed, maxWalk float64) (*raptor.Transfers, error) {
 	if mode == "" {
-		mode = graph.TransferMode(e.g.Meta.Transfers)
+		mode = e.g.Meta.Transfers
 	}
 	if mode == "" {
 		mode = graph.TransfersBoth
 	}
-	key := transferKey{mode, walkSpeed}
+	if maxWalk >= e.longestPath || mode == graph.TransfersNone || mode == graph.TransfersGTFS {
+		maxWalk = math.Inf(1)
+	}
+	key := transferKey{mode, walkSpeed, maxWalk}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if t, ok := e.transfers[key]; ok {
@@ -121,7 +215,10 @@ func (e *Engine) Transfers(mode graph.TransferMode, walkSpeed float64) (*raptor.
 	case graph.TransfersGTFS:
 		t = raptor.GTFSTransfers(&e.g.Timetable)
 	case graph.TransfersStreet, graph.TransfersBoth:
-		p := &e.g.StopPaths
+		p := e.g.StopPaths
+		if !math.IsInf(maxWalk, 1) {
+			p = shorterPaths(p, maxWalk)
+		}
 		var err error
 		if t, err = raptor.FromDistances(p.Start, p.To, p.Dist, walkSpeed); err != nil {
 			return nil, fmt.Errorf("engine: street transfers: %w", err)
@@ -138,10 +235,22 @@ func (e *Engine) Transfers(mode graph.TransferMode, walkSpeed float64) (*raptor.
 	return &t, nil
 }
 
-// walkSeconds converts metres to whole seconds at speed, rounding up.
-func walkSeconds(metres, speed float64) int32 {
-	return int32(math.Ceil(metres / speed))
+// shorterPaths returns the footpaths of at most maxWalk metres.
+func shorterPaths(p graph.Footpaths, maxWalk float64) graph.Footpaths {
+	out := graph.Footpaths{Start: make([]int32, len(p.Start))}
+	for s := 0; s+1 < len(p.Start); s++ {
+		for k := p.Start[s]; k < p.Start[s+1]; k++ {
+			if float64(p.Dist[k]) <= maxWalk {
+				out.To, out.Dist = append(out.To, p.To[k]), append(out.Dist, p.Dist[k])
+			}
+		}
+		out.Start[s+1] = int32(len(out.To))
+	}
+	return out
 }
+
+// walkSeconds converts metres to whole seconds at speed, rounding up.
+func walkSeconds(metres, speed float64) int32 { return raptor.WalkSeconds(metres, speed) }
 
 // StopNear is a stop reached on foot from a place.
 type StopNear struct {

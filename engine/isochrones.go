@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/uber/h3-go/v4"
@@ -43,7 +44,7 @@ type IsoCells struct {
 }
 
 // Isochrone runs the request and outlines the reachable cells per band.
-func (e *Engine) Isochrone(req IsochroneRequest) (*IsochroneAnswer, error) {
+func (e *Engine) Isochrone(ctx context.Context, req IsochroneRequest) (*IsochroneAnswer, error) {
 	if err := e.checkRequest(req.Params, req.Date); err != nil {
 		return nil, err
 	}
@@ -62,7 +63,7 @@ func (e *Engine) Isochrone(req IsochroneRequest) (*IsochroneAnswer, error) {
 	if e.g.Cells.NumCells() == 0 {
 		return nil, ErrNoCells
 	}
-	r, err := e.ReachCells(req.Params)
+	r, err := e.ReachCells(ctx, req.Params)
 	if err != nil {
 		return nil, err
 	}

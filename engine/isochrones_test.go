@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"math"
 	"testing"
 
@@ -19,15 +20,15 @@ func checkIsochroneBands(t *testing.T, name string, e *Engine, addrs [][2]float6
 	for _, a := range addrs {
 		p := DefaultParams(a[0], a[1])
 		p.ArriveBy = arriveBy
-		cum, err := e.Isochrone(IsochroneRequest{Params: p})
+		cum, err := e.Isochrone(context.Background(), IsochroneRequest{Params: p})
 		if err != nil {
 			t.Fatal(err)
 		}
-		rings, err := e.Isochrone(IsochroneRequest{Params: p, Rings: true})
+		rings, err := e.Isochrone(context.Background(), IsochroneRequest{Params: p, Rings: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		cells, err := e.Isochrone(IsochroneRequest{Params: p, Format: "h3"})
+		cells, err := e.Isochrone(context.Background(), IsochroneRequest{Params: p, Format: "h3"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +66,6 @@ func TestIsochroneBandsNestAndAreasMatch(t *testing.T) {
 	}
 }
 
-
 // checkCellTimes compares the cell times of Reach with an independent
 // evaluation over every minute of the window and every stop.
 func checkCellTimes(t *testing.T, e *Engine, addrs [][2]float64, arriveBy int32) int {
@@ -76,48 +76,37 @@ func checkCellTimes(t *testing.T, e *Engine, addrs [][2]float64, arriveBy int32)
 		p := DefaultParams(a[0], a[1])
 		p.ArriveBy = arriveBy
 		p.Modes = graph.TravelModes{Transit: true} // no direct walks, no school buses
-		r, err := e.ReachCells(p)
+		r, err := e.ReachCells(context.Background(), p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr, _ := e.Transfers("", p.WalkSpeed)
-		q := raptor.RangeQuery{From: p.ArriveBy - int32(p.MaxMinutes)*60, To: p.ArriveBy + 1, Step: 60,
-			MaxTransfers: p.MaxTransfers, Transfers: tr}
-		for _, n := range e.StopsNear(a[0], a[1], p.MaxWalk, p.WalkSpeed) {
-			q.Sources = append(q.Sources, raptor.SourceOffset{Stop: n.Stop, Offset: n.Seconds})
-		}
-		if len(q.Sources) == 0 {
+		near := e.StopsNear(a[0], a[1], p.MaxWalk, p.WalkSpeed)
+		if len(near) == 0 {
 			continue
-		}
-		rr, err := e.Router().Range(q)
-		if err != nil {
-			t.Fatal(err)
 		}
 		bestDep := make([]int32, g.Cells.NumCells())
 		bestArr := make([]int32, g.Cells.NumCells())
 		for i := range bestDep {
 			bestDep[i], bestArr[i] = -1<<30, Unreachable
 		}
-		for m := 0; m < rr.NumMinutes(); m++ {
-			for s := int32(0); s < int32(g.Timetable.NumStops()); s++ {
-				arr := rr.Arrival(m, s)
+		for d := p.ArriveBy - int32(p.MaxMinutes)*60; d <= p.ArriveBy; d += 60 {
+			veh := vehicleArrivals(t, e, p, near, d, false)
+			for s, arr := range veh {
 				if arr == raptor.Unreachable {
 					continue
 				}
-				cells, dist := g.Cells.From(s)
+				cells, dist := g.Cells.From(int32(s))
 				for k, c := range cells {
 					if float64(dist[k]) > p.MaxWalk {
 						continue
 					}
 					at := arr + walkSeconds(float64(dist[k]), p.WalkSpeed)
-					d := rr.Departure(m)
 					if at <= p.ArriveBy && (d > bestDep[c] || (d == bestDep[c] && at < bestArr[c])) {
 						bestDep[c], bestArr[c] = d, at
 					}
 				}
 			}
 		}
-		rr.Release()
 		for c := range bestDep {
 			want := Unreachable
 			if bestArr[c] != Unreachable && bestArr[c]-bestDep[c] <= int32(p.MaxMinutes)*60 {
@@ -141,7 +130,6 @@ func TestCellTimesMatchLinearScan(t *testing.T) {
 	}
 }
 
-
 // checkCellTimesAgreeWithSchools reports how often a school's band from its
 // own street link equals the band of its H3 cell (the precomputed index's
 // approximation). Disagreements come from the cell's size and, in the
@@ -156,7 +144,8 @@ func checkCellTimesAgreeWithSchools(t *testing.T, e *Engine) {
 	same, total := 0, 0
 	for _, a := range addresses(e, 20, 5) {
 		p := DefaultParams(a[0], a[1])
-		r, err := e.ReachCells(p)
+		p.AllLocations = true
+		r, err := e.ReachCells(context.Background(), p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,7 +186,7 @@ func checkOutlines(t *testing.T, name string, e *Engine, addrs [][2]float64, arr
 		p := DefaultParams(a[0], a[1])
 		p.ArriveBy = arriveBy
 		for _, rings := range []bool{false, true} {
-			ans, err := e.Isochrone(IsochroneRequest{Params: p, Rings: rings})
+			ans, err := e.Isochrone(context.Background(), IsochroneRequest{Params: p, Rings: rings})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -240,7 +229,6 @@ func TestIsochroneOutlinesValid(t *testing.T) {
 	holes, islands := checkOutlines(t, "synth", e, addresses(e, 6, 13), DefaultArriveBy)
 	t.Logf("synthetic region: %d holes, %d bands with several islands", holes, islands)
 }
-
 
 func signedArea(r [][2]float64) float64 {
 	a := 0.0

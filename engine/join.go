@@ -9,7 +9,6 @@ import (
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 
-	"reach/engine/raptor"
 	"reach/graph"
 )
 
@@ -127,6 +126,3 @@ func fold(s string) string {
 	}
 	return out
 }
-
-// Unreachable is the travel time of a target no journey reaches.
-const Unreachable = raptor.Unreachable

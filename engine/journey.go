@@ -1,8 +1,8 @@
 package engine
 
 import (
+	"context"
 	"errors"
-	"fmt"
 
 	"reach/engine/raptor"
 	"reach/graph"
@@ -40,12 +40,17 @@ type Journey struct {
 // ErrNotReachable is returned for a journey to a school no trip reaches.
 var ErrNotReachable = errors.New("not reachable within the limits")
 
-// Journey reconstructs the journey behind trip, the answer of Reach for
-// school s under p.
-func (e *Engine) Journey(p Params, s int32, trip Trip) (*Journey, error) {
+// Journey returns the journey behind the answer for school s, from what the
+// search kept: no other search runs.
+func (r *Reachability) Journey(e *Engine, s int32) (*Journey, error) {
+	if s < 0 || int(s) >= len(r.Schools) {
+		return nil, ErrNotReachable
+	}
+	trip := r.Schools[s]
 	if !trip.Found {
 		return nil, ErrNotReachable
 	}
+	p := &r.Params
 	pl := &e.g.Places
 	tt := &e.g.Timetable
 	j := &Journey{School: pl.SchoolID[s], Modality: trip.Modality.String(), Depart: graph.FormatClock(trip.Depart),
@@ -57,28 +62,16 @@ func (e *Engine) Journey(p Params, s int32, trip Trip) (*Journey, error) {
 		j.Legs = []Leg{{Mode: "walk", From: "origin", To: school, Depart: j.Depart, Arrive: j.Arrive, Metres: round1(metres)}}
 		return j, nil
 	}
-	near := e.StopsNear(p.Lat, p.Lon, p.MaxWalk, p.WalkSpeed)
-	access := make(map[int32]StopNear, len(near))
-	q := raptor.Query{MaxTransfers: p.MaxTransfers, AllowSchool: trip.Modality == graph.ModalitySchool}
-	for _, n := range near {
-		q.Sources = append(q.Sources, raptor.Source{Stop: n.Stop, Time: trip.Depart + n.Seconds})
-		access[n.Stop] = n
+	if trip.journey < 0 {
+		return nil, errors.New("engine: internal error: no journey kept for a transit answer")
 	}
-	tr, err := e.Transfers(p.Transfers, p.WalkSpeed)
-	if err != nil {
-		return nil, err
-	}
-	q.Transfers = tr
-	egress := e.egress(nil, s, p)
-	rj, err := e.router.Journey(q, egress)
-	if err != nil {
-		return nil, fmt.Errorf("journey to %s: %w", pl.SchoolID[s], err)
-	}
+	rj := &r.journeys[trip.journey]
 	// Access walk.
-	a := access[rj.Source]
+	access := r.accessMetres(rj.Source)
 	j.Legs = append(j.Legs, Leg{Mode: "walk", From: "origin", To: tt.StopName[rj.Source], ToStop: tt.StopID[rj.Source],
-		Depart: graph.FormatClock(trip.Depart), Arrive: graph.FormatClock(rj.Start), Metres: round1(a.Metres)})
-	j.WalkM += a.Metres
+		Depart: graph.FormatClock(trip.Depart), Arrive: graph.FormatClock(rj.Start),
+		Metres: round1(access)})
+	j.WalkM = access
 	for _, l := range rj.Legs {
 		switch l.Kind {
 		case raptor.LegVehicle:
@@ -90,47 +83,25 @@ func (e *Engine) Journey(p Params, s int32, trip Trip) (*Journey, error) {
 				Line: tt.LineShortName[line], LineName: tt.LineLongName[line], Headsign: tt.TripHeadsign[l.Trip], TripID: tt.TripID[l.Trip],
 			})
 		default:
-			m := float64(l.Arrive-l.Depart) * p.WalkSpeed
-			if d, ok := e.pathMetres(l.FromStop, l.ToStop); ok {
-				m = d
-			}
+			m := e.footpathMetres(l.FromStop, l.ToStop, float64(l.Arrive-l.Depart)*p.WalkSpeed)
 			j.Legs = append(j.Legs, Leg{Mode: "walk", From: tt.StopName[l.FromStop], To: tt.StopName[l.ToStop],
-				FromStop: tt.StopID[l.FromStop], ToStop: tt.StopID[l.ToStop], Depart: graph.FormatClock(l.Depart), Arrive: graph.FormatClock(l.Arrive), Metres: round1(m)})
+				FromStop: tt.StopID[l.FromStop], ToStop: tt.StopID[l.ToStop], Depart: graph.FormatClock(l.Depart),
+				Arrive: graph.FormatClock(l.Arrive), Metres: round1(m)})
 			j.WalkM += m
 		}
 	}
 	// Egress walk.
-	eg := &e.g.SchoolEgress
-	for k := eg.Start[s]; k < eg.Start[s+1]; k++ {
-		if eg.To[k] == rj.Stop {
-			m := float64(eg.Dist[k])
-			j.Legs = append(j.Legs, Leg{Mode: "walk", From: tt.StopName[rj.Stop], FromStop: tt.StopID[rj.Stop], To: school,
-				Depart: graph.FormatClock(rj.Arrival - rj.Egress), Arrive: graph.FormatClock(rj.Arrival), Metres: round1(m)})
-			j.WalkM += m
-			break
-		}
-	}
-	j.WalkM = round1(j.WalkM)
+	m := e.egressMetres(s, rj.Stop)
+	j.Legs = append(j.Legs, Leg{Mode: "walk", From: tt.StopName[rj.Stop], FromStop: tt.StopID[rj.Stop], To: school,
+		Depart: graph.FormatClock(rj.Arrival - rj.Egress), Arrive: graph.FormatClock(rj.Arrival), Metres: round1(m)})
+	j.WalkM = round1(j.WalkM + m)
 	j.Transfers = max(rj.Trips-1, 0)
 	return j, nil
 }
 
-// pathMetres returns the street footpath length between two stops.
-func (e *Engine) pathMetres(from, to int32) (float64, bool) {
-	ts, ds := e.g.StopPaths.From(from)
-	for i, t := range ts {
-		if t == to {
-			return float64(ds[i]), true
-		}
-	}
-	return 0, false
-}
-
-func round1(x float64) float64 { return float64(int64(x*10+0.5)) / 10 }
-
 // JourneyTo answers a journey request: the journey to the school and the
-// school's index.
-func (e *Engine) JourneyTo(req JourneyRequest) (*Journey, int32, error) {
+// school's index. It runs one search.
+func (e *Engine) JourneyTo(ctx context.Context, req JourneyRequest) (*Journey, int32, error) {
 	if err := e.checkRequest(req.Params, req.Date); err != nil {
 		return nil, -1, err
 	}
@@ -138,10 +109,16 @@ func (e *Engine) JourneyTo(req JourneyRequest) (*Journey, int32, error) {
 	if !ok {
 		return nil, -1, &NotFoundError{Param: "uai", Value: req.UAI}
 	}
-	r, err := e.Reach(req.Params)
+	p := req.Params
+	if a, b := e.g.Places.OffersOf(s); b == a {
+		p.AllLocations = true // a school without offers is evaluated only then
+	}
+	r, err := e.Reach(ctx, p)
 	if err != nil {
 		return nil, -1, err
 	}
-	j, err := e.Journey(req.Params, s, r.Schools[s])
+	j, err := r.Journey(e, s)
 	return j, s, err
 }
+
+func round1(x float64) float64 { return float64(int64(x*10+0.5)) / 10 }

@@ -47,6 +47,9 @@ type Params struct {
 	Modes         graph.TravelModes
 	Transfers     graph.TransferMode // footpaths between stops ("" = the graph's default)
 	Percentile    float64            // which percentile of travel time to report (0..100)
+	// AllLocations evaluates every school of the graph, not only those
+	// with training offers (always, on a graph without offers).
+	AllLocations bool
 }
 
 // DefaultParams returns the service's defaults for a place.

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"math"
 
 	"reach/engine/raptor"
@@ -19,208 +21,261 @@ type Trip struct {
 	// Travel time over the departure window (seconds; raptor.Unreachable
 	// when too few departures reach the target).
 	Min, Median, Percentile int32
+
+	journey int32 // index in Reachability.journeys, -1 when none
 }
 
-// Reachability is the answer to a request for every school of the graph.
+// Reachability is the answer to a request for the schools of the graph:
+// the trips, and the journeys behind them, kept so that a page of results
+// or a journey needs no other search.
 type Reachability struct {
 	Params  Params
-	Schools []Trip // indexed by school
+	Schools []Trip // indexed by school; the schools evaluated are those with offers, or all (Params.AllLocations)
 	// Access is the number of stops within walking distance of the origin.
 	Access int
 	// Scanned counts the route positions the searches scanned.
 	Scanned int64
+	// Searched counts the departures the searches ran (the others of the
+	// window were answered without a search).
+	Searched int
 	// Cells holds, when asked for, the door-to-door duration of the
 	// arrive-by journey to each cell of the graph (Graph.Cells.Cell), in
 	// seconds, or Unreachable.
 	Cells []int32
+
+	access   []StopNear       // the stops within walking distance
+	journeys []raptor.Journey // behind the transit trips
 }
 
-// Reach runs the request and evaluates every school.
-func (e *Engine) Reach(p Params) (*Reachability, error) { return e.reach(p, false) }
+// Unreachable is the travel time of a target no journey reaches.
+const Unreachable = raptor.Unreachable
+
+// Reach runs the request and evaluates the schools. It stops with the
+// context's error when ctx is done.
+func (e *Engine) Reach(ctx context.Context, p Params) (*Reachability, error) {
+	return e.reach(ctx, p, false)
+}
 
 // ReachCells is Reach that also evaluates every H3 cell of the graph.
-func (e *Engine) ReachCells(p Params) (*Reachability, error) { return e.reach(p, true) }
+func (e *Engine) ReachCells(ctx context.Context, p Params) (*Reachability, error) {
+	return e.reach(ctx, p, true)
+}
 
-func (e *Engine) reach(p Params, cells bool) (*Reachability, error) {
+// search is one range search of a request and what it answers.
+type search struct {
+	rr     *raptor.RangeResult
+	school bool // with school buses
+}
+
+func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability, error) {
 	if err := p.valid(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	sc := e.pool.Get().(*scratch)
 	defer e.pool.Put(sc)
 	pl := &e.g.Places
 	out := &Reachability{Params: p, Schools: make([]Trip, pl.NumSchools())}
+	for i := range out.Schools {
+		out.Schools[i] = Trip{Stop: -1, Min: Unreachable, Median: Unreachable, Percentile: Unreachable, journey: -1}
+	}
 	window := int32(p.MaxMinutes) * 60
 	from := p.ArriveBy - window
 	ceiling := window
 
 	// Direct walks to schools.
-	for i := range sc.direct {
-		sc.direct[i] = -1
+	for _, s := range sc.walked {
+		sc.direct[s] = -1
 	}
+	sc.walked = sc.walked[:0]
+	walkCeiling := int32(-1)
 	if p.Modes.Walk && p.MaxDirectWalk > 0 {
-		maxd := math.Min(float64(p.MaxDirectWalk)*60, float64(ceiling)) * p.WalkSpeed
+		walkCeiling = min(int32(p.MaxDirectWalk)*60, ceiling)
+		maxd := float64(walkCeiling) * p.WalkSpeed
 		for _, h := range e.schools.FromPlace(sc.schools, p.Lat, p.Lon, maxd) {
-			sc.direct[h.Point] = walkSeconds(h.Dist, p.WalkSpeed)
+			if w := walkSeconds(h.Dist, p.WalkSpeed); w <= walkCeiling {
+				sc.direct[h.Point] = w
+				sc.walked = append(sc.walked, h.Point)
+			}
 		}
 	}
 
 	// Range searches: without school buses, then with them when they exist.
-	var plain, withSchool *raptor.RangeResult
+	egress := e.egressOffers
+	if p.AllLocations {
+		egress = e.egressAll
+	}
+	var searches []search
 	if p.Modes.Transit {
 		hits := e.stops.FromPlace(sc.stops, p.Lat, p.Lon, p.MaxWalk)
 		out.Access = len(hits)
 		sc.sources = sc.sources[:0]
-		for _, h := range hits {
-			sc.sources = append(sc.sources, raptor.SourceOffset{Stop: h.Point, Offset: walkSeconds(h.Dist, p.WalkSpeed)})
+		out.access = make([]StopNear, len(hits))
+		for i, h := range hits {
+			w := walkSeconds(h.Dist, p.WalkSpeed)
+			out.access[i] = StopNear{Stop: h.Point, Metres: h.Dist, Seconds: w}
+			sc.sources = append(sc.sources, raptor.SourceOffset{Stop: h.Point, Offset: w})
 		}
-		tr, err := e.Transfers(p.Transfers, p.WalkSpeed)
+		tr, err := e.Transfers(p.Transfers, p.WalkSpeed, p.MaxWalk)
 		if err != nil {
 			return nil, err
 		}
 		q := raptor.RangeQuery{
 			Sources: sc.sources, From: from, To: p.ArriveBy + 1, Step: 60,
-			MaxTransfers: p.MaxTransfers, Transfers: tr,
+			MaxTransfers: p.MaxTransfers, Transfers: tr, Deadline: p.ArriveBy, Done: ctx.Done(),
+			Targets: []raptor.TargetQuery{{Egress: egress, WalkSpeed: p.WalkSpeed, MaxWalk: p.MaxWalk, Journeys: true, Times: true}},
+		}
+		if cells && e.egressCells != nil {
+			q.Targets = append(q.Targets, raptor.TargetQuery{Egress: e.egressCells, WalkSpeed: p.WalkSpeed, MaxWalk: p.MaxWalk})
 		}
 		if len(sc.sources) > 0 {
-			if plain, err = e.router.Range(q); err != nil {
-				return nil, err
-			}
-			defer plain.Release()
-			out.Scanned += plain.ScannedStopTimes()
+			withSchool := []bool{false}
 			if p.Modes.School && e.school {
-				q.AllowSchool = true
-				if withSchool, err = e.router.Range(q); err != nil {
+				withSchool = append(withSchool, true)
+			}
+			for _, ws := range withSchool {
+				q.AllowSchool = ws
+				rr, err := e.router.Range(q)
+				if errors.Is(err, raptor.ErrCanceled) {
+					err = ctx.Err()
+				}
+				if err != nil {
+					for _, s := range searches {
+						s.rr.Release()
+					}
 					return nil, err
 				}
-				defer withSchool.Release()
-				out.Scanned += withSchool.ScannedStopTimes()
+				defer rr.Release()
+				searches = append(searches, search{rr, ws})
+				out.Scanned += rr.ScannedStopTimes()
+				out.Searched += rr.NumSearched()
 			}
 		}
 	}
 
-	for s := range out.Schools {
+	// The schools: those a search reached, and those reached on foot.
+	defer func() {
+		for _, s := range sc.evaluated {
+			sc.done[s] = false
+		}
+		sc.evaluated = sc.evaluated[:0]
+	}()
+	evaluate := func(s int32) {
+		if sc.done[s] {
+			return
+		}
+		sc.done[s] = true
+		sc.evaluated = append(sc.evaluated, s)
+		t := &out.Schools[s]
 		direct := sc.direct[s]
-		if plain == nil {
-			if direct >= 0 && direct <= ceiling {
-				out.Schools[s] = Trip{Found: true, Modality: graph.ModalityWalk, Depart: p.ArriveBy - direct, Arrive: p.ArriveBy,
-					Duration: direct, Stop: -1, Min: direct, Median: direct, Percentile: direct}
+		if len(searches) == 0 {
+			if direct >= 0 {
+				*t = Trip{Found: true, Modality: graph.ModalityWalk, Depart: p.ArriveBy - direct, Arrive: p.ArriveBy,
+					Duration: direct, Stop: -1, Min: direct, Median: direct, Percentile: direct, journey: -1}
 			}
-			continue
+			return
 		}
-		sc.egress = e.egress(sc.egress[:0], int32(s), p)
-		t := evaluate(plain, sc.egress, direct, p, ceiling)
-		if withSchool != nil {
-			ts := evaluate(withSchool, sc.egress, direct, p, ceiling)
-			if ts.Found && (!t.Found || band(ts.Duration) < band(t.Duration)) {
-				ts.Modality = graph.ModalitySchool
-				t = ts
+		for _, x := range searches {
+			tt := x.rr.Target(0, s, direct, p.Percentile)
+			trip := tripOf(tt, ceiling)
+			if !trip.Found {
+				if !x.school {
+					*t = trip // keeps the times over the window
+				}
+				continue
 			}
+			if x.school {
+				if t.Found && band(trip.Duration) >= band(t.Duration) {
+					continue
+				}
+				if trip.Modality == graph.ModalityTransit {
+					trip.Modality = graph.ModalitySchool
+				}
+			}
+			if trip.Modality != graph.ModalityWalk {
+				if j, ok := x.rr.Journey(0, s); ok {
+					out.journeys = append(out.journeys, j)
+					trip.journey = int32(len(out.journeys) - 1)
+				}
+			}
+			*t = trip
 		}
-		out.Schools[s] = t
+	}
+	for _, x := range searches {
+		for _, s := range x.rr.Reached(0) {
+			evaluate(s)
+		}
+	}
+	for _, s := range sc.walked {
+		evaluate(s)
 	}
 	if cells {
-		best := plain
-		if withSchool != nil {
-			best = withSchool
+		var best *raptor.RangeResult
+		for _, x := range searches {
+			best = x.rr // with school buses when they exist
 		}
 		out.Cells = e.cellTimes(sc, best, p, ceiling)
 	}
 	return out, nil
 }
 
-// cellTimes evaluates every cell: the latest departure of the window whose
-// journey (by a stop and the walk from it, or walking straight from the
-// origin) reaches the cell by the deadline, and that journey's duration.
-func (e *Engine) cellTimes(sc *scratch, rr *raptor.RangeResult, p Params, ceiling int32) []int32 {
-	c := &e.g.Cells
-	nc := c.NumCells()
-	dep := make([]int32, nc) // latest departure reaching the cell, or -inf
-	arr := make([]int32, nc)
-	for i := range dep {
-		dep[i], arr[i] = math.MinInt32, Unreachable
-	}
-	improve := func(cell int32, d, a int32) {
-		if d > dep[cell] || (d == dep[cell] && a < arr[cell]) {
-			dep[cell], arr[cell] = d, a
-		}
-	}
-	// Walking straight from the origin: the search of the direct walks to
-	// schools settled the nodes around the origin.
-	if p.Modes.Walk && p.MaxDirectWalk > 0 && len(c.NodeCell) > 0 {
-		if q := sc.schools.Search(); q != nil {
-			for _, n := range q.Reached() {
-				w := walkSeconds(q.Dist(n), p.WalkSpeed)
-				if w <= ceiling {
-					improve(c.NodeCell[n], p.ArriveBy-w, p.ArriveBy)
-				}
-			}
-		}
-	}
-	if rr != nil {
-		m := rr.NumMinutes()
-		for s := int32(0); s < int32(rr.NumStops()); s++ {
-			if rr.Arrival(0, s) == raptor.Unreachable {
-				continue // no departure of the window reaches it
-			}
-			cells, dist := c.From(s)
-			for k, cell := range cells {
-				w := walkSeconds(float64(dist[k]), p.WalkSpeed)
-				if float64(dist[k]) > p.MaxWalk {
-					break // sorted by distance
-				}
-				// Latest minute whose arrival plus the walk meets the deadline:
-				// arrivals never decrease with the departure.
-				lo, hi := 0, m // answer in [lo-1, hi)
-				for lo < hi {
-					mid := (lo + hi) / 2
-					if a := rr.Arrival(mid, s); a != raptor.Unreachable && a+w <= p.ArriveBy {
-						lo = mid + 1
-					} else {
-						hi = mid
-					}
-				}
-				if lo == 0 {
-					continue
-				}
-				improve(cell, rr.Departure(lo-1), rr.Arrival(lo-1, s)+w)
-			}
-		}
-	}
-	out := make([]int32, nc)
-	for i := range out {
-		out[i] = Unreachable
-		if dep[i] != math.MinInt32 && arr[i]-dep[i] <= ceiling {
-			out[i] = arr[i] - dep[i]
-		}
-	}
-	return out
-}
-
-// egress appends the stops near school s with their walking times.
-func (e *Engine) egress(dst []raptor.StopCost, s int32, p Params) []raptor.StopCost {
-	eg := &e.g.SchoolEgress
-	to, dist := eg.To[eg.Start[s]:eg.Start[s+1]], eg.Dist[eg.Start[s]:eg.Start[s+1]]
-	for i, st := range to {
-		if float64(dist[i]) > p.MaxWalk {
-			break // sorted by distance
-		}
-		dst = append(dst, raptor.StopCost{Stop: st, Seconds: walkSeconds(float64(dist[i]), p.WalkSpeed)})
-	}
-	return dst
-}
-
-// evaluate turns a range result into the trip to one target.
-func evaluate(rr *raptor.RangeResult, egress []raptor.StopCost, direct int32, p Params, ceiling int32) Trip {
-	tt := rr.Evaluate(egress, direct, p.ArriveBy, p.Percentile)
+// tripOf turns what a search says of a target into a trip.
+func tripOf(tt raptor.TargetTimes, ceiling int32) Trip {
 	if !tt.Found || tt.Duration > ceiling {
-		return Trip{Stop: -1, Min: tt.Min, Median: tt.Median, Percentile: tt.Percentile}
+		return Trip{Stop: -1, Min: tt.Min, Median: tt.Median, Percentile: tt.Percentile, journey: -1}
 	}
 	m := graph.ModalityTransit
 	if tt.Walk {
 		m = graph.ModalityWalk
 	}
 	return Trip{Found: true, Modality: m, Depart: tt.Departure, Arrive: tt.Arrival, Duration: tt.Duration,
-		Trips: tt.Trips, Stop: tt.Stop, Min: tt.Min, Median: tt.Median, Percentile: tt.Percentile}
+		Trips: tt.Trips, Stop: tt.Stop, Min: tt.Min, Median: tt.Median, Percentile: tt.Percentile, journey: -1}
+}
+
+// cellTimes evaluates the cells: the latest departure of the window whose
+// journey (by a vehicle and the walk from its last stop, or walking
+// straight from the origin) reaches the cell by the deadline, and that
+// journey's duration; Unreachable for the others.
+func (e *Engine) cellTimes(sc *scratch, rr *raptor.RangeResult, p Params, ceiling int32) []int32 {
+	c := &e.g.Cells
+	out := make([]int32, c.NumCells())
+	for i := range out {
+		out[i] = Unreachable
+	}
+	dep := map[int32]int32{} // cell → latest departure found, for the cells reached
+	improve := func(cell, d, a int32) {
+		if old, ok := dep[cell]; !ok || d > old || (d == old && a-d < out[cell]) {
+			dep[cell] = d
+			out[cell] = a - d
+		}
+	}
+	if rr != nil {
+		for _, cell := range rr.Reached(1) {
+			if tt := rr.Target(1, cell, -1, 0); tt.Found {
+				improve(cell, tt.Departure, tt.Arrival)
+			}
+		}
+	}
+	// Walking straight from the origin: the search of the direct walks to
+	// schools settled the nodes around the origin.
+	if p.Modes.Walk && p.MaxDirectWalk > 0 && len(c.NodeCell) > 0 {
+		limit := min(int32(p.MaxDirectWalk)*60, ceiling)
+		if q := sc.schools.Search(); q != nil {
+			for _, n := range q.Reached() {
+				if w := walkSeconds(q.Dist(n), p.WalkSpeed); w <= limit {
+					improve(c.NodeCell[n], p.ArriveBy-w, p.ArriveBy)
+				}
+			}
+		}
+	}
+	for cell, t := range out {
+		if t != Unreachable && t > ceiling {
+			out[cell] = Unreachable
+		}
+	}
+	return out
 }
 
 // band returns the index of the default band a duration falls in.
@@ -237,4 +292,60 @@ func Band(d int32, cutoffs []int) int {
 		}
 	}
 	return len(cutoffs)
+}
+
+// walkMetres returns the metres walked by the journey to school s: to the
+// first stop, between vehicles, and from the last stop (or straight to the
+// school when walking).
+func (r *Reachability) walkMetres(e *Engine, s int32) float64 {
+	t := r.Schools[s]
+	switch {
+	case !t.Found:
+		return 0
+	case t.Modality == graph.ModalityWalk:
+		return float64(t.Duration) * r.Params.WalkSpeed
+	case t.journey < 0:
+		return math.NaN()
+	}
+	j := &r.journeys[t.journey]
+	m := r.accessMetres(j.Source) + e.egressMetres(s, j.Stop)
+	for _, l := range j.Legs {
+		if l.Kind != raptor.LegVehicle {
+			m += e.footpathMetres(l.FromStop, l.ToStop, float64(l.Arrive-l.Depart)*r.Params.WalkSpeed)
+		}
+	}
+	return m
+}
+
+// accessMetres returns the walk from the origin to a source stop.
+func (r *Reachability) accessMetres(stop int32) float64 {
+	for _, a := range r.access {
+		if a.Stop == stop {
+			return a.Metres
+		}
+	}
+	return 0
+}
+
+// egressMetres returns the walk from a stop to school s.
+func (e *Engine) egressMetres(s, stop int32) float64 {
+	eg := &e.g.SchoolEgress
+	for k := eg.Start[s]; k < eg.Start[s+1]; k++ {
+		if eg.To[k] == stop {
+			return float64(eg.Dist[k])
+		}
+	}
+	return 0
+}
+
+// footpathMetres returns the street footpath length between two stops, or
+// guess when there is none (a transfers.txt footpath).
+func (e *Engine) footpathMetres(from, to int32, guess float64) float64 {
+	ts, ds := e.g.StopPaths.From(from)
+	for i, t := range ts {
+		if t == to {
+			return float64(ds[i])
+		}
+	}
+	return guess
 }

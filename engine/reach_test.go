@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"testing"
@@ -8,6 +9,30 @@ import (
 	"reach/engine/raptor"
 	"reach/graph"
 )
+
+// vehicleArrivals runs a plain search departing from the origin at dep and
+// returns, per stop, the earliest arrival by a vehicle.
+func vehicleArrivals(t *testing.T, e *Engine, p Params, near []StopNear, dep int32, school bool) []int32 {
+	t.Helper()
+	tr, err := e.Transfers(p.Transfers, p.WalkSpeed, p.MaxWalk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := raptor.Query{MaxTransfers: p.MaxTransfers, Transfers: tr, AllowSchool: school}
+	for _, n := range near {
+		q.Sources = append(q.Sources, raptor.Source{Stop: n.Stop, Time: dep + n.Seconds})
+	}
+	res, err := e.Router().Route(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Release()
+	out := make([]int32, res.NumStops())
+	for s := range out {
+		out[s] = res.VehicleArrival(int32(s))
+	}
+	return out
+}
 
 // checkReachConsistent checks the answer of Reach from each address
 // against plain searches: the departure it reports arrives when it says,
@@ -18,11 +43,10 @@ func checkReachConsistent(t *testing.T, e *Engine, addrs [][2]float64, arriveBy 
 	for _, a := range addrs {
 		p := DefaultParams(a[0], a[1])
 		p.ArriveBy = arriveBy
-		res, err := e.Reach(p)
+		res, err := e.Reach(context.Background(), p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr, _ := e.Transfers(p.Transfers, p.WalkSpeed)
 		near := e.StopsNear(a[0], a[1], p.MaxWalk, p.WalkSpeed)
 		for s, trip := range res.Schools {
 			if !trip.Found {
@@ -37,21 +61,15 @@ func checkReachConsistent(t *testing.T, e *Engine, addrs [][2]float64, arriveBy 
 				continue
 			}
 			transit++
-			eg := e.egress(nil, int32(s), p)
+			// The journey leaves the last vehicle at a stop within max_walk
+			// of the school and walks from there.
+			eg := &e.Graph().SchoolEgress
 			arr := func(dep int32) int32 {
-				q := raptor.Query{MaxTransfers: p.MaxTransfers, Transfers: tr, AllowSchool: trip.Modality == graph.ModalitySchool}
-				for _, n := range near {
-					q.Sources = append(q.Sources, raptor.Source{Stop: n.Stop, Time: dep + n.Seconds})
-				}
-				res, err := e.Router().Route(q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer res.Release()
+				veh := vehicleArrivals(t, e, p, near, dep, trip.Modality == graph.ModalitySchool)
 				best := raptor.Unreachable
-				for _, c := range eg {
-					if a := res.Arrival(c.Stop); a != raptor.Unreachable && a+c.Seconds < best {
-						best = a + c.Seconds
+				for k := eg.Start[s]; k < eg.Start[s+1]; k++ {
+					if d := float64(eg.Dist[k]); d <= p.MaxWalk && veh[eg.To[k]] != raptor.Unreachable {
+						best = min(best, veh[eg.To[k]]+walkSeconds(d, p.WalkSpeed))
 					}
 				}
 				return best
@@ -77,7 +95,6 @@ func TestReachConsistentWithPlainSearches(t *testing.T) {
 	}
 	t.Logf("synthetic region: %d (address, school) pairs on foot, %d by transit", walk, transit)
 }
-
 
 // TestParseDefaults checks that the documented defaults of the parameter
 // lists are the defaults the engine applies.
@@ -198,11 +215,11 @@ func TestListParamsDeduplicatedAndCapped(t *testing.T) {
 	// The answer lists each offer once, however often its school is named.
 	e := synthEngine(t)
 	uai := e.Graph().Places.SchoolID[firstSchoolWithOffers(e)]
-	one, err := e.Answer(Request{Params: DefaultParams(47, 2), Filter: Filter{UAIs: []string{uai}}, IncludeUnreachable: true, PerPage: 500})
+	one, err := e.Answer(context.Background(), Request{Params: DefaultParams(47, 2), Filter: Filter{UAIs: []string{uai}}, IncludeUnreachable: true, PerPage: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
-	twice, err := e.Answer(Request{Params: DefaultParams(47, 2), Filter: Filter{UAIs: []string{uai, uai}}, IncludeUnreachable: true, PerPage: 500})
+	twice, err := e.Answer(context.Background(), Request{Params: DefaultParams(47, 2), Filter: Filter{UAIs: []string{uai, uai}}, IncludeUnreachable: true, PerPage: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +252,7 @@ func TestRequestsCheckedAgainstTheGraph(t *testing.T) {
 		{Request{Params: DefaultParams(47, 5)}, "lon"},
 		{Request{Params: p, Filter: Filter{UAIs: []string{"0000000A"}}}, "uai"},
 	} {
-		_, err := e.Answer(c.req)
+		_, err := e.Answer(context.Background(), c.req)
 		var name string
 		switch x := err.(type) {
 		case *ParamError:
@@ -260,7 +277,7 @@ func checkJourneys(t *testing.T, e *Engine, addrs [][2]float64, arriveBy int32) 
 	for _, a := range addrs {
 		p := DefaultParams(a[0], a[1])
 		p.ArriveBy = arriveBy
-		res, err := e.Reach(p)
+		res, err := e.Reach(context.Background(), p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -268,7 +285,7 @@ func checkJourneys(t *testing.T, e *Engine, addrs [][2]float64, arriveBy int32) 
 			if !trip.Found || trip.Modality == graph.ModalityWalk || checked > 60 {
 				continue
 			}
-			j, err := e.Journey(p, int32(s), trip)
+			j, err := res.Journey(e, int32(s))
 			if err != nil {
 				t.Fatalf("school %d: %v", s, err)
 			}
@@ -302,13 +319,12 @@ func TestJourneyMatchesReach(t *testing.T) {
 	}
 }
 
-
 // checkAnswer checks the ranking, the band counts and a diploma filter of
 // the answer from one origin; it returns the answer.
 func checkAnswer(t *testing.T, e *Engine, lat, lon float64, level string) *Answer {
 	t.Helper()
 	req := Request{Params: DefaultParams(lat, lon), PerPage: 500}
-	a, err := e.Answer(req)
+	a, err := e.Answer(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +344,7 @@ func checkAnswer(t *testing.T, e *Engine, lat, lon float64, level string) *Answe
 		}
 	}
 	req.Filter.Levels = []string{strings.ToLower(level)}
-	c, err := e.Answer(req)
+	c, err := e.Answer(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +363,7 @@ func TestAnswerRanksAndFilters(t *testing.T) {
 	e := synthEngine(t)
 	checkAnswer(t, e, 47.0, 2.0, "CAP")
 	// Unreachable offers come last when asked for.
-	u, err := e.Answer(Request{Params: DefaultParams(47, 2), IncludeUnreachable: true, PerPage: 500})
+	u, err := e.Answer(context.Background(), Request{Params: DefaultParams(47, 2), IncludeUnreachable: true, PerPage: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,4 +372,3 @@ func TestAnswerRanksAndFilters(t *testing.T) {
 		t.Errorf("with unreachable: total %d, %d results, %d offers", u.Summary.Total, len(u.Results), n)
 	}
 }
-

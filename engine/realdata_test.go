@@ -1,6 +1,9 @@
 package engine
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 // TestRealData runs the checks of the other tests on the real regions
 // (Rennes, RNV) as extra evidence, and the checks only real data allows.
@@ -28,7 +31,7 @@ func TestRealData(t *testing.T) {
 
 	// Rennes city centre, République: 280 offers in all.
 	checkAnswer(t, rennes.eng, 48.1096, -1.6794, "CAP")
-	u, err := rennes.eng.Answer(Request{Params: DefaultParams(48.1096, -1.6794), IncludeUnreachable: true, PerPage: 500})
+	u, err := rennes.eng.Answer(context.Background(), Request{Params: DefaultParams(48.1096, -1.6794), IncludeUnreachable: true, PerPage: 500})
 	if err != nil {
 		t.Fatal(err)
 	}

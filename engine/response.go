@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 
 	"reach/graph"
@@ -85,7 +86,7 @@ type Answer struct {
 }
 
 // Answer runs a request and builds its document.
-func (e *Engine) Answer(req Request) (*Answer, error) {
+func (e *Engine) Answer(ctx context.Context, req Request) (*Answer, error) {
 	if err := e.checkRequest(req.Params, req.Date); err != nil {
 		return nil, err
 	}
@@ -110,7 +111,7 @@ func (e *Engine) Answer(req Request) (*Answer, error) {
 			return nil, &NotFoundError{"uai", u}
 		}
 	}
-	r, err := e.Reach(req.Params)
+	r, err := e.Reach(ctx, req.Params)
 	if err != nil {
 		return nil, err
 	}
@@ -148,19 +149,11 @@ func (e *Engine) Answer(req Request) (*Answer, error) {
 	}
 	start := (req.Page - 1) * req.PerPage
 	end := min(start+req.PerPage, len(ranked))
-	walk := map[int32]float64{}
 	for i := start; i < end; i++ {
 		x := ranked[i]
 		d := e.resultDoc(x, cut)
 		if x.Trip.Found && x.Band < len(cut) {
-			m, ok := walk[x.School]
-			if !ok {
-				if j, err := e.Journey(req.Params, x.School, x.Trip); err == nil {
-					m = j.WalkM
-				}
-				walk[x.School] = m
-			}
-			d.WalkM = m
+			d.WalkM = round1(r.walkMetres(e, x.School))
 		}
 		a.Results = append(a.Results, d)
 	}

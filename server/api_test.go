@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -190,7 +191,7 @@ func testReachable(t *testing.T, r *region, base, origin string) {
 		prev = x.DurationS
 	}
 	// Same answer as the engine's.
-	want, err := r.eng.Answer(engine.Request{Params: engine.DefaultParams(r.lat, r.lon), PerPage: 500})
+	want, err := r.eng.Answer(context.Background(), engine.Request{Params: engine.DefaultParams(r.lat, r.lon), PerPage: 500})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -51,7 +52,7 @@ func BenchmarkStreetsRennes(b *testing.B) {
 func BenchmarkEngineAnswer(b *testing.B) {
 	r := rennesRegion(b)
 	for b.Loop() {
-		if _, err := r.eng.Answer(engine.Request{Params: engine.DefaultParams(r.lat, r.lon)}); err != nil {
+		if _, err := r.eng.Answer(context.Background(), engine.Request{Params: engine.DefaultParams(r.lat, r.lon)}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -136,7 +136,7 @@ func (s *Server) reachable(v url.Values) (compute, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context, st *state) (any, error) { return st.eng.Answer(req) }, nil
+	return func(ctx context.Context, st *state) (any, error) { return st.eng.Answer(ctx, req) }, nil
 }
 
 func (s *Server) isochrone(v url.Values) (compute, error) {
@@ -145,7 +145,7 @@ func (s *Server) isochrone(v url.Values) (compute, error) {
 		return nil, err
 	}
 	return func(ctx context.Context, st *state) (any, error) {
-		a, err := st.eng.Isochrone(req)
+		a, err := st.eng.Isochrone(ctx, req)
 		if err != nil || req.Format == "h3" {
 			return a, err
 		}
@@ -166,7 +166,7 @@ func (s *Server) journey(v url.Values) (compute, error) {
 		return nil, err
 	}
 	return func(ctx context.Context, st *state) (any, error) {
-		j, school, err := st.eng.JourneyTo(req)
+		j, school, err := st.eng.JourneyTo(ctx, req)
 		if err != nil {
 			return nil, err
 		}

@@ -201,7 +201,7 @@ func (s *Server) Reload() (*ReloadResult, error) {
 	if err == nil {
 		// Build the default footpaths now rather than in the first
 		// requests after the swap, which would wait for them.
-		_, err = e.Transfers("", engine.DefaultWalkSpeed)
+		_, err = e.Transfers("", engine.DefaultWalkSpeed, engine.DefaultMaxWalk)
 	}
 	if err != nil {
 		re := &ReloadError{Path: path, Err: err, Refused: !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission)}

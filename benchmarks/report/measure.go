@@ -238,7 +238,7 @@ func childQuery(d dataset, graphPath string, cfg queryConfig) (*queryRun, error)
 	}
 	run := &queryRun{LoadSeconds: time.Since(start).Seconds()}
 	g := e.Graph()
-	tr, err := e.Transfers("", engine.DefaultWalkSpeed)
+	tr, err := e.Transfers("", engine.DefaultWalkSpeed, engine.DefaultMaxWalk)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +274,7 @@ func childQuery(d dataset, graphPath string, cfg queryConfig) (*queryRun, error)
 			lat, lon := at(i)
 			p := engine.DefaultParams(lat, lon)
 			p.MaxMinutes = maxMinutes
-			r, err := e.Reach(p)
+			r, err := e.Reach(context.Background(), p)
 			if err != nil {
 				return 0, err
 			}
@@ -290,10 +290,10 @@ func childQuery(d dataset, graphPath string, cfg queryConfig) (*queryRun, error)
 			lat, lon := at(i)
 			p := engine.DefaultParams(lat, lon)
 			p.MaxMinutes = maxMinutes
-			if _, err := e.Answer(engine.Request{Params: p, Cutoffs: cut}); err != nil {
+			if _, err := e.Answer(context.Background(), engine.Request{Params: p, Cutoffs: cut}); err != nil {
 				return 0, err
 			}
-			_, err := e.Isochrone(engine.IsochroneRequest{Params: p, Cutoffs: cut})
+			_, err := e.Isochrone(context.Background(), engine.IsochroneRequest{Params: p, Cutoffs: cut})
 			return 0, err
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -27,7 +28,7 @@ func runQuery(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := eng.Answer(req)
+	a, err := eng.Answer(context.Background(), req)
 	if err != nil {
 		return flagError(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"reach/engine"
@@ -60,7 +61,7 @@ func runStops(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--transfers %w", err)
 	}
-	tr, err := eng.Transfers(mode, *walkSpeed)
+	tr, err := eng.Transfers(mode, *walkSpeed, math.Inf(1))
 	if err != nil {
 		return fmt.Errorf("--transfers: %w", err)
 	}

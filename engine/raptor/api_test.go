@@ -9,30 +9,82 @@ import (
 	"testing"
 )
 
-// bruteEvaluate recomputes Evaluate from the per-minute arrivals with the
-// definitions written out: percentile p is the smallest time x such that at
-// least p % of the departures take at most x.
-func bruteEvaluate(rr *RangeResult, egress []StopCost, direct, deadline int32, pct float64) TargetTimes {
+// targetCase is a random egress table over a timetable's stops.
+func randomEgress(rng *rand.Rand, stops, targets int) *Egress {
+	e := &Egress{Start: make([]int32, stops+1), NumTargets: targets}
+	type entry struct {
+		t int32
+		m float32
+	}
+	per := make([][]entry, stops)
+	for t := 0; t < targets; t++ {
+		for k := 0; k < 1+rng.IntN(8); k++ {
+			s := rng.IntN(stops)
+			per[s] = append(per[s], entry{int32(t), float32(rng.IntN(1200))})
+		}
+	}
+	for s := range per {
+		slices.SortFunc(per[s], func(a, b entry) int { return int(a.m - b.m) })
+		for _, x := range per[s] {
+			e.Target = append(e.Target, x.t)
+			e.Metres = append(e.Metres, x.m)
+		}
+		e.Start[s+1] = int32(len(e.Target))
+	}
+	return e
+}
+
+func randomSourceOffsets(rng *rand.Rand, stops int) []SourceOffset {
+	var src []SourceOffset
+	for len(src) == 0 || (rng.IntN(2) == 0 && len(src) < 3) {
+		src = append(src, SourceOffset{Stop: int32(rng.IntN(stops)), Offset: int32(rng.IntN(300))})
+	}
+	return src
+}
+
+// bruteTarget recomputes Target from plain searches at every departure,
+// with the definitions written out: the egress walk starts where a vehicle
+// stops; percentile p is the smallest time x such that at least p % of the
+// departures take at most x.
+func bruteTarget(t *testing.T, r *Router, q RangeQuery, tq TargetQuery, target, direct int32, pct float64) TargetTimes {
 	out := TargetTimes{Minute: -1, Stop: -1}
+	step := q.Step
+	if step == 0 {
+		step = DefaultStep
+	}
 	var times []int32
-	for m := 0; m < rr.NumMinutes(); m++ {
-		dep := rr.Departure(m)
+	e := tq.Egress
+	for m := 0; q.From+int32(m)*step < q.To; m++ {
+		dep := q.From + int32(m)*step
+		res, err := r.Route(q.At(dep))
+		if err != nil {
+			t.Fatal(err)
+		}
 		arrival, trips, stop, walk := int32(Unreachable), 0, int32(-1), false
 		if direct >= 0 {
 			arrival, walk = dep+direct, true
 		}
-		for _, e := range egress {
-			if a := rr.Arrival(m, e.Stop); a < Unreachable {
-				k := rr.Trips(m, e.Stop)
-				if a+e.Seconds < arrival || (a+e.Seconds == arrival && k < trips) {
-					arrival, trips, stop, walk = a+e.Seconds, k, e.Stop, false
+		for s := int32(0); int(s) < len(e.Start)-1; s++ {
+			for j := e.Start[s]; j < e.Start[s+1]; j++ {
+				if e.Target[j] != target || float64(e.Metres[j]) > tq.MaxWalk {
+					continue
+				}
+				a := res.VehicleArrival(s)
+				if a >= Unreachable {
+					continue
+				}
+				k := res.VehicleTrips(s)
+				a += WalkSeconds(float64(e.Metres[j]), tq.WalkSpeed)
+				if a < arrival || (a == arrival && k < trips) {
+					arrival, trips, stop, walk = a, k, s, false
 				}
 			}
 		}
+		res.Release()
 		tt := int32(Unreachable)
 		if arrival < Unreachable {
 			tt = arrival - dep
-			if arrival <= deadline && (!out.Found || dep > out.Departure) {
+			if arrival <= q.Deadline && (!out.Found || dep > out.Departure) {
 				out = TargetTimes{Found: true, Minute: m, Departure: dep, Arrival: arrival,
 					Duration: arrival - dep, Trips: trips, Walk: walk, Stop: stop}
 			}
@@ -57,43 +109,77 @@ func bruteEvaluate(rr *RangeResult, egress []StopCost, direct, deadline int32, p
 	return out
 }
 
-func TestEvaluate(t *testing.T) {
+// TestTargets checks the targets a range search answers as it runs
+// against plain searches at every departure, and the journeys it keeps.
+func TestTargets(t *testing.T) {
 	f := newFixture(t, 5, smallSynth)
 	S := f.sy.tt.NumStops()
 	rng := rand.New(rand.NewPCG(5, 5))
-	found, walked := 0, 0
-	for i := 0; i < 40; i++ {
-		from := int32(5*3600 + rng.IntN(14*3600))
-		q := RangeQuery{Sources: []SourceOffset{{Stop: int32(rng.IntN(S)), Offset: int32(rng.IntN(300))}},
-			From: from, To: from + 3600, MaxTransfers: 3, Transfers: &f.merged, WalkFromSources: true}
+	found, walked, journeys := 0, 0, 0
+	for i := 0; i < 60; i++ {
+		from := int32(6*3600 + rng.IntN(12*3600))
+		tq := TargetQuery{Egress: randomEgress(rng, S, 30), WalkSpeed: []float64{1.25, 0.9}[rng.IntN(2)],
+			MaxWalk: []float64{300, 800, 5000}[rng.IntN(3)], Journeys: true, Times: true}
+		if err := tq.Egress.Validate(S); err != nil {
+			t.Fatal(err)
+		}
+		q := RangeQuery{Sources: randomSourceOffsets(rng, S),
+			From: from, To: from + int32(900+rng.IntN(2700)), MaxTransfers: []int{1, 3, Unlimited}[rng.IntN(3)],
+			Transfers: []*Transfers{nil, &f.merged}[rng.IntN(2)], MinChange: []int32{0, 60}[rng.IntN(2)],
+			Deadline: from + 1200 + int32(rng.IntN(2*3600)), Targets: []TargetQuery{tq}}
+		q.WalkFromSources = q.Transfers != nil && rng.IntN(2) == 0
 		rr, err := f.r.Range(q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for j := 0; j < 20; j++ {
-			var egress []StopCost
-			for len(egress) < 1+rng.IntN(4) {
-				egress = append(egress, StopCost{Stop: int32(rng.IntN(S)), Seconds: int32(rng.IntN(900))})
+		reached := map[int32]bool{}
+		for _, x := range rr.Reached(0) {
+			reached[x] = true
+		}
+		for target := int32(0); target < 30; target++ {
+			direct := int32(-1)
+			if rng.IntN(8) == 0 {
+				direct = int32(rng.IntN(7200))
 			}
-			direct := []int32{-1, -1, int32(rng.IntN(7200))}[rng.IntN(3)]
-			deadline := from + int32(rng.IntN(3*3600))
 			pct := []float64{0, 5, 50, 80, 95, 100, 33.3}[rng.IntN(7)]
-			got := rr.Evaluate(egress, direct, deadline, pct)
-			want := bruteEvaluate(rr, egress, direct, deadline, pct)
+			got := rr.Target(0, target, direct, pct)
+			want := bruteTarget(t, f.r, q, tq, target, direct, pct)
 			if got != want {
-				t.Fatalf("Evaluate(%v, %d, %d, %v) = %+v, want %+v", egress, direct, deadline, pct, got, want)
+				t.Fatalf("query %d target %d (direct %d, pct %v): %+v, want %+v", i, target, direct, pct, got, want)
 			}
-			if got.Found {
-				found++
-				if got.Walk {
-					walked++
+			if !got.Found {
+				continue
+			}
+			found++
+			if got.Walk {
+				walked++
+				continue
+			}
+			if !reached[target] {
+				t.Fatalf("target %d found by transit but not listed as reached", target)
+			}
+			j, ok := rr.Journey(0, target)
+			if !ok {
+				t.Fatalf("target %d: no journey kept", target)
+			}
+			journeys++
+			vehicles := 0
+			for _, l := range j.Legs {
+				if l.Kind == LegVehicle {
+					vehicles++
 				}
+			}
+			last := j.Legs[len(j.Legs)-1]
+			if vehicles != got.Trips || j.Stop != got.Stop || j.Arrival != got.Arrival || last.Kind != LegVehicle ||
+				last.ToStop != got.Stop || last.Arrive+j.Egress != got.Arrival || j.Start < got.Departure {
+				t.Fatalf("target %d: journey %+v for %+v", target, j, got)
 			}
 		}
 		rr.Release()
 	}
-	if found < 100 || walked == 0 {
-		t.Errorf("only %d targets found (%d walking): the test does not exercise Evaluate", found, walked)
+	t.Logf("%d targets found (%d walking, %d journeys)", found, walked, journeys)
+	if found < 100 || walked == 0 || journeys < 40 {
+		t.Errorf("%d targets found (%d walking, %d journeys): the test does not exercise the targets", found, walked, journeys)
 	}
 }
 
@@ -119,9 +205,10 @@ func TestZeroAllocations(t *testing.T) {
 	f := newFixture(t, 3, smallSynth)
 	q := Query{Sources: []Source{{Stop: 7, Time: 8 * 3600}, {Stop: 9, Time: 8*3600 + 60}},
 		MaxTransfers: DefaultMaxTransfers, Transfers: &f.merged, WalkFromSources: true, MinChange: 60}
+	eg := randomEgress(rand.New(rand.NewPCG(3, 3)), f.sy.tt.NumStops(), 40)
 	rq := RangeQuery{Sources: []SourceOffset{{Stop: 7, Offset: 0}, {Stop: 9, Offset: 300}},
-		From: 7 * 3600, To: 8 * 3600, MaxTransfers: DefaultMaxTransfers, Transfers: &f.merged}
-	egress := []StopCost{{Stop: 3, Seconds: 100}, {Stop: 50, Seconds: 30}}
+		From: 7 * 3600, To: 8 * 3600, MaxTransfers: DefaultMaxTransfers, Transfers: &f.merged, Deadline: 9 * 3600,
+		Targets: []TargetQuery{{Egress: eg, WalkSpeed: 1.25, MaxWalk: 1000, Journeys: true, Times: true}}}
 	var sink int32
 	plain := testing.AllocsPerRun(50, func() {
 		res, err := f.r.Route(q)
@@ -136,11 +223,14 @@ func TestZeroAllocations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sink += rr.Evaluate(egress, 1800, 9*3600, 80).Median
+		for x := int32(0); x < 40; x++ {
+			sink += rr.Target(0, x, 1800, 80).Median
+		}
+		sink += rr.Arrival(3, 11)
 		rr.Release()
 	})
 	if plain != 0 || ranged != 0 {
-		t.Errorf("allocations per query: plain %v, range+evaluate %v; want 0", plain, ranged)
+		t.Errorf("allocations per query: plain %v, range with targets %v; want 0", plain, ranged)
 	}
 	_ = sink
 }

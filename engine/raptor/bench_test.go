@@ -61,17 +61,24 @@ func benchPlain(b *testing.B, n benchNet) {
 func benchRange(b *testing.B, n benchNet, minutes int32) {
 	var scanned int64
 	src := make([]SourceOffset, 1)
-	egress := []StopCost{{Stop: n.origins[1], Seconds: 120}, {Stop: n.origins[2], Seconds: 300}}
+	eg := &Egress{Start: make([]int32, n.r.numStops+1), NumTargets: 1}
+	for s := int32(0); int(s) < n.r.numStops; s++ {
+		if s == n.origins[1] || s == n.origins[2] {
+			eg.Target, eg.Metres = append(eg.Target, 0), append(eg.Metres, 150)
+		}
+		eg.Start[s+1] = int32(len(eg.Target))
+	}
+	targets := []TargetQuery{{Egress: eg, WalkSpeed: 1.25, MaxWalk: 1000, Times: true}}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		src[0] = SourceOffset{Stop: n.origins[i%len(n.origins)], Offset: 180}
 		rr, err := n.r.Range(RangeQuery{Sources: src, From: 7 * 3600, To: 7*3600 + minutes*60,
-			MaxTransfers: DefaultMaxTransfers, Transfers: n.tr, MinChange: 60})
+			MaxTransfers: DefaultMaxTransfers, Transfers: n.tr, MinChange: 60, Deadline: 9 * 3600, Targets: targets})
 		if err != nil {
 			b.Fatal(err)
 		}
-		rr.Evaluate(egress, -1, 9*3600, 80)
+		rr.Target(0, 0, -1, 80)
 		scanned += rr.ScannedStopTimes()
 		rr.Release()
 	}

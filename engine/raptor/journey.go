@@ -3,11 +3,19 @@ package raptor
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 )
 
 // ErrUnreachable is returned by Journey when no egress stop is reached.
 var ErrUnreachable = errors.New("raptor: target unreachable")
+
+// StopCost is a stop and a cost in seconds, such as the egress walk from
+// the stop to a target.
+type StopCost struct {
+	Stop    int32
+	Seconds int32
+}
 
 // LegKind tells what a leg of a journey is.
 type LegKind uint8
@@ -99,29 +107,43 @@ func (r *Router) Journey(q Query, egress []StopCost) (Journey, error) {
 	if j.Stop < 0 {
 		return Journey{}, ErrUnreachable
 	}
-	if err := sc.reconstruct(&p, &j); err != nil {
+	legs, err := sc.reconstruct(&p, &j, nil, false)
+	if err != nil {
 		return Journey{}, err
 	}
+	j.Legs = legs
 	return j, nil
 }
 
-// reconstruct follows the parent pointers from j.Stop back to a source.
-func (sc *scratch) reconstruct(p *params, j *Journey) error {
+// reconstruct follows the parent pointers from j.Stop, reached with j.Trips
+// trips, back to a source, appending the legs to legs in journey order.
+// It explains the stop's vehicle arrival (vbest) when fromVehicle, its best
+// arrival of any kind otherwise. It sets j's Source, Start and Transfers.
+func (sc *scratch) reconstruct(p *params, j *Journey, legs []Leg, fromVehicle bool) ([]Leg, error) {
 	tt := sc.tt
 	n := sc.nStops
 	k := j.Trips
 	u := j.Stop
 	at := func(k int, s int32) int { return k*n + int(s) }
+	first := len(legs)
 	// The label to explain: u's vehicle or footpath arrival in round k.
-	v := sc.best[u]
-	byVehicle := sc.veh[at(k, u)] == v
-	if !byVehicle && sc.foot[at(k, u)] != v {
-		return fmt.Errorf("raptor: internal error: no label of stop %d in round %d equals its arrival", u, k)
+	var byVehicle bool
+	if fromVehicle {
+		byVehicle = true
+		if sc.veh[at(k, u)] != sc.vbest[u] {
+			return legs, fmt.Errorf("raptor: internal error: no vehicle label of stop %d in round %d equals its arrival", u, k)
+		}
+	} else {
+		v := sc.best[u]
+		byVehicle = sc.veh[at(k, u)] == v
+		if !byVehicle && sc.foot[at(k, u)] != v {
+			return legs, fmt.Errorf("raptor: internal error: no label of stop %d in round %d equals its arrival", u, k)
+		}
 	}
-	var legs []Leg
+	j.Transfers = 0
 	for steps := 0; ; steps++ {
 		if steps > 4*MaxRounds+4 {
-			return fmt.Errorf("raptor: internal error: journey reconstruction does not end")
+			return legs, fmt.Errorf("raptor: internal error: journey reconstruction does not end")
 		}
 		if !byVehicle {
 			for k > 0 && sc.foot[at(k-1, u)] == sc.foot[at(k, u)] {
@@ -135,7 +157,7 @@ func (sc *scratch) reconstruct(p *params, j *Journey) error {
 			}
 			f, ok := footpath(p.tr, from, u)
 			if !ok {
-				return fmt.Errorf("raptor: internal error: no footpath from stop %d to %d", from, u)
+				return legs, fmt.Errorf("raptor: internal error: no footpath from stop %d to %d", from, u)
 			}
 			if k == 0 {
 				legs = append(legs, Leg{Kind: LegWalk, FromStop: from, ToStop: u, Depart: v - f, Arrive: v,
@@ -145,7 +167,7 @@ func (sc *scratch) reconstruct(p *params, j *Journey) error {
 			}
 			dep := sc.veh[at(k, from)]
 			if dep+f != v {
-				return fmt.Errorf("raptor: internal error: footpath from stop %d to %d does not match labels", from, u)
+				return legs, fmt.Errorf("raptor: internal error: footpath from stop %d to %d does not match labels", from, u)
 			}
 			legs = append(legs, Leg{Kind: LegTransfer, FromStop: from, ToStop: u, Depart: dep, Arrive: v,
 				Line: -1, Route: -1, Trip: -1, BoardPos: -1, AlightPos: -1})
@@ -157,7 +179,7 @@ func (sc *scratch) reconstruct(p *params, j *Journey) error {
 			k--
 		}
 		if k == 0 {
-			return fmt.Errorf("raptor: internal error: vehicle label of stop %d in round 0", u)
+			return legs, fmt.Errorf("raptor: internal error: vehicle label of stop %d in round 0", u)
 		}
 		i := at(k, u)
 		trip, board, alight := sc.pTrip[i], sc.pBoard[i], sc.pAlight[i]
@@ -167,7 +189,7 @@ func (sc *scratch) reconstruct(p *params, j *Journey) error {
 		dep := tt.Departures[tt.StopTimeIndex(r, ti, board)]
 		arr := tt.Arrivals[tt.StopTimeIndex(r, ti, alight)]
 		if arr != sc.veh[i] || tt.RouteStops[rs+alight] != u {
-			return fmt.Errorf("raptor: internal error: vehicle label of stop %d does not match trip %s", u, tt.TripID[trip])
+			return legs, fmt.Errorf("raptor: internal error: vehicle label of stop %d does not match trip %s", u, tt.TripID[trip])
 		}
 		bs := tt.RouteStops[rs+board]
 		legs = append(legs, Leg{Kind: LegVehicle, FromStop: bs, ToStop: u, Depart: dep, Arrive: arr,
@@ -182,14 +204,11 @@ func (sc *scratch) reconstruct(p *params, j *Journey) error {
 		} else if sc.foot[at(k, bs)] <= dep {
 			byVehicle = false
 		} else {
-			return fmt.Errorf("raptor: internal error: nothing explains boarding trip %s at stop %d", tt.TripID[trip], bs)
+			return legs, fmt.Errorf("raptor: internal error: nothing explains boarding trip %s at stop %d", tt.TripID[trip], bs)
 		}
 	}
-	for a, b := 0, len(legs)-1; a < b; a, b = a+1, b-1 {
-		legs[a], legs[b] = legs[b], legs[a]
-	}
-	j.Legs = legs
-	return nil
+	slices.Reverse(legs[first:])
+	return legs, nil
 }
 
 // footpath returns the time of the footpath from s to u.

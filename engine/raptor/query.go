@@ -105,6 +105,25 @@ func (res *Result) Trips(s int32) int {
 	return int(res.sc.trips[s])
 }
 
+// VehicleArrival returns the earliest arrival at stop s by a vehicle (the
+// last leg of the journey is a trip, not a footpath), or Unreachable: where
+// a walk to a target may start.
+func (res *Result) VehicleArrival(s int32) int32 {
+	if uint(s) >= uint(res.sc.nStops) {
+		return Unreachable
+	}
+	return res.sc.vbest[s]
+}
+
+// VehicleTrips returns the fewest trips of a journey arriving at stop s by
+// a vehicle at VehicleArrival(s), or -1 when no vehicle reaches s.
+func (res *Result) VehicleTrips(s int32) int {
+	if uint(s) >= uint(res.sc.nStops) || res.sc.vbest[s] >= Unreachable {
+		return -1
+	}
+	return int(res.sc.vtrips[s])
+}
+
 // Rounds returns the number of rounds holding labels: ArrivalInRound gives
 // the same answer for every k ≥ Rounds()-1.
 func (res *Result) Rounds() int { return res.sc.rounds }

@@ -1,6 +1,12 @@
 package raptor
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"reach/graph"
+)
 
 // SourceOffset is a stop where journeys start, reached Offset seconds after
 // the departure from the origin (the access walk).
@@ -14,8 +20,11 @@ type SourceOffset struct {
 const DefaultStep = 60
 
 // MaxMinutes is the most departures a range query may have (six hours of
-// minutes), which bounds its memory to MaxMinutes × stops × 8 bytes.
+// minutes).
 const MaxMinutes = 6 * 60
+
+// ErrCanceled is returned by a range search stopped through RangeQuery.Done.
+var ErrCanceled = errors.New("raptor: search canceled")
 
 // RangeQuery is a one-to-all search for every departure in From, From+Step,
 // … up to but excluding To (seconds since midnight of the service date).
@@ -30,6 +39,16 @@ type RangeQuery struct {
 	AllowSchool     bool
 	WalkFromSources bool
 	MinChange       int32
+	// Parents keeps the parent pointers the journeys of Targets need.
+	// Targets asking for journeys set it.
+
+	// Targets are evaluated during the search, from the stops a vehicle
+	// reaches (see TargetQuery); Deadline is their arrival deadline.
+	Targets  []TargetQuery
+	Deadline int32
+	// Done, when closed, stops the search between two departures with
+	// ErrCanceled (typically a request context's Done channel).
+	Done <-chan struct{}
 }
 
 // At returns the plain query departing at dep with the same sources and
@@ -45,11 +64,16 @@ func (q *RangeQuery) At(dep int32) Query {
 	}
 }
 
-// Range runs a range search (rRAPTOR): departures are processed latest
-// first, each search starting from the labels of the later one. For every
-// departure and stop the result holds the earliest arrival and the fewest
-// trips achieving it, exactly as a plain search at that departure would.
-// The result borrows memory from the router's pool: call Release when done.
+// Range runs a range search (rRAPTOR). Only the departures at which some
+// trip can be boarded first are searched (a trip leaving a source, or a
+// stop one footpath from a source with WalkFromSources, within the step
+// after the departure), latest first, each search starting from the labels
+// of the later one; the last departure of the window is always searched.
+// Between two searched departures nothing changes but the sources' own
+// times, so the result still answers, for every departure of the window
+// and every stop, the earliest arrival and the fewest trips achieving it,
+// exactly as a plain search at that departure would. The result borrows
+// memory from the router's pool: call Release when done.
 func (r *Router) Range(q RangeQuery) (*RangeResult, error) {
 	p, err := r.newParams(q.MaxTransfers, q.Transfers, q.AllowSchool, q.WalkFromSources, q.MinChange)
 	if err != nil {
@@ -78,8 +102,21 @@ func (r *Router) Range(q RangeQuery) (*RangeResult, error) {
 			return nil, fmt.Errorf("raptor: source %d: offset %d s outside 0..%d", i, s.Offset, MaxTime)
 		}
 	}
+	if q.Deadline < -MaxTime || q.Deadline > MaxTime {
+		return nil, fmt.Errorf("raptor: deadline %d s outside ±%d", q.Deadline, MaxTime)
+	}
+	parents := false
+	for i, t := range q.Targets {
+		if err := t.check(r.numStops); err != nil {
+			return nil, fmt.Errorf("raptor: target set %d: %w", i, err)
+		}
+		parents = parents || t.Journeys
+	}
 	sc := r.get()
-	sc.runRange(&p, q.Sources, q.From, step, int(minutes))
+	if err := sc.runRange(&p, &q, step, int(minutes), parents); err != nil {
+		r.put(sc)
+		return nil, err
+	}
 	if sc.badTransfer {
 		r.put(sc)
 		return nil, fmt.Errorf("raptor: invalid footpath in RangeQuery.Transfers (see Transfers.Validate)")
@@ -87,70 +124,304 @@ func (r *Router) Range(q RangeQuery) (*RangeResult, error) {
 	return &sc.rres, nil
 }
 
-// runRange performs a range search over the given departures.
-func (sc *scratch) runRange(p *params, src []SourceOffset, from, step int32, minutes int) {
-	sc.minutes, sc.from, sc.step = minutes, from, step
-	size := minutes * sc.nStops
-	if len(sc.outArr) < size {
-		sc.outArr = make([]int32, size)
-		sc.outTrips = make([]int32, size)
+// rangeState holds the results of a range search beside its labels.
+type rangeState struct {
+	minutes  int
+	from     int32
+	step     int32
+	deadline int32
+	sources  []SourceOffset // copied from the query
+	walk     *Transfers     // footpaths from sources, when walked
+	marks    []bool         // per minute: searched
+	procMin  []int32        // searched minutes, latest first
+	nextProc []int32        // per minute: index in procMin of the earliest searched minute at or after it
+
+	// Stop-major log of the best arrivals: every change of a stop's best
+	// at a searched departure, grouped by stop when first read.
+	logStop  []int32
+	logProc  []int32
+	logArr   []int32
+	logTrips []int32
+	grouped  bool
+	slot     []int32 // per stop: 1 + its index in order, 0 when absent
+	order    []int32 // stops of the log
+	start    []int32 // CSR over order into byStop
+	byStop   []int32 // log entries grouped by stop, in processing order
+	fillAt   []int32
+
+	targets []targetState
+	evalBuf []int32
+	legBuf  []Leg
+}
+
+func (rs *rangeState) init(nStops int) { rs.slot = make([]int32, nStops) }
+
+// reset forgets the previous search's results.
+func (rs *rangeState) reset() {
+	for _, s := range rs.order {
+		rs.slot[s] = 0
 	}
-	if len(sc.evalBuf) < minutes {
-		sc.evalBuf = make([]int32, minutes)
+	rs.order = rs.order[:0]
+	rs.logStop, rs.logProc, rs.logArr, rs.logTrips = rs.logStop[:0], rs.logProc[:0], rs.logArr[:0], rs.logTrips[:0]
+	rs.grouped = false
+	for i := range rs.targets {
+		rs.targets[i].reset()
 	}
-	sc.begin(false, p.maxRound)
+}
+
+// departures marks the minutes of the window at which a trip can be
+// boarded first: a trip leaving a source s at d, with d - Offset(s) in the
+// minute's step; with footpaths from the sources, the same at the
+// footpaths' ends. The last minute is always marked.
+func (sc *scratch) departures(p *params, src []SourceOffset, from, step int32, minutes int) {
+	rs := &sc.rng
+	if cap(rs.marks) < minutes {
+		rs.marks = make([]bool, minutes)
+		rs.nextProc = make([]int32, minutes)
+	}
+	rs.marks, rs.nextProc = rs.marks[:minutes], rs.nextProc[:minutes]
+	clear(rs.marks)
+	rs.marks[minutes-1] = true
+	tt := sc.tt
+	mark := func(s, off int32) {
+		lo := int64(from) + int64(off)        // first departure time at s that counts
+		hi := lo + int64(minutes)*int64(step) // past the last
+		routes, pos := tt.RoutesAt(s)
+		for j, r := range routes {
+			q := pos[j]
+			rs0, re := tt.RouteStopStart[r], tt.RouteStopStart[r+1]
+			if q >= re-rs0-1 || tt.RouteStopFlags[rs0+q]&graph.NoPickup != 0 || (!p.allowSchool && sc.r.routeSchool[r]) {
+				continue
+			}
+			ns := re - rs0
+			base := tt.RouteStopTimeStart[r]
+			ntrips := int(tt.RouteTripStart[r+1] - tt.RouteTripStart[r])
+			deps := tt.Departures
+			k := sort.Search(ntrips, func(i int) bool { return int64(deps[base+int32(i)*ns+q]) >= lo })
+			for ; k < ntrips; k++ {
+				d := int64(deps[base+int32(k)*ns+q])
+				if d >= hi {
+					break
+				}
+				rs.marks[(d-lo)/int64(step)] = true
+			}
+		}
+	}
+	for _, s := range src {
+		mark(s.Stop, s.Offset)
+		if p.walkFromSources && p.tr != nil {
+			to, secs := p.tr.From(s.Stop)
+			for j, u := range to {
+				if uint32(u) < uint32(sc.nStops) && uint32(secs[j]) <= MaxFootpath {
+					mark(u, s.Offset+secs[j])
+				}
+			}
+		}
+	}
+	rs.procMin = rs.procMin[:0]
 	for m := minutes - 1; m >= 0; m-- {
-		dep := from + int32(m)*step
+		if rs.marks[m] {
+			rs.procMin = append(rs.procMin, int32(m))
+		}
+		rs.nextProc[m] = int32(len(rs.procMin) - 1)
+	}
+}
+
+// runRange performs a range search over the given departures.
+func (sc *scratch) runRange(p *params, q *RangeQuery, step int32, minutes int, parents bool) error {
+	rs := &sc.rng
+	rs.reset()
+	rs.minutes, rs.from, rs.step, rs.deadline = minutes, q.From, step, q.Deadline
+	rs.sources = append(rs.sources[:0], q.Sources...)
+	rs.walk = nil
+	if p.walkFromSources {
+		rs.walk = p.tr
+	}
+	if cap(rs.evalBuf) < minutes {
+		rs.evalBuf = make([]int32, minutes)
+	}
+	sc.departures(p, q.Sources, q.From, step, minutes)
+	if len(rs.targets) < len(q.Targets) {
+		rs.targets = append(rs.targets, make([]targetState, len(q.Targets)-len(rs.targets))...)
+	}
+	rs.targets = rs.targets[:len(q.Targets)]
+	for i := range q.Targets {
+		rs.targets[i].prepare(q.Targets[i])
+	}
+	sc.begin(parents, p.maxRound)
+	sc.ranging = true
+	for i, m := range rs.procMin {
+		if q.Done != nil {
+			select {
+			case <-q.Done:
+				sc.clearMoved()
+				return ErrCanceled
+			default:
+			}
+		}
+		dep := q.From + m*step
 		sc.startMinute()
-		for _, s := range src {
+		for _, s := range q.Sources {
 			sc.source(p, s.Stop, dep+s.Offset)
 		}
 		sc.endRound()
 		sc.search(p)
-		copy(sc.outArr[m*sc.nStops:], sc.best)
-		copy(sc.outTrips[m*sc.nStops:], sc.trips)
+		sc.logDeparture(p, int32(i))
+	}
+	return nil
+}
+
+// clearMoved empties the per-departure change sets.
+func (sc *scratch) clearMoved() {
+	for _, s := range sc.bestList {
+		sc.bestMoved.unset(s)
+	}
+	for _, s := range sc.vehList {
+		sc.vehMoved.unset(s)
+	}
+	sc.bestList, sc.vehList = sc.bestList[:0], sc.vehList[:0]
+}
+
+// logDeparture keeps what the search at searched departure i changed: the
+// best arrivals in the stop log, the vehicle arrivals in the targets.
+func (sc *scratch) logDeparture(p *params, i int32) {
+	rs := &sc.rng
+	for _, s := range sc.bestList {
+		rs.logStop = append(rs.logStop, s)
+		rs.logProc = append(rs.logProc, i)
+		rs.logArr = append(rs.logArr, sc.best[s])
+		rs.logTrips = append(rs.logTrips, sc.trips[s])
+	}
+	for t := range rs.targets {
+		ts := &rs.targets[t]
+		for _, s := range sc.vehList {
+			ts.offer(s, sc.vbest[s], sc.vtrips[s])
+		}
+		ts.settle(sc, p, i)
+	}
+	sc.clearMoved()
+}
+
+// group sorts the stop log by stop, keeping the processing order.
+func (rs *rangeState) group() {
+	if rs.grouped {
+		return
+	}
+	rs.grouped = true
+	for _, s := range rs.logStop {
+		if rs.slot[s] == 0 {
+			rs.order = append(rs.order, s)
+			rs.slot[s] = int32(len(rs.order))
+		}
+	}
+	n := len(rs.order)
+	rs.start = resize(rs.start, n+1)
+	for _, s := range rs.logStop {
+		rs.start[rs.slot[s]]++
+	}
+	for k := 1; k <= n; k++ {
+		rs.start[k] += rs.start[k-1]
+	}
+	rs.byStop = resize(rs.byStop, len(rs.logStop))
+	rs.fillAt = append(rs.fillAt[:0], rs.start[:n]...)
+	for e, s := range rs.logStop {
+		k := rs.slot[s] - 1
+		rs.byStop[rs.fillAt[k]] = int32(e)
+		rs.fillAt[k]++
 	}
 }
 
 // RangeResult is the outcome of a range search: per departure minute and
-// per stop, the earliest arrival and the fewest trips achieving it. Its
-// methods read memory that Release returns to the router's pool; a
-// RangeResult must not be used after Release nor shared between goroutines.
+// per stop, the earliest arrival and the fewest trips achieving it, and the
+// answers of the target sets. Its methods read memory that Release
+// returns to the router's pool; a RangeResult must not be used after
+// Release nor shared between goroutines.
 type RangeResult struct {
 	sc *scratch
 }
 
 // NumMinutes returns the number of departures of the window.
-func (rr *RangeResult) NumMinutes() int { return rr.sc.minutes }
+func (rr *RangeResult) NumMinutes() int { return rr.sc.rng.minutes }
+
+// NumSearched returns the number of departures actually searched (the
+// others are answered from the next later searched one).
+func (rr *RangeResult) NumSearched() int { return len(rr.sc.rng.procMin) }
 
 // NumStops returns the number of stops of the timetable.
 func (rr *RangeResult) NumStops() int { return rr.sc.nStops }
 
 // Departure returns the departure time of minute m.
-func (rr *RangeResult) Departure(m int) int32 { return rr.sc.from + int32(m)*rr.sc.step }
+func (rr *RangeResult) Departure(m int) int32 { return rr.sc.rng.from + int32(m)*rr.sc.rng.step }
+
+// sourceArrival returns the arrival at stop s of the journeys departing at
+// minute m that take no vehicle (the sources, and their footpaths when
+// walked), or Unreachable.
+func (rr *RangeResult) sourceArrival(m int, s int32) int32 {
+	rs := &rr.sc.rng
+	dep := rr.Departure(m)
+	best := int32(Unreachable)
+	for _, src := range rs.sources {
+		if src.Stop == s {
+			best = min(best, dep+src.Offset)
+		}
+		if rs.walk != nil {
+			to, secs := rs.walk.From(src.Stop)
+			for j, u := range to {
+				if u == s {
+					best = min(best, dep+src.Offset+secs[j])
+				}
+			}
+		}
+	}
+	return best
+}
+
+// logged returns the best arrival at stop s and its trips at the searched
+// departure i (from the stop log), or Unreachable.
+func (rr *RangeResult) logged(i int32, s int32) (int32, int32) {
+	rs := &rr.sc.rng
+	rs.group()
+	k := rs.slot[s]
+	if k == 0 {
+		return Unreachable, -1
+	}
+	entries := rs.byStop[rs.start[k-1]:rs.start[k]]
+	// The last entry searched at or before i (entries go by processing order).
+	j := sort.Search(len(entries), func(x int) bool { return rs.logProc[entries[x]] > i }) - 1
+	if j < 0 {
+		return Unreachable, -1
+	}
+	e := entries[j]
+	return rs.logArr[e], rs.logTrips[e]
+}
 
 // Arrival returns the earliest arrival at stop s when departing at minute
 // m, or Unreachable.
 func (rr *RangeResult) Arrival(m int, s int32) int32 {
-	sc := rr.sc
-	if uint(m) >= uint(sc.minutes) || uint(s) >= uint(sc.nStops) {
-		return Unreachable
-	}
-	return sc.outArr[m*sc.nStops+int(s)]
+	a, _ := rr.arrival(m, s)
+	return a
 }
 
 // Trips returns the fewest trips of a journey departing at minute m and
 // arriving at stop s at Arrival(m, s), or -1 if s is unreachable.
 func (rr *RangeResult) Trips(m int, s int32) int {
-	sc := rr.sc
-	if uint(m) >= uint(sc.minutes) || uint(s) >= uint(sc.nStops) {
+	a, k := rr.arrival(m, s)
+	if a >= Unreachable {
 		return -1
 	}
-	i := m*sc.nStops + int(s)
-	if sc.outArr[i] >= Unreachable {
-		return -1
+	return int(k)
+}
+
+func (rr *RangeResult) arrival(m int, s int32) (int32, int32) {
+	rs := &rr.sc.rng
+	if uint(m) >= uint(rs.minutes) || uint(s) >= uint(rr.sc.nStops) {
+		return Unreachable, -1
 	}
-	return int(sc.outTrips[i])
+	a, k := rr.logged(rs.nextProc[m], s)
+	if w := rr.sourceArrival(m, s); w <= a {
+		return w, 0
+	}
+	return a, k
 }
 
 // ScannedStopTimes returns the number of route positions scanned over all

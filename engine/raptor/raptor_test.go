@@ -199,6 +199,13 @@ func TestRangeMatchesPlain(t *testing.T) {
 	if testing.Short() {
 		seeds, perSeed = 3, 5
 	}
+	searched, total := 0, 0
+	defer func() {
+		t.Logf("%d of %d departures searched", searched, total)
+		if searched == total || searched == 0 {
+			t.Errorf("%d of %d departures searched: the test does not exercise the skipped ones", searched, total)
+		}
+	}()
 	for seed := uint64(1); seed <= uint64(seeds); seed++ {
 		f := newFixture(t, seed, smallSynth)
 		rng := rand.New(rand.NewPCG(seed, 11))
@@ -252,9 +259,9 @@ func TestRangeMatchesPlain(t *testing.T) {
 						improved++
 					}
 				}
-				if m == 0 {
+				if procs := rr.sc.rng.procMin; int32(m) == procs[len(procs)-1] {
 					// The labels left by the range search (its last
-					// departure is minute 0) are exact per round.
+					// searched departure is minute m) are exact per round.
 					sc := rr.sc
 					for k := 0; k < max(sc.rounds, res.Rounds()); k++ {
 						for s := int32(0); int(s) < S; s++ {
@@ -267,6 +274,8 @@ func TestRangeMatchesPlain(t *testing.T) {
 				}
 				res.Release()
 			}
+			searched += rr.NumSearched()
+			total += rr.NumMinutes()
 			rr.Release()
 			if i == 0 && improved == 0 && rr.NumMinutes() > 5 {
 				t.Logf("seed %d: range query %d never improves between minutes", seed, i)

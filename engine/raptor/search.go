@@ -26,17 +26,23 @@ func (b bitset) count() int {
 
 // scratch is the memory of one query. Labels are stored per round as flat
 // arrays indexed k*nStops + s.
+//
+// Only the stops a query touches are reset for the next one: every label of
+// a stop outside seenList is Unreachable in every round, so that a query
+// costs what it reaches, not the size of the timetable.
 type scratch struct {
 	r      *Router
 	tt     *graph.Timetable
 	nStops int
 
-	rounds int     // rounds holding labels for the current search
+	rounds int     // rounds that may hold labels (of this query or, for reset, the last)
 	veh    []int32 // earliest arrival by a vehicle, ≤ k trips
 	arr    []int32 // earliest arrival of any kind, ≤ k trips
 	rdy    []int32 // earliest boarding time, ≤ k trips
 	best   []int32 // per stop: earliest arrival over all rounds
 	trips  []int32 // per stop: fewest trips achieving best
+	vbest  []int32 // per stop: earliest arrival by a vehicle over all rounds
+	vtrips []int32 // per stop: fewest trips achieving vbest
 
 	// Parent pointers, kept only when reconstructing journeys.
 	parents bool
@@ -46,6 +52,8 @@ type scratch struct {
 	pAlight []int32 // alighting position
 	pFoot   []int32 // origin stop of the footpath label, -1 for a source
 
+	seen        bitset  // stops with a label in this query
+	seenList    []int32 // members of seen
 	changed     bitset  // stops whose labels changed in the current round
 	marked      bitset  // stops whose boarding time improved in the current round
 	improved    bitset  // stops improved by a vehicle in the current round
@@ -56,18 +64,18 @@ type scratch struct {
 	routeStart  []int32 // per route: earliest position to scan, -1 if not queued
 	queue       []int32 // queued routes
 
+	// Changes of one departure of a range search, for its results.
+	ranging   bool
+	bestMoved bitset  // stops whose best changed in this departure
+	bestList  []int32 // members of bestMoved
+	vehMoved  bitset  // stops whose vbest changed in this departure
+	vehList   []int32 // members of vehMoved
+
 	scanned     int64 // route positions scanned
 	badTransfer bool  // an invalid footpath was met
 
-	// Range results: per minute, per stop.
-	minutes  int
-	from     int32
-	step     int32
-	outArr   []int32
-	outTrips []int32
-	evalBuf  []int32
-
-	inUse bool // borrowed by a result not yet released
+	rng   rangeState // results of a range search
+	inUse bool       // borrowed by a result not yet released
 	res   Result
 	rres  RangeResult
 }
@@ -80,32 +88,49 @@ func newScratch(r *Router) *scratch {
 		nStops:     n,
 		best:       make([]int32, n),
 		trips:      make([]int32, n),
+		vbest:      make([]int32, n),
+		vtrips:     make([]int32, n),
+		seen:       newBitset(n),
 		changed:    newBitset(n),
 		marked:     newBitset(n),
 		improved:   newBitset(n),
+		bestMoved:  newBitset(n),
+		vehMoved:   newBitset(n),
 		routeStart: make([]int32, r.tt.NumRoutes()),
 	}
+	fill(sc.best, Unreachable)
+	fill(sc.vbest, Unreachable)
 	for i := range sc.routeStart {
 		sc.routeStart[i] = -1
 	}
 	sc.res.sc = sc
 	sc.rres.sc = sc
+	sc.rng.init(n)
 	return sc
 }
 
-// begin resets the labels for a new search.
+// begin resets the labels the previous query touched, for a new search.
 func (sc *scratch) begin(parents bool, maxRound int) {
+	n := sc.nStops
+	for _, s := range sc.seenList {
+		for k := 0; k < sc.rounds; k++ {
+			i := k*n + int(s)
+			sc.veh[i], sc.arr[i], sc.rdy[i] = Unreachable, Unreachable, Unreachable
+		}
+		if len(sc.foot) > 0 {
+			for k := 0; k < min(sc.rounds, len(sc.foot)/max(n, 1)); k++ {
+				sc.foot[k*n+int(s)] = Unreachable
+			}
+		}
+		sc.best[s], sc.trips[s] = Unreachable, 0
+		sc.vbest[s], sc.vtrips[s] = Unreachable, 0
+		sc.seen.unset(s)
+	}
+	sc.seenList = sc.seenList[:0]
 	sc.parents = parents
+	sc.ranging = false
 	sc.ensureRounds(1, maxRound)
 	sc.rounds = 1
-	fill(sc.veh[:sc.nStops], Unreachable)
-	fill(sc.arr[:sc.nStops], Unreachable)
-	fill(sc.rdy[:sc.nStops], Unreachable)
-	if parents {
-		fill(sc.foot[:sc.nStops], Unreachable)
-	}
-	fill(sc.best, Unreachable)
-	clear(sc.trips)
 	sc.scanned = 0
 	sc.badTransfer = false
 	sc.startMinute()
@@ -125,40 +150,45 @@ func fill(a []int32, v int32) {
 	}
 }
 
-// ensureRounds makes room for n rounds of labels, keeping the existing ones.
-// want is the number of rounds the search may use, a hint for the first
-// allocation.
+// ensureRounds makes room for n rounds of labels, keeping the existing ones;
+// new room holds Unreachable labels. want is the number of rounds the
+// search may use, a hint for the first allocation.
 func (sc *scratch) ensureRounds(n, want int) {
 	need := n * sc.nStops
-	if len(sc.veh) >= need && (!sc.parents || len(sc.pTrip) >= need) {
+	if len(sc.veh) >= need && (!sc.parents || (len(sc.pTrip) >= need && len(sc.foot) >= need)) {
 		return
 	}
 	c := max(n, min(want+1, 16), 2*len(sc.veh)/max(sc.nStops, 1))
 	c = min(c, MaxRounds+1)
 	c = max(c, n)
 	size := c * sc.nStops
-	grow := func(a []int32) []int32 {
+	grow := func(a []int32, label bool) []int32 {
 		if len(a) >= size {
 			return a
 		}
 		b := make([]int32, size)
 		copy(b, a)
+		if label {
+			fill(b[len(a):], Unreachable)
+		}
 		return b
 	}
-	sc.veh, sc.arr, sc.rdy = grow(sc.veh), grow(sc.arr), grow(sc.rdy)
+	sc.veh, sc.arr, sc.rdy = grow(sc.veh, true), grow(sc.arr, true), grow(sc.rdy, true)
 	if sc.parents {
-		sc.foot, sc.pTrip, sc.pBoard, sc.pAlight, sc.pFoot =
-			grow(sc.foot), grow(sc.pTrip), grow(sc.pBoard), grow(sc.pAlight), grow(sc.pFoot)
+		sc.foot = grow(sc.foot, true)
+		sc.pTrip, sc.pBoard, sc.pAlight, sc.pFoot = grow(sc.pTrip, false), grow(sc.pBoard, false), grow(sc.pAlight, false), grow(sc.pFoot, false)
 	}
 }
 
 // record notes an arrival t at stop s in round k in the overall best.
 func (sc *scratch) record(s, t int32, k int) {
-	if t < sc.best[s] {
+	if t < sc.best[s] || (t == sc.best[s] && int32(k) < sc.trips[s]) {
 		sc.best[s] = t
 		sc.trips[s] = int32(k)
-	} else if t == sc.best[s] && int32(k) < sc.trips[s] {
-		sc.trips[s] = int32(k)
+		if sc.ranging && !sc.bestMoved.has(s) {
+			sc.bestMoved.set(s)
+			sc.bestList = append(sc.bestList, s)
+		}
 	}
 }
 
@@ -167,6 +197,10 @@ func (sc *scratch) touch(s int32) {
 	if !sc.changed.has(s) {
 		sc.changed.set(s)
 		sc.curChanged = append(sc.curChanged, s)
+		if !sc.seen.has(s) {
+			sc.seen.set(s)
+			sc.seenList = append(sc.seenList, s)
+		}
 	}
 }
 
@@ -202,6 +236,13 @@ func (sc *scratch) vehUpdate(k int, s, t int32, minChange, trip, board, alight i
 	if t < sc.arr[i] {
 		sc.arr[i] = t
 		sc.record(s, t, k)
+	}
+	if t < sc.vbest[s] || (t == sc.vbest[s] && int32(k) < sc.vtrips[s]) {
+		sc.vbest[s], sc.vtrips[s] = t, int32(k)
+		if sc.ranging && !sc.vehMoved.has(s) {
+			sc.vehMoved.set(s)
+			sc.vehList = append(sc.vehList, s)
+		}
 	}
 	c := max(sc.tt.StopMinTransfer[s], minChange)
 	if t+c < sc.rdy[i] {
@@ -283,16 +324,19 @@ func (sc *scratch) search(p *params) {
 	}
 }
 
-// addRound creates round k as a copy of round k-1.
+// addRound creates round k as a copy of round k-1, for the stops holding
+// labels (the others are Unreachable in both).
 func (sc *scratch) addRound(k, maxRound int) {
 	sc.ensureRounds(k+1, maxRound)
 	n := sc.nStops
-	lo, mid, hi := (k-1)*n, k*n, (k+1)*n
-	copy(sc.veh[mid:hi], sc.veh[lo:mid])
-	copy(sc.arr[mid:hi], sc.arr[lo:mid])
-	copy(sc.rdy[mid:hi], sc.rdy[lo:mid])
-	if sc.parents {
-		copy(sc.foot[mid:hi], sc.foot[lo:mid])
+	lo, mid := (k-1)*n, k*n
+	for _, s := range sc.seenList {
+		i0, i1 := lo+int(s), mid+int(s)
+		sc.veh[i1], sc.arr[i1], sc.rdy[i1] = sc.veh[i0], sc.arr[i0], sc.rdy[i0]
+		if sc.parents {
+			sc.foot[i1], sc.pFoot[i1] = sc.foot[i0], sc.pFoot[i0]
+			sc.pTrip[i1], sc.pBoard[i1], sc.pAlight[i1] = sc.pTrip[i0], sc.pBoard[i0], sc.pAlight[i0]
+		}
 	}
 	sc.rounds = k + 1
 }
@@ -306,6 +350,9 @@ func (sc *scratch) propagate(k int) {
 		ch := false
 		if v := sc.veh[i0]; v < sc.veh[i1] {
 			sc.veh[i1] = v
+			if sc.parents {
+				sc.pTrip[i1], sc.pBoard[i1], sc.pAlight[i1] = sc.pTrip[i0], sc.pBoard[i0], sc.pAlight[i0]
+			}
 			ch = true
 		}
 		if v := sc.arr[i0]; v < sc.arr[i1] {
@@ -320,7 +367,7 @@ func (sc *scratch) propagate(k int) {
 		}
 		if sc.parents {
 			if v := sc.foot[i0]; v < sc.foot[i1] {
-				sc.foot[i1] = v
+				sc.foot[i1], sc.pFoot[i1] = v, sc.pFoot[i0]
 				ch = true
 			}
 		}
