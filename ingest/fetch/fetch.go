@@ -121,9 +121,11 @@ type SourceResult struct {
 
 // Result is the outcome of Fetch.
 type Result struct {
-	Dir     string         `json:"dir"`
-	Sources []SourceResult `json:"sources"`
-	Skipped []Skipped      `json:"skipped,omitempty"`
+	Dir string `json:"dir"`
+	// SourcesFile is the sources CSV the sources were read from.
+	SourcesFile string         `json:"sources_file,omitempty"`
+	Sources     []SourceResult `json:"sources"`
+	Skipped     []Skipped      `json:"skipped,omitempty"`
 	// Overlap compares the validity ranges of the GTFS feeds fetched.
 	Overlap Overlap `json:"overlap"`
 	// BuildRange is the range BuildDate was chosen in: Overlap.Common, or
@@ -172,7 +174,7 @@ func Fetch(ctx context.Context, sourcesCSV string, dir string, opt Options) (*Re
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
 	for _, s := range skipped {
-		opt.Logf("%s line %d (%s): skipped: %s", sourcesCSV, s.Line, s.Name, s.Reason)
+		opt.Logf("skipped: %s", s.describe(sourcesCSV))
 	}
 
 	d := &downloader{
@@ -185,7 +187,7 @@ func Fetch(ctx context.Context, sourcesCSV string, dir string, opt Options) (*Re
 			size: make([]int64, len(sources)),
 		},
 	}
-	res := &Result{Dir: dir, Sources: make([]SourceResult, len(sources)), Skipped: skipped}
+	res := &Result{Dir: dir, SourcesFile: sourcesCSV, Sources: make([]SourceResult, len(sources)), Skipped: skipped}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range min(opt.Parallel, max(len(sources), 1)) {

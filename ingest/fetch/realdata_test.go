@@ -82,3 +82,26 @@ func TestFetchRealFeeds(t *testing.T) {
 		t.Error("the report does not say that no date is common")
 	}
 }
+
+// The service's real list: 287 rows, of which 3 have eight fields and a
+// comment instead of a URL in "URL GTFS".
+func TestReadSourcesRealList(t *testing.T) {
+	f, err := os.Open(realdata.Path(t, "sources", "transports.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sources, skipped, err := ReadSources(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkBadURLRows(t, skipped)
+	if len(sources) != 284 {
+		t.Errorf("%d sources, want 284 (287 rows less the 3 without URL)", len(sources))
+	}
+	for _, s := range sources {
+		if !httpURL(s.URL) || s.Kind != KindGTFS {
+			t.Errorf("line %d: %s source with URL %q", s.Line, s.Kind, s.URL)
+		}
+	}
+}

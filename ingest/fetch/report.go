@@ -49,7 +49,7 @@ func (r *Result) Report(w io.Writer) error {
 		}
 	}
 	for _, s := range r.Skipped {
-		p.printf("  skipped    line %d %s: %s\n", s.Line, s.Name, s.Reason)
+		p.printf("  skipped    %s\n", s.describe(r.SourcesFile))
 	}
 
 	ov := r.Overlap
@@ -76,6 +76,24 @@ func (r *Result) Report(w io.Writer) error {
 		p.printf("Suggested build date: %s %s (%s)\n", r.BuildDate.Date.Weekday(), r.BuildDate.Date.Format("2006-01-02"), r.BuildDate.Note)
 	}
 	return p.err
+}
+
+// describe tells why a row was skipped, naming its place in file as
+// file:line (or "line N" when file is empty):
+// `bad_url: transports.csv:4: "Fichier invalide" (URL GTFS of Hop Bus)`.
+func (s Skipped) describe(file string) string {
+	at := fmt.Sprintf("line %d", s.Line)
+	if file != "" {
+		at = fmt.Sprintf("%s:%d", file, s.Line)
+	}
+	name := s.Name
+	if name == "" {
+		name = "unnamed row"
+	}
+	if s.Reason == SkipBadURL {
+		return fmt.Sprintf("%s: %s: %q (%s of %s)", s.Reason, at, s.Value, s.Field, name)
+	}
+	return fmt.Sprintf("%s: %s (%s)", s.Reason, at, name)
 }
 
 // printer writes formatted text and keeps the first error.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Kind is the kind of data a source provides.
@@ -37,12 +38,30 @@ type Source struct {
 	Meta map[string]string `json:"meta,omitempty"`
 }
 
-// Skipped is a row of the sources CSV that gives nothing to download.
+// Skipped is a row of the sources CSV, or one URL of a row, that gives
+// nothing to download.
 type Skipped struct {
-	Line   int    `json:"line"`
+	Line   int    `json:"line"`             // line of the row, or of the bad URL field
+	Column int    `json:"column,omitempty"` // column (1-based byte) of the bad URL field
 	Name   string `json:"name,omitempty"`
-	Reason string `json:"reason"`
+	Region string `json:"region,omitempty"`
+	Reason string `json:"reason"`          // SkipNoURL or SkipBadURL
+	Field  string `json:"field,omitempty"` // header of the bad URL field ("URL GTFS")
+	Value  string `json:"value,omitempty"` // the bad URL, cut to MaxSkippedValue bytes
 }
+
+// The reasons a row is skipped.
+const (
+	// SkipNoURL: the row has no URL at all.
+	SkipNoURL = "no_url"
+	// SkipBadURL: a URL field holds something other than an absolute
+	// http or https URL, such as a comment shifted into it by a missing
+	// field. Nothing is downloaded for it.
+	SkipBadURL = "bad_url"
+)
+
+// MaxSkippedValue is the most bytes of a bad URL kept in Skipped.Value.
+const MaxSkippedValue = 200
 
 // column roles, found by normalised header name.
 var (
@@ -62,7 +81,10 @@ var (
 // "URL GTFS" or "URL" column is a GTFS feed, unless the row's Type is "OSM"
 // or the URL ends in ".pbf" or ".osm", in which case it is an OSM extract.
 // Each source gets a distinct file name made from the slug of its name.
-// Rows with no URL at all are returned as skipped.
+// Rows with no URL at all are returned as skipped (SkipNoURL), and so is
+// every URL field whose trimmed value is not an absolute http or https URL
+// (SkipBadURL, with the field's line and value); the row's other URL, if
+// valid, is still a source.
 func ReadSources(r io.Reader) ([]Source, []Skipped, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -120,19 +142,27 @@ func ReadSources(r io.Reader) ([]Source, []Skipped, error) {
 				row.Meta[strings.TrimSpace(h)] = v
 			}
 		}
-		n := len(sources)
-		if u := cols.get(rec, cols.gtfs); u != "" {
-			kind := KindGTFS
-			if strings.EqualFold(row.Type, "osm") || looksOSM(u) {
-				kind = KindOSM
+		n, bad := len(sources), 0
+		for _, col := range []int{cols.gtfs, cols.osm} {
+			u := cols.get(rec, col)
+			if u == "" {
+				continue
+			}
+			if !httpURL(u) {
+				fl, fc := cr.FieldPos(col)
+				skipped = append(skipped, Skipped{Line: fl, Column: fc, Name: row.Name, Region: row.Region,
+					Reason: SkipBadURL, Field: strings.TrimSpace(header[col]), Value: cut(u, MaxSkippedValue)})
+				bad++
+				continue
+			}
+			kind := KindOSM
+			if col == cols.gtfs && !strings.EqualFold(row.Type, "osm") && !looksOSM(u) {
+				kind = KindGTFS
 			}
 			sources = append(sources, row.with(kind, u, used))
 		}
-		if u := cols.get(rec, cols.osm); u != "" {
-			sources = append(sources, row.with(KindOSM, u, used))
-		}
-		if len(sources) == n {
-			skipped = append(skipped, Skipped{Line: line, Name: row.Name, Reason: "no URL"})
+		if len(sources) == n && bad == 0 {
+			skipped = append(skipped, Skipped{Line: line, Name: row.Name, Region: row.Region, Reason: SkipNoURL})
 		}
 	}
 	return sources, skipped, nil
@@ -299,6 +329,30 @@ func foldASCII(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// httpURL reports whether v is an absolute http or https URL with a host
+// and without white space.
+func httpURL(v string) bool {
+	if strings.ContainsFunc(v, unicode.IsSpace) {
+		return false
+	}
+	u, err := url.Parse(v)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// cut returns s if it has at most n bytes, and otherwise its longest
+// prefix that, followed by "…", has at most n bytes, cut between runes.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ellipsis = "…"
+	i := max(n-len(ellipsis), 0)
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + ellipsis
 }
 
 // urlBase returns the last element of a URL's path ("" when unparsable).
