@@ -148,6 +148,61 @@ func TestCut(t *testing.T) {
 	}
 }
 
+// Rows of the same name are told apart by what differs in their GTFS file
+// names; names never depend on downloads, only on the list.
+func TestSourceNames(t *testing.T) {
+	long := "Réseau urbain de la communauté d'agglomération du Centre Littoral"
+	csv := "Région,Type,Nom,Nom GTFS,URL GTFS\n" +
+		"BFC,Transport,Réseau interurbain Mobigo,Données du réseau (Nièvre),https://h.example/1\n" +
+		"BFC,Transport,Réseau interurbain Mobigo,Données du réseau (Saône et Loire),https://h.example/2\n" +
+		"BFC,Transport,Réseau urbain TéA,gtfs-CCGAM.zip,https://h.example/3\n" +
+		"BFC,Transport,Réseau urbain TéA,gtfs-20240703-bfc-sud.zip,https://h.example/4\n" +
+		"BFC,Transport,Réseau urbain TéA,gtfs-CCGAM.zip,https://h.example/5\n" +
+		"ARA,Transport,Réseau urbain TréMA,trema-gtfs.zip,https://h.example/6\n" +
+		"BFC,Transport,Réseau urbain TréMA,trema-gtfs.zip,https://h.example/7\n" +
+		"X,Transport,,gtfs_lyon_tcl.zip,https://h.example/8\n" +
+		"X,Transport,Unique,données statiques,https://h.example/9\n" +
+		"X,Transport,Seul,,https://h.example/10\n" +
+		"X,Transport,Seul,,https://h.example/11\n" +
+		"X,OSM,Seul,,https://h.example/seul.osm.pbf\n" +
+		"G,Transport,\"" + long + "\",Ligne 10,https://h.example/12\n" +
+		"G,Transport,\"" + long + "\",cacl-l7-obis-l7-2024-gtfs-2024-01-03-08-54-24.zip,https://h.example/13\n"
+	sources, _, err := ReadSources(strings.NewReader(csv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"reseau-interurbain-mobigo-nievre",
+		"reseau-interurbain-mobigo-saone-et-loire",
+		"reseau-urbain-tea-ccgam",
+		"reseau-urbain-tea-20240703-bfc-sud",
+		"reseau-urbain-tea-ccgam-2",
+		"reseau-urbain-trema", // same name and GTFS name: numbered in list order
+		"reseau-urbain-trema-2",
+		"gtfs-lyon-tcl", // no name: the GTFS file name
+		"unique",        // a unique name is never qualified
+		"seul",          // no GTFS name to tell them apart
+		"seul-2",
+		"seul", // OSM extracts are named apart from GTFS feeds
+		"reseau-urbain-de-la-communaute-d-agglomeration-du-centre-littoral-ligne-10",
+		"reseau-urbain-de-la-communaute-d-cacl-l7-obis-l7-2024-gtfs-2024-01-03-08", // qualifier cut to 40 bytes, name to 80
+	}
+	if len(sources) != len(want) {
+		t.Fatalf("%d sources, want %d", len(sources), len(want))
+	}
+	for i, s := range sources {
+		if s.Slug != want[i] {
+			t.Errorf("line %d: slug %q, want %q", s.Line, s.Slug, want[i])
+		}
+		if len(s.Slug) > maxSlug+3 {
+			t.Errorf("line %d: slug %q longer than %d bytes", s.Line, s.Slug, maxSlug)
+		}
+		if ext := map[Kind]string{KindGTFS: ".zip", KindOSM: ".osm.pbf"}[s.Kind]; s.File != s.Slug+ext {
+			t.Errorf("line %d: file %q, want %q", s.Line, s.File, s.Slug+ext)
+		}
+	}
+}
+
 func TestReadSourcesVariants(t *testing.T) {
 	csv := "region,type,nom,url_gtfs,url_osm,commentaire\n" +
 		"Normandie,Transport,Twisto,https://h.example/twisto.zip,https://h.example/caen.osm.pbf,\"avec, virgule\"\n" +
@@ -223,6 +278,14 @@ func FuzzReadSources(f *testing.F) {
 				t.Fatalf("bad or duplicate file name %q", s.File)
 			}
 			seen[s.File] = true
+			key := string(s.Kind) + ":" + s.Slug
+			if s.Slug == "" || seen[key] || strings.Trim(s.Slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || !strings.HasPrefix(s.File, s.Slug+".") {
+				t.Fatalf("bad or duplicate slug %q (file %q)", s.Slug, s.File)
+			}
+			seen[key] = true
+			if !httpURL(s.URL) {
+				t.Fatalf("source with URL %q", s.URL)
+			}
 		}
 	})
 }
