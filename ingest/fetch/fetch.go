@@ -46,6 +46,12 @@ type Options struct {
 	IdleTimeout time.Duration
 	// Parallel is the number of simultaneous downloads; 0 means 2.
 	Parallel int
+	// Region, if set, keeps only the rows of the sources CSV whose Région
+	// is this one, compared without case, accents nor punctuation
+	// ("ile de france" is "Île-de-France"). A region that no row names
+	// is an error listing those present. Names and file names are
+	// given over the whole list first, so they do not depend on Region.
+	Region string
 	// SchoolHolidays are the holiday periods avoided by the suggested
 	// build date; nil uses FrenchSchoolHolidays.
 	SchoolHolidays []DateRange
@@ -123,9 +129,11 @@ type SourceResult struct {
 type Result struct {
 	Dir string `json:"dir"`
 	// SourcesFile is the sources CSV the sources were read from.
-	SourcesFile string         `json:"sources_file,omitempty"`
-	Sources     []SourceResult `json:"sources"`
-	Skipped     []Skipped      `json:"skipped,omitempty"`
+	SourcesFile string `json:"sources_file,omitempty"`
+	// Region is the region kept (Options.Region), as the list spells it.
+	Region  string         `json:"region,omitempty"`
+	Sources []SourceResult `json:"sources"`
+	Skipped []Skipped      `json:"skipped,omitempty"`
 	// Overlap compares the validity ranges of the GTFS feeds fetched.
 	Overlap Overlap `json:"overlap"`
 	// BuildRange is the range BuildDate was chosen in: Overlap.Common, or
@@ -166,6 +174,12 @@ func Fetch(ctx context.Context, sourcesCSV string, dir string, opt Options) (*Re
 	if err != nil {
 		return nil, fmt.Errorf("fetch: %s: %w", sourcesCSV, err)
 	}
+	region := ""
+	if opt.Region != "" {
+		if sources, skipped, region, err = FilterRegion(sources, skipped, opt.Region); err != nil {
+			return nil, fmt.Errorf("fetch: %s: %w", sourcesCSV, err)
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
@@ -187,7 +201,7 @@ func Fetch(ctx context.Context, sourcesCSV string, dir string, opt Options) (*Re
 			size: make([]int64, len(sources)),
 		},
 	}
-	res := &Result{Dir: dir, SourcesFile: sourcesCSV, Sources: make([]SourceResult, len(sources)), Skipped: skipped}
+	res := &Result{Dir: dir, SourcesFile: sourcesCSV, Region: region, Sources: make([]SourceResult, len(sources)), Skipped: skipped}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range min(opt.Parallel, max(len(sources), 1)) {

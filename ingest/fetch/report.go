@@ -20,6 +20,9 @@ func (r *Result) Report(w io.Writer) error {
 			osmN++
 		}
 	}
+	if r.Region != "" {
+		p.printf("%s: ", r.Region)
+	}
 	p.printf("%d sources (%d GTFS, %d OSM) in %s; %d failed\n", len(r.Sources), gtfsN, osmN, r.Dir, len(r.Failed()))
 	for _, s := range r.Sources {
 		kind := strings.ToUpper(string(s.Kind))
