@@ -8,8 +8,9 @@ import (
 
 // Report writes a plain-text account of the result: one line per source,
 // the skipped rows, the validity of the feeds, the date range they share
-// (or, when there is none, which feeds share no date with which) and the
-// suggested build date.
+// (or, when there is none, which feeds share no date with which), the
+// suggested build date, the build manifest written and the sources left
+// out of it.
 func (r *Result) Report(w io.Writer) error {
 	p := &printer{w: w}
 	var gtfsN, osmN int
@@ -77,6 +78,32 @@ func (r *Result) Report(w io.Writer) error {
 		p.printf("No build date suggested: %s\n", r.BuildDate.Note)
 	} else {
 		p.printf("Suggested build date: %s %s (%s)\n", r.BuildDate.Date.Weekday(), r.BuildDate.Date.Format("2006-01-02"), r.BuildDate.Note)
+	}
+	if r.BuildManifest != "" {
+		out := map[string]bool{}
+		for _, l := range r.LeftOut {
+			out[l.File] = true
+		}
+		var feeds, school, osm int
+		for _, s := range r.Sources {
+			switch {
+			case out[s.File]:
+			case s.Kind == KindOSM:
+				osm++
+			case normHeader(s.Type) == "scolaire":
+				school++
+			default:
+				feeds++
+			}
+		}
+		p.printf("Build manifest %s: %d GTFS feeds, %d school feeds, %d OSM extracts", r.BuildManifest, feeds, school, osm)
+		if !r.BuildDate.Date.IsZero() {
+			p.printf(", date %s", r.BuildDate.Date.Format("2006-01-02"))
+		}
+		p.printf("\n")
+	}
+	for _, l := range r.LeftOut {
+		p.printf("  left out   %s (line %d, %s): %s\n", l.Name, l.Line, l.File, l.Reason)
 	}
 	return p.err
 }
