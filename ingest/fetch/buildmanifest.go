@@ -68,6 +68,10 @@ type LeftOut struct {
 	Reason string `json:"reason"`
 }
 
+// schoolOnly reports whether the source is a feed of school transport
+// only: its Type is Scolaire (in any case, with or without accents).
+func (s Source) schoolOnly() bool { return s.Kind == KindGTFS && normHeader(s.Type) == "scolaire" }
+
 // errNoFeed is the error of a build manifest without any GTFS feed.
 var errNoFeed = errors.New("no GTFS feed was fetched")
 
@@ -132,7 +136,7 @@ func (r *Result) NewBuildManifest(path, name string) (*BuildManifest, []LeftOut,
 		switch {
 		case s.Kind == KindOSM:
 			m.OSM = append(m.OSM, rel)
-		case normHeader(s.Type) == "scolaire":
+		case s.schoolOnly():
 			m.SchoolGTFS = append(m.SchoolGTFS, BuildFeed{Name: s.Slug, Path: rel})
 		default:
 			m.GTFS = append(m.GTFS, BuildFeed{Name: s.Slug, Path: rel})

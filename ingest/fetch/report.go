@@ -90,7 +90,7 @@ func (r *Result) Report(w io.Writer) error {
 			case out[s.File]:
 			case s.Kind == KindOSM:
 				osm++
-			case normHeader(s.Type) == "scolaire":
+			case s.schoolOnly():
 				school++
 			default:
 				feeds++
