@@ -12,6 +12,11 @@
 // in a sub-folder or that carry __MACOSX/ entries are rewritten with their
 // files at the root. The directory's manifest, sources.json, records the
 // SHA-256, size, URL, ETag and time of every file.
+//
+// Rows whose URL is not an http(s) URL are skipped (bad_url) without a
+// request. Options.Region keeps one region's rows. Fetch can also write a
+// build manifest (region.json) naming every feed and extract fetched, with
+// the suggested build date, for `reach build --manifest`.
 package fetch
 
 import (
@@ -20,6 +25,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -46,6 +52,18 @@ type Options struct {
 	IdleTimeout time.Duration
 	// Parallel is the number of simultaneous downloads; 0 means 2.
 	Parallel int
+	// Region, if set, keeps only the rows of the sources CSV whose Région
+	// is this one, compared without case, accents nor punctuation
+	// ("ile de france" is "Île-de-France"). A region that no row names
+	// is an error listing those present. Names and file names are
+	// given over the whole list first, so they do not depend on Region.
+	Region string
+	// BuildManifest, if set, is the path of the build manifest written
+	// after the downloads (see Result.WriteBuildManifest), usually
+	// DIR/region.json. Its name is the region's, or the sources CSV's file
+	// name without extension. It is not written when the run is
+	// interrupted or no GTFS feed was fetched.
+	BuildManifest string
 	// SchoolHolidays are the holiday periods avoided by the suggested
 	// build date; nil uses FrenchSchoolHolidays.
 	SchoolHolidays []DateRange
@@ -121,7 +139,11 @@ type SourceResult struct {
 
 // Result is the outcome of Fetch.
 type Result struct {
-	Dir     string         `json:"dir"`
+	Dir string `json:"dir"`
+	// SourcesFile is the sources CSV the sources were read from.
+	SourcesFile string `json:"sources_file,omitempty"`
+	// Region is the region kept (Options.Region), as the list spells it.
+	Region  string         `json:"region,omitempty"`
 	Sources []SourceResult `json:"sources"`
 	Skipped []Skipped      `json:"skipped,omitempty"`
 	// Overlap compares the validity ranges of the GTFS feeds fetched.
@@ -130,6 +152,10 @@ type Result struct {
 	// the range of the largest group of feeds when Common is empty.
 	BuildRange DateRange `json:"build_range,omitzero"`
 	BuildDate  BuildDate `json:"build_date"`
+	// BuildManifest is the build manifest written (Options.BuildManifest),
+	// if any; LeftOut the sources kept out of it.
+	BuildManifest string    `json:"build_manifest,omitempty"`
+	LeftOut       []LeftOut `json:"left_out,omitempty"`
 }
 
 // Failed returns the sources that failed.
@@ -164,6 +190,12 @@ func Fetch(ctx context.Context, sourcesCSV string, dir string, opt Options) (*Re
 	if err != nil {
 		return nil, fmt.Errorf("fetch: %s: %w", sourcesCSV, err)
 	}
+	region := ""
+	if opt.Region != "" {
+		if sources, skipped, region, err = FilterRegion(sources, skipped, opt.Region); err != nil {
+			return nil, fmt.Errorf("fetch: %s: %w", sourcesCSV, err)
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
@@ -172,7 +204,7 @@ func Fetch(ctx context.Context, sourcesCSV string, dir string, opt Options) (*Re
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
 	for _, s := range skipped {
-		opt.Logf("%s line %d (%s): skipped: %s", sourcesCSV, s.Line, s.Name, s.Reason)
+		opt.Logf("skipped: %s", s.describe(sourcesCSV))
 	}
 
 	d := &downloader{
@@ -185,7 +217,7 @@ func Fetch(ctx context.Context, sourcesCSV string, dir string, opt Options) (*Re
 			size: make([]int64, len(sources)),
 		},
 	}
-	res := &Result{Dir: dir, Sources: make([]SourceResult, len(sources)), Skipped: skipped}
+	res := &Result{Dir: dir, SourcesFile: sourcesCSV, Region: region, Sources: make([]SourceResult, len(sources)), Skipped: skipped}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range min(opt.Parallel, max(len(sources), 1)) {
@@ -224,15 +256,37 @@ func Fetch(ctx context.Context, sourcesCSV string, dir string, opt Options) (*Re
 	if err := ctx.Err(); err != nil {
 		return res, fmt.Errorf("fetch: interrupted: %w", err)
 	}
+	var manErr error
+	if opt.BuildManifest != "" {
+		name := res.Region
+		if name == "" {
+			name = strings.TrimSuffix(filepath.Base(sourcesCSV), filepath.Ext(sourcesCSV))
+		}
+		res.LeftOut, manErr = res.WriteBuildManifest(opt.BuildManifest, name)
+		for _, l := range res.LeftOut {
+			opt.Logf("warning: %s (line %d, %s) left out of the build manifest: %s", l.Name, l.Line, l.File, l.Reason)
+		}
+		if manErr == nil {
+			res.BuildManifest = opt.BuildManifest
+			opt.Logf("wrote the build manifest %s", opt.BuildManifest)
+		}
+	}
 	failed := res.Failed()
 	if len(failed) == 0 {
+		if manErr != nil {
+			return res, fmt.Errorf("fetch: %w", manErr)
+		}
 		return res, nil
 	}
 	msgs := make([]string, len(failed))
 	for i, s := range failed {
 		msgs[i] = fmt.Sprintf("%s (line %d, %s): %s", s.Name, s.Line, s.File, s.Error)
 	}
-	return res, fmt.Errorf("fetch: %d of %d sources failed: %s", len(failed), len(sources), strings.Join(msgs, "; "))
+	err = fmt.Errorf("fetch: %d of %d sources failed: %s", len(failed), len(sources), strings.Join(msgs, "; "))
+	if manErr != nil {
+		err = fmt.Errorf("%w; %w", err, manErr)
+	}
+	return res, err
 }
 
 // fetch downloads one source and reads its validity.

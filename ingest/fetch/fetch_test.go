@@ -523,11 +523,24 @@ func TestGiveUp(t *testing.T) {
 	}
 }
 
+// A URL that is not http(s) is skipped when the list is read: no source,
+// no request, and the report names the line and the value.
 func TestInvalidURL(t *testing.T) {
 	tmp := t.TempDir()
-	res, err := Fetch(context.Background(), singleSourceCSV(t, tmp, "ftp://example.org/x.osm.pbf"), tmp, testOptions(t))
-	if err == nil || res == nil || res.Sources[0].Status != StatusFailed || !strings.Contains(err.Error(), "invalid URL") {
+	csvPath := singleSourceCSV(t, tmp, "ftp://example.org/x.osm.pbf")
+	res, err := Fetch(context.Background(), csvPath, tmp, testOptions(t))
+	if err != nil || res == nil {
 		t.Fatalf("ftp URL: %v", err)
+	}
+	if len(res.Sources) != 0 || len(res.Skipped) != 1 || res.Skipped[0].Reason != SkipBadURL {
+		t.Fatalf("ftp URL: sources %+v, skipped %+v; want only a bad_url skip", res.Sources, res.Skipped)
+	}
+	var report bytes.Buffer
+	if err := res.Report(&report); err != nil {
+		t.Fatal(err)
+	}
+	if want := `bad_url: ` + csvPath + `:2: "ftp://example.org/x.osm.pbf" (URL of Extrait)`; !strings.Contains(report.String(), want) {
+		t.Errorf("report lacks %q:\n%s", want, report.String())
 	}
 }
 

@@ -82,3 +82,45 @@ func TestFetchRealFeeds(t *testing.T) {
 		t.Error("the report does not say that no date is common")
 	}
 }
+
+// The service's real list: 287 rows, of which 3 have eight fields and a
+// comment instead of a URL in "URL GTFS".
+func TestReadSourcesRealList(t *testing.T) {
+	f, err := os.Open(realdata.Path(t, "sources", "transports.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sources, skipped, err := ReadSources(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkBadURLRows(t, skipped)
+	if len(sources) != 284 {
+		t.Errorf("%d sources, want 284 (287 rows less the 3 without URL)", len(sources))
+	}
+	slugs := map[string]int{}
+	mobigo := 0
+	for _, s := range sources {
+		if !httpURL(s.URL) || s.Kind != KindGTFS {
+			t.Errorf("line %d: %s source with URL %q", s.Line, s.Kind, s.URL)
+		}
+		if l, dup := slugs[s.Slug]; dup || s.Slug == "" || len(s.Slug) > maxSlug+3 {
+			t.Errorf("line %d: slug %q (also line %d)", s.Line, s.Slug, l)
+		}
+		slugs[s.Slug] = s.Line
+		if strings.HasPrefix(s.Slug, "reseau-interurbain-mobigo-") {
+			mobigo++
+		}
+	}
+	// Seven rows share the name "Réseau interurbain Mobigo", one per
+	// département: named by it, not numbered.
+	for _, d := range []string{"haute-saone", "nievre", "saone-et-loire", "doubs", "jura", "cote-d-or", "yonne"} {
+		if _, ok := slugs["reseau-interurbain-mobigo-"+d]; !ok {
+			t.Errorf("no feed named reseau-interurbain-mobigo-%s", d)
+		}
+	}
+	if mobigo != 7 {
+		t.Errorf("%d Mobigo feeds, want 7", mobigo)
+	}
+}

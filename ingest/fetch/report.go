@@ -8,8 +8,9 @@ import (
 
 // Report writes a plain-text account of the result: one line per source,
 // the skipped rows, the validity of the feeds, the date range they share
-// (or, when there is none, which feeds share no date with which) and the
-// suggested build date.
+// (or, when there is none, which feeds share no date with which), the
+// suggested build date, the build manifest written and the sources left
+// out of it.
 func (r *Result) Report(w io.Writer) error {
 	p := &printer{w: w}
 	var gtfsN, osmN int
@@ -19,6 +20,9 @@ func (r *Result) Report(w io.Writer) error {
 		} else {
 			osmN++
 		}
+	}
+	if r.Region != "" {
+		p.printf("%s: ", r.Region)
 	}
 	p.printf("%d sources (%d GTFS, %d OSM) in %s; %d failed\n", len(r.Sources), gtfsN, osmN, r.Dir, len(r.Failed()))
 	for _, s := range r.Sources {
@@ -49,7 +53,7 @@ func (r *Result) Report(w io.Writer) error {
 		}
 	}
 	for _, s := range r.Skipped {
-		p.printf("  skipped    line %d %s: %s\n", s.Line, s.Name, s.Reason)
+		p.printf("  skipped    %s\n", s.describe(r.SourcesFile))
 	}
 
 	ov := r.Overlap
@@ -75,7 +79,51 @@ func (r *Result) Report(w io.Writer) error {
 	} else {
 		p.printf("Suggested build date: %s %s (%s)\n", r.BuildDate.Date.Weekday(), r.BuildDate.Date.Format("2006-01-02"), r.BuildDate.Note)
 	}
+	if r.BuildManifest != "" {
+		out := map[string]bool{}
+		for _, l := range r.LeftOut {
+			out[l.File] = true
+		}
+		var feeds, school, osm int
+		for _, s := range r.Sources {
+			switch {
+			case out[s.File]:
+			case s.Kind == KindOSM:
+				osm++
+			case s.schoolOnly():
+				school++
+			default:
+				feeds++
+			}
+		}
+		p.printf("Build manifest %s: %d GTFS feeds, %d school feeds, %d OSM extracts", r.BuildManifest, feeds, school, osm)
+		if !r.BuildDate.Date.IsZero() {
+			p.printf(", date %s", r.BuildDate.Date.Format("2006-01-02"))
+		}
+		p.printf("\n")
+	}
+	for _, l := range r.LeftOut {
+		p.printf("  left out   %s (line %d, %s): %s\n", l.Name, l.Line, l.File, l.Reason)
+	}
 	return p.err
+}
+
+// describe tells why a row was skipped, naming its place in file as
+// file:line (or "line N" when file is empty):
+// `bad_url: transports.csv:4: "Fichier invalide" (URL GTFS of Hop Bus)`.
+func (s Skipped) describe(file string) string {
+	at := fmt.Sprintf("line %d", s.Line)
+	if file != "" {
+		at = fmt.Sprintf("%s:%d", file, s.Line)
+	}
+	name := s.Name
+	if name == "" {
+		name = "unnamed row"
+	}
+	if s.Reason == SkipBadURL {
+		return fmt.Sprintf("%s: %s: %q (%s of %s)", s.Reason, at, s.Value, s.Field, name)
+	}
+	return fmt.Sprintf("%s: %s (%s)", s.Reason, at, name)
 }
 
 // printer writes formatted text and keeps the first error.

@@ -8,9 +8,11 @@ import (
 	"io"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Kind is the kind of data a source provides.
@@ -31,18 +33,40 @@ type Source struct {
 	Type   string `json:"type,omitempty"`   // the "Type" column: Transport, Scolaire, Mixte, OSM…
 	Kind   Kind   `json:"kind"`
 	URL    string `json:"url"`
-	File   string `json:"file"` // file name inside the download directory
+	// Slug is the source's stable name, unique among the sources of its
+	// kind in the list (see nameSources): File is Slug plus an extension,
+	// and it names the feed in build manifests.
+	Slug string `json:"slug"`
+	File string `json:"file"` // file name inside the download directory
 
 	// Meta holds the row's other non-empty columns, by header name.
 	Meta map[string]string `json:"meta,omitempty"`
 }
 
-// Skipped is a row of the sources CSV that gives nothing to download.
+// Skipped is a row of the sources CSV, or one URL of a row, that gives
+// nothing to download.
 type Skipped struct {
-	Line   int    `json:"line"`
+	Line   int    `json:"line"`             // line of the row, or of the bad URL field
+	Column int    `json:"column,omitempty"` // column (1-based byte) of the bad URL field
 	Name   string `json:"name,omitempty"`
-	Reason string `json:"reason"`
+	Region string `json:"region,omitempty"`
+	Reason string `json:"reason"`          // SkipNoURL or SkipBadURL
+	Field  string `json:"field,omitempty"` // header of the bad URL field ("URL GTFS")
+	Value  string `json:"value,omitempty"` // the bad URL, cut to MaxSkippedValue bytes
 }
+
+// The reasons a row is skipped.
+const (
+	// SkipNoURL: the row has no URL at all.
+	SkipNoURL = "no_url"
+	// SkipBadURL: a URL field holds something other than an absolute
+	// http or https URL, such as a comment shifted into it by a missing
+	// field. Nothing is downloaded for it.
+	SkipBadURL = "bad_url"
+)
+
+// MaxSkippedValue is the most bytes of a bad URL kept in Skipped.Value.
+const MaxSkippedValue = 200
 
 // column roles, found by normalised header name.
 var (
@@ -51,6 +75,9 @@ var (
 	typeHeaders   = []string{"type"}
 	gtfsHeaders   = []string{"url gtfs", "gtfs url", "url"}
 	osmHeaders    = []string{"url osm", "osm url", "url pbf"}
+	// The GTFS file name tells apart rows of the same name; it is kept
+	// in Meta too.
+	gtfsNameHeaders = []string{"nom gtfs", "gtfs name", "fichier gtfs"}
 )
 
 // ReadSources parses a sources CSV: UTF-8, optionally with a byte-order mark,
@@ -61,8 +88,12 @@ var (
 // A URL in the "URL OSM" column is an OpenStreetMap extract. A URL in the
 // "URL GTFS" or "URL" column is a GTFS feed, unless the row's Type is "OSM"
 // or the URL ends in ".pbf" or ".osm", in which case it is an OSM extract.
-// Each source gets a distinct file name made from the slug of its name.
-// Rows with no URL at all are returned as skipped.
+// Each source gets a stable slug, unique among the sources of its kind, and
+// a distinct file name made from it (see nameSources).
+// Rows with no URL at all are returned as skipped (SkipNoURL), and so is
+// every URL field whose trimmed value is not an absolute http or https URL
+// (SkipBadURL, with the field's line and value); the row's other URL, if
+// valid, is still a source.
 func ReadSources(r io.Reader) ([]Source, []Skipped, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -87,9 +118,9 @@ func ReadSources(r io.Reader) ([]Source, []Skipped, error) {
 			strings.Join(header, string(cr.Comma)), "URL GTFS", "URL", "URL OSM")
 	}
 	var (
-		sources []Source
-		skipped []Skipped
-		used    = map[string]bool{}
+		sources   []Source
+		skipped   []Skipped
+		gtfsNames []string // the "Nom GTFS" of each source's row
 	)
 	for {
 		rec, err := cr.Read()
@@ -120,43 +151,39 @@ func ReadSources(r io.Reader) ([]Source, []Skipped, error) {
 				row.Meta[strings.TrimSpace(h)] = v
 			}
 		}
-		n := len(sources)
-		if u := cols.get(rec, cols.gtfs); u != "" {
-			kind := KindGTFS
-			if strings.EqualFold(row.Type, "osm") || looksOSM(u) {
-				kind = KindOSM
+		n, bad := len(sources), 0
+		for _, col := range []int{cols.gtfs, cols.osm} {
+			u := cols.get(rec, col)
+			if u == "" {
+				continue
 			}
-			sources = append(sources, row.with(kind, u, used))
+			if !httpURL(u) {
+				fl, fc := cr.FieldPos(col)
+				skipped = append(skipped, Skipped{Line: fl, Column: fc, Name: row.Name, Region: row.Region,
+					Reason: SkipBadURL, Field: strings.TrimSpace(header[col]), Value: cut(u, MaxSkippedValue)})
+				bad++
+				continue
+			}
+			kind := KindOSM
+			if col == cols.gtfs && !strings.EqualFold(row.Type, "osm") && !looksOSM(u) {
+				kind = KindGTFS
+			}
+			sources = append(sources, row.with(kind, u))
+			gtfsNames = append(gtfsNames, cols.get(rec, cols.gtfsName))
 		}
-		if u := cols.get(rec, cols.osm); u != "" {
-			sources = append(sources, row.with(KindOSM, u, used))
-		}
-		if len(sources) == n {
-			skipped = append(skipped, Skipped{Line: line, Name: row.Name, Reason: "no URL"})
+		if len(sources) == n && bad == 0 {
+			skipped = append(skipped, Skipped{Line: line, Name: row.Name, Region: row.Region, Reason: SkipNoURL})
 		}
 	}
+	nameSources(sources, gtfsNames)
 	return sources, skipped, nil
 }
 
-// with returns a copy of the row as a source of the given kind and URL,
-// with a file name not yet in used.
-func (s Source) with(kind Kind, rawURL string, used map[string]bool) Source {
+// with returns a copy of the row as a source of the given kind and URL.
+// Its Slug and File are set later by nameSources.
+func (s Source) with(kind Kind, rawURL string) Source {
 	s.Kind = kind
 	s.URL = rawURL
-	base := Slug(s.Name)
-	if base == "" {
-		base = Slug(strings.TrimSuffix(urlBase(rawURL), path.Ext(urlBase(rawURL))))
-	}
-	if base == "" {
-		base = "source-" + strconv.Itoa(s.Line)
-	}
-	ext := fileExt(kind, rawURL)
-	name := base + ext
-	for i := 2; used[name]; i++ {
-		name = base + "-" + strconv.Itoa(i) + ext
-	}
-	used[name] = true
-	s.File = name
 	if s.Meta != nil {
 		meta := make(map[string]string, len(s.Meta))
 		for k, v := range s.Meta {
@@ -167,9 +194,158 @@ func (s Source) with(kind Kind, rawURL string, used map[string]bool) Source {
 	return s
 }
 
+// maxSlug is the most bytes of a slug, before a "-N" suffix;
+// maxQualifier the most bytes added to tell apart sources of one name.
+const (
+	maxSlug      = 80
+	maxQualifier = 40
+)
+
+// nameSources gives every source its Slug, unique among the sources of its
+// kind, and its File, the slug plus the kind's extension. The slug is that
+// of the row's name ("Nom"), or when it has none of its GTFS file name
+// ("Nom GTFS", without .zip), or of the URL's last path element, or
+// "source-LINE".
+//
+// Sources of one kind that would get the same slug are told apart by the
+// words of their GTFS file names that differ within the group (leading and
+// trailing words common to them all are left out): rows "Réseau
+// interurbain Mobigo" with GTFS names "Données du réseau (Nièvre)" and
+// "Données du réseau (Yonne)" become reseau-interurbain-mobigo-nievre and
+// reseau-interurbain-mobigo-yonne. Those still alike get "-2", "-3"… in
+// the order of the list. Names depend only on the rows, never on which
+// downloads succeed, so they are stable from one run to the next as long
+// as the list is.
+func nameSources(sources []Source, gtfsNames []string) {
+	base := make([]string, len(sources))
+	groups := map[string][]int{} // kind:base → sources
+	for i, s := range sources {
+		base[i] = Slug(s.Name)
+		if base[i] == "" {
+			base[i] = Slug(gtfsStem(gtfsNames[i]))
+		}
+		if base[i] == "" {
+			base[i] = Slug(strings.TrimSuffix(urlBase(s.URL), path.Ext(urlBase(s.URL))))
+		}
+		if base[i] == "" {
+			base[i] = "source-" + strconv.Itoa(s.Line)
+		}
+		key := string(s.Kind) + ":" + base[i]
+		groups[key] = append(groups[key], i)
+	}
+	slug := slices.Clone(base)
+	for _, g := range groups {
+		if len(g) < 2 {
+			continue
+		}
+		words := make([][]string, len(g))
+		for k, i := range g {
+			if w := Slug(gtfsStem(gtfsNames[i])); w != "" && w != base[i] {
+				words[k] = strings.Split(w, "-")
+			}
+		}
+		for k, q := range distinctWords(words) {
+			if q != "" {
+				slug[g[k]] = qualify(base[g[k]], q)
+			}
+		}
+	}
+	used := map[string]bool{} // kind:slug
+	for i := range sources {
+		s := &sources[i]
+		key := string(s.Kind) + ":"
+		name := slug[i]
+		for k := 2; used[key+name]; k++ {
+			name = slug[i] + "-" + strconv.Itoa(k)
+		}
+		used[key+name] = true
+		s.Slug, s.File = name, name+fileExt(s.Kind, s.URL)
+	}
+}
+
+// distinctWords returns, for each list of words, those left once the
+// leading and trailing words common to all the non-empty lists are
+// removed, joined with '-' and cut at a word boundary to maxQualifier
+// bytes ("" for an empty list, or when nothing is left).
+func distinctWords(words [][]string) []string {
+	var lists [][]string
+	for _, w := range words {
+		if len(w) > 0 {
+			lists = append(lists, w)
+		}
+	}
+	out := make([]string, len(words))
+	if len(lists) == 0 {
+		return out
+	}
+	shortest := len(lists[0])
+	for _, w := range lists {
+		shortest = min(shortest, len(w))
+	}
+	same := func(at func(w []string) string) bool {
+		for _, w := range lists[1:] {
+			if at(w) != at(lists[0]) {
+				return false
+			}
+		}
+		return true
+	}
+	pre := 0
+	for pre < shortest && same(func(w []string) string { return w[pre] }) {
+		pre++
+	}
+	suf := 0
+	for pre+suf < shortest && same(func(w []string) string { return w[len(w)-1-suf] }) {
+		suf++
+	}
+	for k, w := range words {
+		if len(w) == 0 {
+			continue
+		}
+		q := ""
+		for _, word := range w[pre : len(w)-suf] {
+			if len(q)+1+len(word) > maxQualifier && q != "" {
+				break
+			}
+			if q != "" {
+				q += "-"
+			}
+			q += word
+		}
+		out[k] = q[:min(len(q), maxQualifier)]
+	}
+	return out
+}
+
+// gtfsStem returns a GTFS file name without its .zip extension.
+func gtfsStem(name string) string {
+	name = strings.TrimSpace(name)
+	if len(name) > 4 && strings.EqualFold(name[len(name)-4:], ".zip") {
+		return name[:len(name)-4]
+	}
+	return name
+}
+
+// qualify joins the slugs base and q with '-' in at most maxSlug bytes,
+// shortening base (at a word boundary) rather than q, which tells sources
+// apart.
+func qualify(base, q string) string {
+	if keep := max(maxSlug-1-len(q), 0); len(base) > keep {
+		b := base[:keep]
+		if base[keep] != '-' {
+			b = b[:max(strings.LastIndexByte(b, '-'), 0)]
+		}
+		base = strings.TrimRight(b, "-")
+	}
+	if base == "" {
+		return q
+	}
+	return base + "-" + q
+}
+
 // columns holds the index of each recognised column, or -1.
 type columns struct {
-	name, region, typ, gtfs, osm int
+	name, region, typ, gtfs, osm, gtfsName int
 }
 
 func newColumns(header []string) columns {
@@ -188,11 +364,12 @@ func newColumns(header []string) columns {
 		return -1
 	}
 	return columns{
-		name:   find(nameHeaders),
-		region: find(regionHeaders),
-		typ:    find(typeHeaders),
-		gtfs:   find(gtfsHeaders),
-		osm:    find(osmHeaders),
+		name:     find(nameHeaders),
+		region:   find(regionHeaders),
+		typ:      find(typeHeaders),
+		gtfs:     find(gtfsHeaders),
+		osm:      find(osmHeaders),
+		gtfsName: find(gtfsNameHeaders),
 	}
 }
 
@@ -299,6 +476,30 @@ func foldASCII(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// httpURL reports whether v is an absolute http or https URL with a host
+// and without white space.
+func httpURL(v string) bool {
+	if strings.ContainsFunc(v, unicode.IsSpace) {
+		return false
+	}
+	u, err := url.Parse(v)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// cut returns s if it has at most n bytes, and otherwise its longest
+// prefix that, followed by "…", has at most n bytes, cut between runes.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ellipsis = "…"
+	i := max(n-len(ellipsis), 0)
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + ellipsis
 }
 
 // urlBase returns the last element of a URL's path ("" when unparsable).

@@ -1,10 +1,12 @@
 package fetch
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestReadSourcesFixture(t *testing.T) {
@@ -45,8 +47,159 @@ func TestReadSourcesFixture(t *testing.T) {
 	if got := sources[0].Meta; got["Exploitant"] != "Keolis Rennes" || got["Licence"] != "ODbL" || len(got) != 2 {
 		t.Errorf("metadata %v, want Exploitant and Licence", got)
 	}
-	if len(skipped) != 1 || skipped[0].Line != 11 || skipped[0].Reason != "no URL" {
+	if len(skipped) != 1 || skipped[0].Line != 11 || skipped[0].Reason != SkipNoURL {
 		t.Errorf("skipped %+v, want line 11 without URL", skipped)
+	}
+}
+
+// The list in the format of the service's own (comma-separated, nine
+// columns) where three rows have eight fields: their comment lands in
+// "URL GTFS". Those three are skipped as bad_url; the rest are sources.
+func TestReadSourcesBadURL(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "transports.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sources, skipped, err := ReadSources(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkBadURLRows(t, skipped)
+	if len(sources) != 9 {
+		t.Errorf("%d sources, want the 9 rows with an http URL", len(sources))
+	}
+	for _, s := range sources {
+		if s.Line < 5 || !strings.HasPrefix(s.URL, "https://transport.data.example/") {
+			t.Errorf("source from line %d with URL %q", s.Line, s.URL)
+		}
+	}
+	long := skipped[2].Value
+	if len(long) > MaxSkippedValue || !strings.HasSuffix(long, "…") || !utf8.ValidString(long) ||
+		!strings.HasPrefix(long, "Fichier invalide après traitement") {
+		t.Errorf("long value not cut to %d bytes of valid UTF-8 ending in …: %d bytes %q", MaxSkippedValue, len(long), long)
+	}
+}
+
+// checkBadURLRows checks that skipped holds exactly the three rows 2, 3
+// and 4 of a list whose comment was shifted into "URL GTFS".
+func checkBadURLRows(t *testing.T, skipped []Skipped) {
+	t.Helper()
+	var lines []int
+	for _, s := range skipped {
+		if s.Reason != SkipBadURL {
+			t.Errorf("skipped for %s: %+v", s.Reason, s)
+			continue
+		}
+		lines = append(lines, s.Line)
+		if s.Field != "URL GTFS" || !strings.HasPrefix(s.Value, "Fichier ") || s.Column == 0 {
+			t.Errorf("bad_url %+v: want the field URL GTFS holding the comment", s)
+		}
+	}
+	if fmt.Sprint(lines) != "[2 3 4]" {
+		t.Errorf("bad_url rows at lines %v, want [2 3 4]", lines)
+	}
+}
+
+func TestReadSourcesURLChecks(t *testing.T) {
+	csv := "Nom;Type;URL GTFS;URL OSM\n" +
+		"A;Transport; https://h.example/a.zip ;ftp://h.example/a.osm.pbf\n" + // trimmed GTFS URL kept, ftp OSM URL skipped
+		"B;Transport;HTTP://H.example/b.zip;\n" + // scheme case does not matter
+		"C;Transport;www.example.org/c.zip;\n" + // no scheme
+		"D;Transport;https:///c.zip;\n" + // no host
+		"E;Transport;https://h.example/un fichier.zip;\n" + // white space inside
+		"F;Transport;;\n"
+	sources, skipped, err := ReadSources(strings.NewReader(csv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range sources {
+		got = append(got, s.Name+":"+s.URL)
+	}
+	if strings.Join(got, " ") != "A:https://h.example/a.zip B:HTTP://H.example/b.zip" {
+		t.Errorf("sources %q", got)
+	}
+	got = nil
+	for _, s := range skipped {
+		got = append(got, fmt.Sprintf("%s:%d:%s:%s", s.Name, s.Line, s.Reason, s.Field))
+	}
+	if want := "A:2:bad_url:URL OSM C:4:bad_url:URL GTFS D:5:bad_url:URL GTFS E:6:bad_url:URL GTFS F:7:no_url:"; strings.Join(got, " ") != want {
+		t.Errorf("skipped %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+func TestCut(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abc", 3, "abc"},
+		{"abcd", 3, "…"},
+		{"abcdef", 5, "ab…"},
+		{"aéé", 5, "aéé"},
+		{"aééz", 5, "a…"},  // byte 2 is inside the first é: cut before it
+		{"éééé", 7, "éé…"}, // 4 + 3 bytes
+	} {
+		if got := cut(c.in, c.n); got != c.want || len(got) > max(c.n, len(c.want)) || !utf8.ValidString(got) {
+			t.Errorf("cut(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
+	}
+}
+
+// Rows of the same name are told apart by what differs in their GTFS file
+// names; names never depend on downloads, only on the list.
+func TestSourceNames(t *testing.T) {
+	long := "Réseau urbain de la communauté d'agglomération du Centre Littoral"
+	csv := "Région,Type,Nom,Nom GTFS,URL GTFS\n" +
+		"BFC,Transport,Réseau interurbain Mobigo,Données du réseau (Nièvre),https://h.example/1\n" +
+		"BFC,Transport,Réseau interurbain Mobigo,Données du réseau (Saône et Loire),https://h.example/2\n" +
+		"BFC,Transport,Réseau urbain TéA,gtfs-CCGAM.zip,https://h.example/3\n" +
+		"BFC,Transport,Réseau urbain TéA,gtfs-20240703-bfc-sud.zip,https://h.example/4\n" +
+		"BFC,Transport,Réseau urbain TéA,gtfs-CCGAM.zip,https://h.example/5\n" +
+		"ARA,Transport,Réseau urbain TréMA,trema-gtfs.zip,https://h.example/6\n" +
+		"BFC,Transport,Réseau urbain TréMA,trema-gtfs.zip,https://h.example/7\n" +
+		"X,Transport,,gtfs_lyon_tcl.zip,https://h.example/8\n" +
+		"X,Transport,Unique,données statiques,https://h.example/9\n" +
+		"X,Transport,Seul,,https://h.example/10\n" +
+		"X,Transport,Seul,,https://h.example/11\n" +
+		"X,OSM,Seul,,https://h.example/seul.osm.pbf\n" +
+		"G,Transport,\"" + long + "\",Ligne 10,https://h.example/12\n" +
+		"G,Transport,\"" + long + "\",cacl-l7-obis-l7-2024-gtfs-2024-01-03-08-54-24.zip,https://h.example/13\n"
+	sources, _, err := ReadSources(strings.NewReader(csv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"reseau-interurbain-mobigo-nievre",
+		"reseau-interurbain-mobigo-saone-et-loire",
+		"reseau-urbain-tea-ccgam",
+		"reseau-urbain-tea-20240703-bfc-sud",
+		"reseau-urbain-tea-ccgam-2",
+		"reseau-urbain-trema", // same name and GTFS name: numbered in list order
+		"reseau-urbain-trema-2",
+		"gtfs-lyon-tcl", // no name: the GTFS file name
+		"unique",        // a unique name is never qualified
+		"seul",          // no GTFS name to tell them apart
+		"seul-2",
+		"seul", // OSM extracts are named apart from GTFS feeds
+		"reseau-urbain-de-la-communaute-d-agglomeration-du-centre-littoral-ligne-10",
+		"reseau-urbain-de-la-communaute-d-cacl-l7-obis-l7-2024-gtfs-2024-01-03-08", // qualifier cut to 40 bytes, name to 80
+	}
+	if len(sources) != len(want) {
+		t.Fatalf("%d sources, want %d", len(sources), len(want))
+	}
+	for i, s := range sources {
+		if s.Slug != want[i] {
+			t.Errorf("line %d: slug %q, want %q", s.Line, s.Slug, want[i])
+		}
+		if len(s.Slug) > maxSlug+3 {
+			t.Errorf("line %d: slug %q longer than %d bytes", s.Line, s.Slug, maxSlug)
+		}
+		if ext := map[Kind]string{KindGTFS: ".zip", KindOSM: ".osm.pbf"}[s.Kind]; s.File != s.Slug+ext {
+			t.Errorf("line %d: file %q, want %q", s.Line, s.File, s.Slug+ext)
+		}
 	}
 }
 
@@ -125,6 +278,14 @@ func FuzzReadSources(f *testing.F) {
 				t.Fatalf("bad or duplicate file name %q", s.File)
 			}
 			seen[s.File] = true
+			key := string(s.Kind) + ":" + s.Slug
+			if s.Slug == "" || seen[key] || strings.Trim(s.Slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || !strings.HasPrefix(s.File, s.Slug+".") {
+				t.Fatalf("bad or duplicate slug %q (file %q)", s.Slug, s.File)
+			}
+			seen[key] = true
+			if !httpURL(s.URL) {
+				t.Fatalf("source with URL %q", s.URL)
+			}
 		}
 	})
 }
