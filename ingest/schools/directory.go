@@ -231,7 +231,7 @@ func mergeSchool(s, later *School) {
 // "bad_coordinates" and "unsupported_projection" mean the school has no
 // usable location.
 func parseDirectoryRow(rec []string, c directoryColumns) (s School, reason, detail string) {
-	s.ID = field(rec, c.id)
+	s.ID = normalizeUAI(field(rec, c.id))
 	if reason, detail = checkUAI(s.ID); reason != "" {
 		return s, reason, detail
 	}
@@ -311,6 +311,22 @@ func checkUAI(u string) (reason, detail string) {
 		return "bad_uai_key", fmt.Sprintf("UAI %q has check letter %c, expected %c", u, u[7], want)
 	}
 	return "", ""
+}
+
+// normalizeUAI upper-cases the check letter of a UAI written in lower case
+// ("0081152j" → "0081152J", as found in the Affelnet 2nde list); any other
+// string (a UAI already in capitals, or the id of a plain locations file)
+// is returned unchanged.
+func normalizeUAI(u string) string {
+	if len(u) != 8 || u[7] < 'a' || u[7] > 'z' {
+		return u
+	}
+	for i := 0; i < 7; i++ {
+		if u[i] < '0' || u[i] > '9' {
+			return u
+		}
+	}
+	return u[:7] + string(u[7]-'a'+'A')
 }
 
 // uaiDept returns the département code encoded in a UAI's first three

@@ -104,10 +104,10 @@ func TestOfferFixtures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pro.Source != graph.OfferFromAffelnet1rePro || pro.Rows != 11 || len(pro.Offers) != 6 || pro.CapacityPlaceholder != 1 {
+	if pro.Source != graph.OfferFromAffelnet1rePro || pro.Rows != 11 || len(pro.Offers) != 7 || pro.CapacityPlaceholder != 1 {
 		t.Errorf("1re pro: source %v rows %d offers %d placeholders %d", pro.Source, pro.Rows, len(pro.Offers), pro.CapacityPlaceholder)
 	}
-	want := map[string]int{"bad_capacity": 2, "bad_status": 1, "missing_label": 1, "bad_uai": 1}
+	want := map[string]int{"bad_capacity": 2, "bad_status": 1, "missing_label": 1}
 	if got := dropCounts(pro.Drops); !reflect.DeepEqual(got, want) {
 		t.Errorf("1re pro drops %v, want %v", got, want)
 	}
@@ -116,6 +116,10 @@ func TestOfferFixtures(t *testing.T) {
 	if o.UAI != "0350901P" || o.Label != "1ERPRO CUISINE" || o.Level != "Bac Pro" || o.Voie != graph.VoieScolaire ||
 		o.Capacity != 24 || o.Code != "" || o.Line != 2 {
 		t.Errorf("first offer %+v", o)
+	}
+	// Line 11 writes the UAI in lower case: "0350901p" is read as 0350901P.
+	if o := pro.Offers[6]; o.UAI != "0350901P" || o.Line != 11 || o.Label != "1ERPRO LOGISTIQUE" {
+		t.Errorf("lower-case UAI offer %+v", o)
 	}
 	if o := pro.Offers[1]; o.Voie != graph.VoieApprentissage || o.Capacity != -1 {
 		t.Errorf("AP offer with capacity 999: %+v", o)
@@ -187,6 +191,7 @@ func TestJoinFixtures(t *testing.T) {
 	}{
 		{"0350901P", "1ERPRO CUISINE", graph.OfferFromAffelnet1rePro},
 		{"0350901P", "1ERPRO BOULANGER-PÂTISSIER", graph.OfferFromAffelnet1rePro},
+		{"0350901P", "1ERPRO LOGISTIQUE", graph.OfferFromAffelnet1rePro},
 		{"0350901P", "2nde professionnelle (MEFSTAT11 23810031211)", graph.OfferFromAffelnet2nde},
 		{"0350903S", "CAP en 2 ans, 1re année (MEFSTAT11 23210025524)", graph.OfferFromAffelnet2nde},
 		{"0350910Z", "1ERPRO METIERS DE L'ACCUEIL", graph.OfferFromAffelnet1rePro},
@@ -212,10 +217,10 @@ func TestJoinFixtures(t *testing.T) {
 	}
 
 	r := rep.Offers[0]
-	if r.Rows != 11 || r.Read != 6 || r.Joined != 3 || r.JoinedSchools != 2 || r.Outside != 1 {
+	if r.Rows != 11 || r.Read != 7 || r.Joined != 4 || r.JoinedSchools != 2 || r.Outside != 1 {
 		t.Errorf("1re pro report %+v", r)
 	}
-	want := map[string]int{"bad_capacity": 2, "bad_status": 1, "missing_label": 1, "bad_uai": 1,
+	want := map[string]int{"bad_capacity": 2, "bad_status": 1, "missing_label": 1,
 		ReasonOutside: 1, ReasonUnknownSchool: 1, ReasonNoCoordinates: 1}
 	if got := dropCounts(r.Drops); !reflect.DeepEqual(got, want) {
 		t.Errorf("1re pro drops %v, want %v", got, want)
@@ -230,7 +235,7 @@ func TestJoinFixtures(t *testing.T) {
 	if r.Rows != 6 || r.Read != 4 || r.Joined != 3 || r.JoinedSchools != 3 || r.Outside != 1 {
 		t.Errorf("2nde report %+v", r)
 	}
-	if rep.Schools != 6 || rep.Placed != 6 || rep.Directory.Rows != 14 {
+	if rep.Schools != 6 || rep.Placed != 7 || rep.Directory.Rows != 14 {
 		t.Errorf("report totals %+v", rep)
 	}
 	if s := rep.String(); !strings.Contains(s, "affelnet-2nde-fixture.csv (affelnet-2nde): 6 rows, 4 offers read, 3 placed at 3 schools, 1 outside") {

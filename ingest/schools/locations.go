@@ -157,7 +157,7 @@ func readLocations(r io.Reader, name string) (*Directory, error) {
 
 // parseLocationRow reads the location part of a plain CSV row.
 func parseLocationRow(rec []string, c locationColumns) (s School, reason, detail string) {
-	s.ID = field(rec, c.id)
+	s.ID = normalizeUAI(field(rec, c.id))
 	if s.ID == "" {
 		return s, "missing_id", "empty id"
 	}

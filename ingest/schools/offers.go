@@ -172,7 +172,7 @@ func readOffers(r io.Reader, name string, want graph.OfferSource) (*OfferList, e
 // so that the caller can count placeholders.
 func parseOfferRow(rec []string, c offerColumns, src graph.OfferSource) (o Offer, reason, detail string) {
 	o.Source = src
-	o.UAI = field(rec, c.uai)
+	o.UAI = normalizeUAI(field(rec, c.uai))
 	if src == graph.OfferFromCSV {
 		if o.UAI == "" {
 			return o, "missing_school_id", "empty school_id"

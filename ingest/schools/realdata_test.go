@@ -98,8 +98,9 @@ func TestRealOffers(t *testing.T) {
 	// 2nde: 291 rows carry a UAI of département 35, at 68 UAIs; 228 of them
 	// (at 53 UAIs) name a school of the directory, all located; the other 63
 	// (at 15 UAIs) are unknown to the directory. Two rows have a lower-case
-	// UAI ("0081152j").
-	if sec.Rows != 19503 || len(sec.Offers) != 19501 || sec.CapacityPlaceholder != 6598 {
+	// UAI ("0081152j", lines 15868-15869), read as 0081152J (département 008,
+	// outside the directory).
+	if sec.Rows != 19503 || len(sec.Offers) != 19503 || sec.CapacityPlaceholder != 6600 {
 		t.Errorf("2nde: %d rows, %d offers, %d placeholders", sec.Rows, len(sec.Offers), sec.CapacityPlaceholder)
 	}
 	rows35, uai35 := 0, map[string]bool{}
@@ -112,11 +113,20 @@ func TestRealOffers(t *testing.T) {
 	if rows35 != 291 || len(uai35) != 68 {
 		t.Errorf("2nde: %d rows at %d UAIs of département 35", rows35, len(uai35))
 	}
+	lower := 0
+	for _, o := range sec.Offers {
+		if o.UAI == "0081152J" {
+			lower++
+		}
+	}
+	if lower != 2 {
+		t.Errorf("%d offers at 0081152J (written 0081152j), want 2", lower)
+	}
 	r = rep.Offers[1]
-	if r.Joined != 228 || r.JoinedSchools != 53 || r.Outside != 19210 {
+	if r.Joined != 228 || r.JoinedSchools != 53 || r.Outside != 19212 {
 		t.Errorf("2nde joined %d at %d schools, %d outside", r.Joined, r.JoinedSchools, r.Outside)
 	}
-	if got := dropCounts(r.Drops); !reflect.DeepEqual(got, map[string]int{"bad_uai": 2, ReasonOutside: 19210, ReasonUnknownSchool: 63}) {
+	if got := dropCounts(r.Drops); !reflect.DeepEqual(got, map[string]int{ReasonOutside: 19212, ReasonUnknownSchool: 63}) {
 		t.Errorf("2nde drops %v", got)
 	}
 	unknown := map[string]bool{}
