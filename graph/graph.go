@@ -99,6 +99,8 @@ type PlacesReport struct {
 	DirectoryDrops []Drop            `json:"directory_drops"`
 	Offers         []OfferFileReport `json:"offers"`
 	OffersPlaced   int               `json:"offers_placed"`
+	// Boarding counts the schools with board and lodging.
+	Boarding int `json:"boarding"`
 }
 
 // OfferFileReport says what one offer list gave.

@@ -182,7 +182,7 @@ func buildPlaces(g *graph.Graph, src Sources, logf func(string, ...any)) error {
 	pr := &graph.PlacesReport{
 		Directory: d.Path, Format: d.Format, Rows: d.Rows, Schools: rep.Schools, FromLambert: d.FromLambert,
 		Lycees: d.Lycees, Vocational: d.VocationalLycees, Colleges: d.Colleges,
-		DirectoryDrops: d.Drops, OffersPlaced: rep.Placed,
+		DirectoryDrops: d.Drops, OffersPlaced: rep.Placed, Boarding: rep.Boarding,
 	}
 	for _, o := range rep.Offers {
 		pr.Offers = append(pr.Offers, graph.OfferFileReport{

@@ -26,6 +26,7 @@ type Report struct {
 	Offers    []OfferReport
 	Schools   int // schools in the Places
 	Placed    int // offers in the Places
+	Boarding  int // schools in the Places with board and lodging
 }
 
 // DirectoryReport describes the directory or locations file.
@@ -99,6 +100,12 @@ func Join(dir *Directory, lists ...*OfferList) (*graph.Places, *Report, error) {
 		p.SchoolDept = append(p.SchoolDept, s.Dept)
 		p.SchoolVocational = append(p.SchoolVocational, s.Vocational)
 		p.SchoolCollege = append(p.SchoolCollege, s.College)
+		p.SchoolBoarding = append(p.SchoolBoarding, s.Boarding)
+		p.SchoolOnisepURL = append(p.SchoolOnisepURL, s.OnisepURL)
+		p.SchoolApprentissage = append(p.SchoolApprentissage, s.Apprentice)
+		if s.Boarding {
+			rep.Boarding++
+		}
 	}
 	if dir.Offers != nil {
 		lists = append([]*OfferList{dir.Offers}, lists...)
@@ -199,7 +206,7 @@ func (r *Report) String() string {
 			filepath.Base(o.Path), o.Source, o.Rows, o.Read, o.Joined, o.JoinedSchools, o.Outside)
 		writeDrops(&b, o.Drops)
 	}
-	fmt.Fprintf(&b, "places: %d schools, %d offers\n", r.Schools, r.Placed)
+	fmt.Fprintf(&b, "places: %d schools (%d with boarding), %d offers\n", r.Schools, r.Boarding, r.Placed)
 	return b.String()
 }
 

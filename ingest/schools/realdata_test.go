@@ -262,3 +262,36 @@ func TestRealLambertFallback(t *testing.T) {
 		t.Errorf("Lambert fallback max error %.3f m", maxErr)
 	}
 }
+
+// TestRealDirectoryDetails counts the Rennes schools with board and
+// lodging, apprentices and an Onisep page. Of the 993 schools, 81 have
+// boarding (62 lycées, 30 of them with a vocational track, 6 collèges, 2
+// EREA, 11 others; 0352072M and 0350778F have it on both their lines), 28
+// (all lycées) train apprentices and 183 have an Onisep page.
+func TestRealDirectoryDetails(t *testing.T) {
+	_, _, _, p, rep := rennes(t)
+	boarding, vocBoarding, appr, onisep := 0, 0, 0, 0
+	kinds := map[string]int{}
+	for s := 0; s < p.NumSchools(); s++ {
+		if p.SchoolBoarding[s] {
+			boarding++
+			kinds[p.SchoolKind[s]]++
+			if p.SchoolKind[s] == "Lycée" && p.SchoolVocational[s] {
+				vocBoarding++
+			}
+		}
+		if p.SchoolApprentissage[s] {
+			appr++
+		}
+		if strings.HasPrefix(p.SchoolOnisepURL[s], "https://www.onisep.fr/") {
+			onisep++
+		}
+	}
+	t.Logf("Rennes: %d schools with boarding %v (%d vocational lycées), %d with apprentices, %d Onisep pages",
+		boarding, kinds, vocBoarding, appr, onisep)
+	if boarding != 81 || rep.Boarding != 81 || vocBoarding != 30 || appr != 28 || onisep != 183 ||
+		!reflect.DeepEqual(kinds, map[string]int{"Lycée": 62, "Collège": 6, "EREA": 2, "Autre": 11}) {
+		t.Errorf("boarding %d (report %d, %v, %d vocational lycées), apprentices %d, Onisep pages %d",
+			boarding, rep.Boarding, kinds, vocBoarding, appr, onisep)
+	}
+}
