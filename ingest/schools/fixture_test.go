@@ -113,12 +113,12 @@ func TestOfferFixtures(t *testing.T) {
 	}
 	checkExamples(t, pro.Drops, "affelnet-1re-pro-fixture.csv")
 	o := pro.Offers[0]
-	if o.UAI != "0350901P" || o.Label != "1ERPRO CUISINE" || o.Level != "Bac Pro" || o.Voie != graph.VoieScolaire ||
+	if o.UAI != "0350901P" || o.Label != "1re pro Cuisine" || o.Level != "Bac Pro" || o.Voie != graph.VoieScolaire ||
 		o.Capacity != 24 || o.Code != "" || o.Line != 2 {
 		t.Errorf("first offer %+v", o)
 	}
 	// Line 11 writes the UAI in lower case: "0350901p" is read as 0350901P.
-	if o := pro.Offers[6]; o.UAI != "0350901P" || o.Line != 11 || o.Label != "1ERPRO LOGISTIQUE" {
+	if o := pro.Offers[6]; o.UAI != "0350901P" || o.Line != 11 || o.Label != "1re pro Logistique" {
 		t.Errorf("lower-case UAI offer %+v", o)
 	}
 	if o := pro.Offers[1]; o.Voie != graph.VoieApprentissage || o.Capacity != -1 {
@@ -189,12 +189,12 @@ func TestJoinFixtures(t *testing.T) {
 		label  string
 		src    graph.OfferSource
 	}{
-		{"0350901P", "1ERPRO CUISINE", graph.OfferFromAffelnet1rePro},
-		{"0350901P", "1ERPRO BOULANGER-PÂTISSIER", graph.OfferFromAffelnet1rePro},
-		{"0350901P", "1ERPRO LOGISTIQUE", graph.OfferFromAffelnet1rePro},
+		{"0350901P", "1re pro Cuisine", graph.OfferFromAffelnet1rePro},
+		{"0350901P", "1re pro Boulanger-pâtissier", graph.OfferFromAffelnet1rePro},
+		{"0350901P", "1re pro Logistique", graph.OfferFromAffelnet1rePro},
 		{"0350901P", "2nde professionnelle (MEFSTAT11 23810031211)", graph.OfferFromAffelnet2nde},
 		{"0350903S", "CAP en 2 ans, 1re année (MEFSTAT11 23210025524)", graph.OfferFromAffelnet2nde},
-		{"0350910Z", "1ERPRO METIERS DE L'ACCUEIL", graph.OfferFromAffelnet1rePro},
+		{"0350910Z", "1re pro Métiers de l'accueil", graph.OfferFromAffelnet1rePro},
 		{"0350910Z", "MEFSTAT11 99990099999", graph.OfferFromAffelnet2nde},
 	}
 	if p.NumOffers() != len(wantOffers) {
@@ -209,7 +209,7 @@ func TestJoinFixtures(t *testing.T) {
 	if !ok {
 		t.Fatal("0350910Z not found")
 	}
-	if first, end := p.OffersOf(s); end-first != 2 || p.OfferLabel[first] != "1ERPRO METIERS DE L'ACCUEIL" {
+	if first, end := p.OffersOf(s); end-first != 2 || p.OfferLabel[first] != "1re pro Métiers de l'accueil" {
 		t.Errorf("OffersOf(0350910Z) = %d..%d", first, end)
 	}
 	if first, end := p.OffersOf(1); first != end {

@@ -48,8 +48,14 @@ const maxCapacity = 100000
 // (';'-separated): UAI "Etablissement d'accueil", MEF label "Libellé du MEF
 // national de rattachement", status "Statut Offre de formation" (ST
 // scolaire, AP apprentissage) and capacity "Capacité carte scolaire"
-// (falling back to "Capacité d'affectation"). The file carries no MEF
-// code, so Code is "". It fails when the file is not such a list.
+// (falling back to "Capacité d'affectation"). The label, truncated capitals
+// ("1ERPRO METIERS ELECT. ENVIRON. CONNECTES"), is rewritten in readable
+// case by ReadableLabel; the level is derived from the original label.
+// The published list carries no MEF code ("Code Ministère" is the
+// ministry's code, not the training's), so Code is ""; other editions of
+// the same export carry a "MEF STAT 11" column (also read as "Code MEF",
+// "MEFSTAT11"), which then fills Code so that a nomenclature can name the
+// offer. It fails when the file is not such a list.
 func ReadAffelnet1rePro(path string) (*OfferList, error) {
 	return readOfferFile(path, graph.OfferFromAffelnet1rePro)
 }
@@ -106,7 +112,7 @@ func readOffers(r io.Reader, name string, want graph.OfferSource) (*OfferList, e
 		c = offerColumns{
 			uai:       t.col("etablissement_d_accueil"),
 			label:     t.col("libelle_du_mef_national_de_rattachement"),
-			code:      t.col("code_mef", "mef", "code_mefstat11", "mefstat11"),
+			code:      t.col("mef_stat_11", "code_mef_stat_11", "code_mefstat11", "mefstat11", "code_mef", "mef"),
 			status:    t.col("statut_offre_de_formation"),
 			capacity:  t.col("capacite_carte_scolaire"),
 			capacity2: t.col("capacite_d_affectation"),
@@ -194,6 +200,9 @@ func parseOfferRow(rec []string, c offerColumns, src graph.OfferSource) (o Offer
 	if o.Level = field(rec, c.level); o.Level == "" {
 		o.Level = DiplomaLevel(o.Label, o.Code)
 	}
+	if src == graph.OfferFromAffelnet1rePro {
+		o.Label = ReadableLabel(o.Label)
+	}
 	var ok bool
 	if o.Voie, ok = parseVoie(field(rec, c.status)); !ok {
 		return o, "bad_status", fmt.Sprintf("UAI %s: status %q is neither ST nor AP", o.UAI, field(rec, c.status))
@@ -255,7 +264,7 @@ func DiplomaLevel(label, code string) string {
 //   - otherwise the first word stripped of its leading year digit and
 //     trailing duration digit ("1CAP2" → "CAP", "2BTS2" → "BTS",
 //     "MC5" → "MC") when it is one of CAP, CAPA, BEP, BP, BPA, BTS, BTSA,
-//     MC, BMA, DMA;
+//     MC, BMA, DMA, BTM;
 //   - else "".
 func LevelFromMEFLabel(label string) string {
 	words := strings.Fields(strings.ToUpper(label))
@@ -273,11 +282,7 @@ func LevelFromMEFLabel(label string) string {
 		return ""
 	}
 	core := strings.TrimRight(strings.TrimLeft(w, "0123456789"), "0123456789")
-	switch core {
-	case "CAP", "CAPA", "BEP", "BP", "BPA", "BTS", "BTSA", "MC", "BMA", "DMA":
-		return core
-	}
-	return ""
+	return diplomaLevels[core]
 }
 
 // LevelFromMEFSTAT11 derives the diploma from a MEFSTAT11 code. The code
