@@ -101,7 +101,7 @@ type Places struct {
 
 	// Offers, sorted by school.
 	OfferSchool   []int32       // school index
-	OfferLabel    []string      // MEF label or a readable label
+	OfferLabel    []string      // readable label: the nomenclature's name, the list's label, or one built from the code
 	OfferCode     []string      // MEF / MEFSTAT11 / CFD code ("" when unknown)
 	OfferLevel    []string      // diploma: "CAP", "Bac Pro", "BP", "BTS", … ("" when not derivable)
 	OfferVoie     []Voie        // scolaire / apprentissage

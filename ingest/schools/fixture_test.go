@@ -114,7 +114,7 @@ func TestOfferFixtures(t *testing.T) {
 	checkExamples(t, pro.Drops, "affelnet-1re-pro-fixture.csv")
 	o := pro.Offers[0]
 	if o.UAI != "0350901P" || o.Label != "1re pro Cuisine" || o.Level != "Bac Pro" || o.Voie != graph.VoieScolaire ||
-		o.Capacity != 24 || o.Code != "" || o.Line != 2 {
+		o.Capacity != 24 || o.Code != "" || o.Line != 2 || o.Named || o.Unnamed {
 		t.Errorf("first offer %+v", o)
 	}
 	// Line 11 writes the UAI in lower case: "0350901p" is read as 0350901P.
@@ -138,7 +138,8 @@ func TestOfferFixtures(t *testing.T) {
 	if got := dropCounts(sec.Drops); !reflect.DeepEqual(got, map[string]int{"missing_code": 1, "bad_capacity": 1}) {
 		t.Errorf("2nde drops %v", got)
 	}
-	if o := sec.Offers[0]; o.Code != "23810031211" || o.Level != "Bac Pro" || o.Label != "2nde professionnelle (MEFSTAT11 23810031211)" {
+	if o := sec.Offers[0]; o.Code != "23810031211" || o.Level != "Bac Pro" || o.Label != "2nde professionnelle (MEFSTAT11 23810031211)" ||
+		!o.Unnamed || o.Named {
 		t.Errorf("2nde offer %+v", o)
 	}
 	if o := sec.Offers[1]; o.Level != "CAP" || o.Voie != graph.VoieApprentissage || o.Capacity != -1 {
@@ -217,7 +218,7 @@ func TestJoinFixtures(t *testing.T) {
 	}
 
 	r := rep.Offers[0]
-	if r.Rows != 11 || r.Read != 7 || r.Joined != 4 || r.JoinedSchools != 2 || r.Outside != 1 {
+	if r.Rows != 11 || r.Read != 7 || r.Joined != 4 || r.JoinedSchools != 2 || r.Outside != 1 || r.Named != 0 || r.Unnamed != 0 {
 		t.Errorf("1re pro report %+v", r)
 	}
 	want := map[string]int{"bad_capacity": 2, "bad_status": 1, "missing_label": 1,
@@ -234,6 +235,11 @@ func TestJoinFixtures(t *testing.T) {
 	r = rep.Offers[1]
 	if r.Rows != 6 || r.Read != 4 || r.Joined != 3 || r.JoinedSchools != 3 || r.Outside != 1 {
 		t.Errorf("2nde report %+v", r)
+	}
+	// Without a nomenclature the three placed 2nde offers are shown as codes.
+	if r.Named != 0 || r.Unnamed != 3 || len(r.UnnamedExamples) != 3 ||
+		r.UnnamedExamples[0] != `affelnet-2nde-fixture.csv:2: UAI 0350901P: code 23810031211 is in no nomenclature table, shown as "2nde professionnelle (MEFSTAT11 23810031211)"` {
+		t.Errorf("2nde unnamed offers: %d %q", r.Unnamed, r.UnnamedExamples)
 	}
 	if rep.Schools != 6 || rep.Placed != 7 || rep.Directory.Rows != 14 {
 		t.Errorf("report totals %+v", rep)

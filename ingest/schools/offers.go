@@ -22,6 +22,13 @@ type Offer struct {
 	Source   graph.OfferSource
 	Line     int
 	Where    string // school label and commune as given by the file (for reports)
+	// Named is set when the label and level come from the nomenclature
+	// (Nomenclature.Name).
+	Named bool
+	// Unnamed is set when the label is built from the code alone (the
+	// 2nde list has no labels, see MEFSTAT11Label) and no nomenclature
+	// named it: the offer is shown as a code.
+	Unnamed bool
 }
 
 // OfferList is the content of one offer file.
@@ -193,7 +200,7 @@ func parseOfferRow(rec []string, c offerColumns, src graph.OfferSource) (o Offer
 		if o.Code == "" {
 			return o, "missing_code", fmt.Sprintf("UAI %s: empty CO_MEFSTAT", o.UAI)
 		}
-		o.Label = MEFSTAT11Label(o.Code)
+		o.Label, o.Unnamed = MEFSTAT11Label(o.Code), true
 	} else if o.Label == "" {
 		return o, "missing_label", fmt.Sprintf("UAI %s: empty MEF label", o.UAI)
 	}

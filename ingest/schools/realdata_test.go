@@ -295,3 +295,47 @@ func TestRealDirectoryDetails(t *testing.T) {
 			boarding, rep.Boarding, kinds, vocBoarding, appr, onisep)
 	}
 }
+
+// TestRealNomenclatureNames names the Rennes offers with the nomenclature
+// fixtures, which know two of the 2nde list's codes: 23810031211 (the
+// "relation client" 2nde commune: 12 rows in département 35, all at
+// schools of the directory) and 23210033616 (CAP Métiers de la coiffure: 5
+// rows, 2 at schools of the directory): 14 of the 228 placed 2nde offers
+// are named, the other 214 are still shown as a code.
+func TestRealNomenclatureNames(t *testing.T) {
+	d, pro, sec, _, _ := rennes(t)
+	n, err := ReadNomenclature(mefFixture, diplomaFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Name(pro)
+	n.Name(sec)
+	p, rep, err := Join(d, pro, sec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]int{}
+	for o := 0; o < p.NumOffers(); o++ {
+		switch p.OfferCode[o] {
+		case "23810031211":
+			if l := p.OfferLabel[o]; l != "Bac pro Métiers de la relation client 2nde commune" || p.OfferLevel[o] != "Bac Pro" {
+				t.Errorf("%s: %q %q", p.SchoolID[p.OfferSchool[o]], l, p.OfferLevel[o])
+			}
+		case "23210033616":
+			if l := p.OfferLabel[o]; l != "CAP Métiers de la coiffure" || p.OfferLevel[o] != "CAP" {
+				t.Errorf("%s: %q %q", p.SchoolID[p.OfferSchool[o]], l, p.OfferLevel[o])
+			}
+		default:
+			if strings.Contains(p.OfferLabel[o], "MEFSTAT11") != (p.OfferSource[o] == graph.OfferFromAffelnet2nde) {
+				t.Errorf("offer %d: %q", o, p.OfferLabel[o])
+			}
+			continue
+		}
+		named[p.OfferCode[o]]++
+	}
+	r := rep.Offers[1]
+	t.Logf("Rennes 2nde offers: %d placed, %d named by the fixtures %v, %d shown as a code", r.Joined, r.Named, named, r.Unnamed)
+	if named["23810031211"] != 12 || named["23210033616"] != 2 || r.Named != 14 || r.Unnamed != 228-14 || rep.Offers[0].Unnamed != 0 {
+		t.Errorf("named %v, report named %d unnamed %d", named, r.Named, r.Unnamed)
+	}
+}
