@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // diplomaLevels maps the acronyms of vocational diplomas, as the first
@@ -301,11 +302,9 @@ func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) 
 // capitalizeFirst upper-cases the first letter of s when s starts with a
 // letter.
 func capitalizeFirst(s string) string {
-	for i, r := range s {
-		if unicode.IsLetter(r) {
-			return string(unicode.ToUpper(r)) + s[i+len(string(r)):]
-		}
+	r, size := utf8.DecodeRuneInString(s)
+	if !unicode.IsLetter(r) {
 		return s
 	}
-	return s
+	return string(unicode.ToUpper(r)) + s[size:]
 }
