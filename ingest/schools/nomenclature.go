@@ -42,7 +42,7 @@ type Nomenclature struct {
 	byStat    map[string]int32 // MEF_STAT_11 → mefs index
 	byMEF     map[string]int32 // MEF → mefs index
 	diplomas  map[string]diplomaRow
-	diplomaOf map[string]string // FORMATION_DIPLOME code → file it was read from (for duplicates)
+	diplomaOf map[string]string // FORMATION_DIPLOME code → file it was read from (to report a repeated code)
 }
 
 // NomenclatureFile says what one table file gave.
