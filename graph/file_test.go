@@ -477,13 +477,13 @@ func TestHeaderErrors(t *testing.T) {
 		t.Errorf("bad magic: %v", err)
 	}
 
-	v3 := bytes.Clone(good)
-	copy(v3, appendHeader(nil, 3, flagZstd, 10, 0))
-	_, err = Read(write("v3.graph", v3))
+	next := bytes.Clone(good)
+	copy(next, appendHeader(nil, FormatVersion+1, flagZstd, 10, 0))
+	_, err = Read(write("next.graph", next))
 	var ve *VersionError
-	if !errors.As(err, &ve) || ve.Version != 3 ||
-		!strings.HasSuffix(err.Error(), "v3.graph: graph format version 3, this program reads version 1: rebuild the graph") {
-		t.Errorf("version 3: %v", err)
+	want := fmt.Sprintf("next.graph: graph format version %d, this program reads version %d: rebuild the graph", FormatVersion+1, FormatVersion)
+	if !errors.As(err, &ve) || ve.Version != FormatVersion+1 || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("next version: %v, want %q", err, want)
 	}
 
 	flags := bytes.Clone(good)

@@ -98,6 +98,20 @@ type PlacesReport struct {
 	DirectoryDrops []Drop            `json:"directory_drops"`
 	Offers         []OfferFileReport `json:"offers"`
 	OffersPlaced   int               `json:"offers_placed"`
+	// Boarding counts the schools with board and lodging.
+	Boarding int `json:"boarding"`
+	// Nomenclature lists the nomenclature tables that named the offers.
+	Nomenclature []NomenclatureReport `json:"nomenclature,omitempty"`
+}
+
+// NomenclatureReport says what one nomenclature table file gave.
+type NomenclatureReport struct {
+	Path     string `json:"path"`
+	Table    string `json:"table"`    // "N_MEF" or "N_FORMATION_DIPLOME"
+	Encoding string `json:"encoding"` // "UTF-8" or "Windows-1252"
+	Rows     int    `json:"rows"`
+	Codes    int    `json:"codes"` // codes kept
+	Drops    []Drop `json:"drops"`
 }
 
 // OfferFileReport says what one offer list gave.
@@ -109,6 +123,13 @@ type OfferFileReport struct {
 	JoinedSchools int    `json:"joined_schools"`
 	Outside       int    `json:"outside"` // offers of schools outside the directory's départements
 	Drops         []Drop `json:"drops"`
+	// Named counts the placed offers named from the nomenclature.
+	Named int `json:"named"`
+	// Unnamed counts the placed offers shown as a code: the file has no
+	// label for them and no nomenclature table knows their code.
+	Unnamed int `json:"unnamed_offer"`
+	// UnnamedExamples are a few "file:line: detail" examples of them.
+	UnnamedExamples []string `json:"unnamed_offer_examples,omitempty"`
 }
 
 // FeedReport says what one GTFS feed contributed to the graph.

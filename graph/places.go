@@ -94,9 +94,14 @@ type Places struct {
 	SchoolOrder      []int32   // school indexes sorted by SchoolID
 	SchoolOfferStart []int32   // CSR offsets into the offers, len NumSchools()+1
 
+	// Schools: details of the directory (false / "" when not given).
+	SchoolBoarding      []bool   // offers board and lodging (internat; the directory's Hebergement)
+	SchoolOnisepURL     []string // the school's page on onisep.fr, the national guidance agency (Fiche_onisep)
+	SchoolApprentissage []bool   // trains apprentices (Apprentissage); OfferVoie tells which trainings
+
 	// Offers, sorted by school.
 	OfferSchool   []int32       // school index
-	OfferLabel    []string      // MEF label or a readable label
+	OfferLabel    []string      // readable label: the nomenclature's name, the list's label, or one built from the code
 	OfferCode     []string      // MEF / MEFSTAT11 / CFD code ("" when unknown)
 	OfferLevel    []string      // diploma: "CAP", "Bac Pro", "BP", "BTS", … ("" when not derivable)
 	OfferVoie     []Voie        // scolaire / apprentissage
@@ -139,7 +144,8 @@ func (p *Places) Validate() error {
 		"SchoolAddress": len(p.SchoolAddress), "SchoolPostcode": len(p.SchoolPostcode),
 		"SchoolCommune": len(p.SchoolCommune), "SchoolDept": len(p.SchoolDept),
 		"SchoolVocational": len(p.SchoolVocational), "SchoolCollege": len(p.SchoolCollege),
-		"SchoolOrder": len(p.SchoolOrder),
+		"SchoolBoarding": len(p.SchoolBoarding), "SchoolOnisepURL": len(p.SchoolOnisepURL),
+		"SchoolApprentissage": len(p.SchoolApprentissage), "SchoolOrder": len(p.SchoolOrder),
 	} {
 		if n != ns {
 			return fmt.Errorf("places: %s has %d entries for %d schools", name, n, ns)

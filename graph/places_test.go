@@ -21,6 +21,7 @@ func testPlaces(ids []string, lats, lons []float64, offers []int32) *Places {
 		SchoolSector: make([]Sector, n), SchoolAddress: make([]string, n), SchoolPostcode: make([]string, n),
 		SchoolCommune: make([]string, n), SchoolDept: make([]string, n),
 		SchoolVocational: make([]bool, n), SchoolCollege: make([]bool, n),
+		SchoolBoarding: make([]bool, n), SchoolOnisepURL: make([]string, n), SchoolApprentissage: make([]bool, n),
 		SchoolOfferStart: make([]int32, n+1),
 	}
 	for i := range ids {
@@ -89,6 +90,9 @@ func TestPlacesValidate(t *testing.T) {
 	}
 	breakers := map[string]func(p *Places){
 		"short names":        func(p *Places) { p.SchoolName = p.SchoolName[:2] },
+		"short boarding":     func(p *Places) { p.SchoolBoarding = p.SchoolBoarding[:2] },
+		"long onisep urls":   func(p *Places) { p.SchoolOnisepURL = append(p.SchoolOnisepURL, "") },
+		"short apprentices":  func(p *Places) { p.SchoolApprentissage = nil },
 		"short offer labels": func(p *Places) { p.OfferLabel = p.OfferLabel[:1] },
 		"latitude":           func(p *Places) { p.SchoolLat[1] = 91 },
 		"NaN longitude":      func(p *Places) { p.SchoolLon[0] = math.NaN() },

@@ -30,6 +30,10 @@ type Sources struct {
 	Locations string             // plain id,name,lat,lon CSV; optional (instead of Schools)
 	Offers    []string           // Affelnet offer lists or plain offer CSVs
 	Transfers graph.TransferMode // default footpaths for queries (default both)
+
+	// Nomenclature lists tables of the national nomenclature (BCN N_MEF,
+	// N_FORMATION_DIPLOME) that name the offers by their code; optional.
+	Nomenclature []string
 }
 
 // Options control a build.
@@ -59,6 +63,9 @@ func Build(src Sources, opt Options) (*graph.Graph, error) {
 	}
 	if len(src.Offers) > 0 && src.Schools == "" && src.Locations == "" {
 		return nil, fmt.Errorf("build: offers need a school directory (--schools) or a locations file (--locations) to be placed")
+	}
+	if len(src.Nomenclature) > 0 && src.Schools == "" && src.Locations == "" {
+		return nil, fmt.Errorf("build: a nomenclature names offers: it needs a school directory (--schools) or a locations file (--locations) and offers")
 	}
 	if _, err := graph.ParseTransferMode(string(src.Transfers)); err != nil {
 		return nil, fmt.Errorf("build: transfers %w", err)
@@ -164,6 +171,16 @@ func buildPlaces(g *graph.Graph, src Sources, logf func(string, ...any)) error {
 		}
 		lists = append(lists, l)
 	}
+	var nom *schools.Nomenclature
+	if len(src.Nomenclature) > 0 {
+		if nom, err = schools.ReadNomenclature(src.Nomenclature...); err != nil {
+			return fmt.Errorf("build: %w", err)
+		}
+		nom.Name(dir.Offers)
+		for _, l := range lists {
+			nom.Name(l)
+		}
+	}
 	places, rep, err := schools.Join(dir, lists...)
 	if err != nil {
 		return fmt.Errorf("build: %w", err)
@@ -173,13 +190,22 @@ func buildPlaces(g *graph.Graph, src Sources, logf func(string, ...any)) error {
 	pr := &graph.PlacesReport{
 		Directory: d.Path, Format: d.Format, Rows: d.Rows, Schools: rep.Schools, FromLambert: d.FromLambert,
 		Lycees: d.Lycees, Vocational: d.VocationalLycees, Colleges: d.Colleges,
-		DirectoryDrops: d.Drops, OffersPlaced: rep.Placed,
+		DirectoryDrops: d.Drops, OffersPlaced: rep.Placed, Boarding: rep.Boarding,
 	}
 	for _, o := range rep.Offers {
 		pr.Offers = append(pr.Offers, graph.OfferFileReport{
 			Path: o.Path, Source: o.Source.String(), Rows: o.Rows, Joined: o.Joined,
 			JoinedSchools: o.JoinedSchools, Outside: o.Outside, Drops: o.Drops,
+			Named: o.Named, Unnamed: o.Unnamed, UnnamedExamples: o.UnnamedExamples,
 		})
+	}
+	if nom != nil {
+		for _, f := range nom.Files {
+			pr.Nomenclature = append(pr.Nomenclature, graph.NomenclatureReport{
+				Path: f.Path, Table: f.Table, Encoding: f.Encoding, Rows: f.Rows, Codes: f.Codes, Drops: f.Drops,
+			})
+			logf("nomenclature: %s (%s, %s): %d rows, %d codes", f.Path, f.Table, f.Encoding, f.Rows, f.Codes)
+		}
 	}
 	g.Meta.Places = pr
 	logf("places: %s", rep)

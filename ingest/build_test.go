@@ -84,7 +84,9 @@ func TestBuildRennesWithStreetsAndSchools(t *testing.T) {
 			reasons[d.Reason] += d.Count
 		}
 	}
-	if reasons["outside_directory"] != 5184+19210 || reasons["unknown_school"] != 63 || reasons["bad_uai"] != 2 {
+	// The two lower-case UAIs of the 2nde list ("0081152j") are read as
+	// 0081152J, of département 008: outside the directory, not bad_uai.
+	if reasons["outside_directory"] != 5184+19212 || reasons["unknown_school"] != 63 || reasons["bad_uai"] != 0 {
 		t.Errorf("rejected offers by reason: %v", reasons)
 	}
 	if l.Schools.Points != 993 || l.Schools.Linked+l.Schools.Fallback != 993 || l.SchoolEgress == 0 {

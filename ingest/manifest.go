@@ -26,6 +26,10 @@ type Manifest struct {
 	Locations   string         `json:"locations,omitempty"` // plain id,name,lat,lon CSV
 	Offers      []string       `json:"offers,omitempty"`
 	Transfers   string         `json:"transfers,omitempty"` // street|gtfs|both|none
+
+	// Nomenclature lists nomenclature tables (BCN N_MEF,
+	// N_FORMATION_DIPLOME) naming the offers.
+	Nomenclature []string `json:"nomenclature,omitempty"`
 }
 
 // ManifestFeed is one GTFS feed of a manifest.
@@ -71,12 +75,16 @@ func ReadManifest(path string) (*Manifest, error) {
 	for i := range m.Offers {
 		m.Offers[i] = abs(m.Offers[i])
 	}
+	for i := range m.Nomenclature {
+		m.Nomenclature[i] = abs(m.Nomenclature[i])
+	}
 	return &m, nil
 }
 
 // Sources returns the manifest's sources.
 func (m *Manifest) Sources() (Sources, error) {
 	src := Sources{OSM: m.OSM, Schools: m.Schools, Locations: m.Locations, Offers: m.Offers, Transfers: graph.TransferMode(m.Transfers)}
+	src.Nomenclature = m.Nomenclature
 	for _, list := range []struct {
 		feeds  []ManifestFeed
 		school bool

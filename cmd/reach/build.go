@@ -24,6 +24,8 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	locations := fs.String("locations", "", "plain locations CSV (id,name,lat,lon,...) instead of --schools")
 	var offers multiFlag
 	fs.Var(&offers, "offers", "training offer list `CSV` (Affelnet 1re pro / 2nde, or plain); repeatable")
+	var nomenclature multiFlag
+	fs.Var(&nomenclature, "nomenclature", "national nomenclature table `CSV` (BCN N_MEF or N_FORMATION_DIPLOME) naming the offers by their code; repeatable")
 	transfers := fs.String("transfers", "", "default footpaths for queries: street, gtfs, both or none (default both)")
 	linkLimit := fs.Float64("link-limit", 0, "farthest street a stop or school is linked to, metres (default 1600)")
 	transferLimit := fs.Float64("transfer-limit", 0, "longest walking transfer between stops, metres (default 1000)")
@@ -75,6 +77,7 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 		src.Transfers = m
 	}
 	src.Offers = append(src.Offers, offers...)
+	src.Nomenclature = append(src.Nomenclature, nomenclature...)
 	for _, list := range []struct {
 		args   []string
 		school bool

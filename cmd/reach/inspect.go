@@ -66,6 +66,12 @@ func printSummary(w io.Writer, path string, s graph.Summary) {
 			fmt.Fprintf(w, "  offers %s (%s): %d rows, %d placed at %d schools, %d outside the directory\n",
 				o.Path, o.Source, o.Rows, o.Joined, o.JoinedSchools, o.Outside)
 			printDrops(w, "    ", o.Drops)
+			if o.Named > 0 || o.Unnamed > 0 {
+				fmt.Fprintf(w, "    named from the nomenclature: %d; unnamed_offer (shown as a code): %d\n", o.Named, o.Unnamed)
+				for _, e := range o.UnnamedExamples {
+					fmt.Fprintf(w, "      %s\n", e)
+				}
+			}
 		}
 	}
 	for _, f := range s.Feeds {

@@ -24,11 +24,11 @@ const (
 )
 
 // table reads a delimited text file record by record: UTF-8 BOM stripped,
-// CRLF or LF line ends, separator detected from the header line (';', ','
-// or tab), quoted fields with "" escapes, blank lines skipped. A quote that
-// does not close within a few lines is kept as text and the record ends
-// with its own line, so one stray quote cannot swallow the file. Fields are
-// trimmed of surrounding spaces.
+// CRLF or LF line ends, separator detected from the header line (';',
+// ',', tab or '|'), quoted fields with "" escapes, blank lines skipped. A
+// quote that does not close within a few lines is kept as text and the
+// record ends with its own line, so one stray quote cannot swallow the
+// file. Fields are trimmed of surrounding spaces.
 type table struct {
 	name    string // file name used in messages
 	br      *bufio.Reader
@@ -66,8 +66,10 @@ func openTable(r io.Reader, name string) (*table, error) {
 	return t, nil
 }
 
-// detectSeparator returns the most frequent of ';', ',' and tab outside
-// quotes in the header line (',' when none occurs).
+// detectSeparator returns the most frequent of ';', ',', tab and '|'
+// outside quotes in the header line (',' when none occurs). The national
+// nomenclature's export lets its user choose the separator, and '|' is a
+// common choice.
 func detectSeparator(line string) byte {
 	counts := map[byte]int{}
 	inQuote := false
@@ -75,14 +77,14 @@ func detectSeparator(line string) byte {
 		switch c := line[i]; c {
 		case '"':
 			inQuote = !inQuote
-		case ';', ',', '\t':
+		case ';', ',', '\t', '|':
 			if !inQuote {
 				counts[c]++
 			}
 		}
 	}
 	best := byte(',')
-	for _, c := range []byte{';', '\t'} {
+	for _, c := range []byte{';', '\t', '|'} {
 		if counts[c] > counts[best] {
 			best = c
 		}

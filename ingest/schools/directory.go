@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -29,6 +30,9 @@ type School struct {
 	Dept        string // département code, three characters ("035", "02A", "971")
 	Vocational  bool   // has a vocational track
 	College     bool   // is a collège
+	Boarding    bool   // offers board and lodging (internat; Hebergement = 1)
+	Apprentice  bool   // trains apprentices (Apprentissage = 1)
+	OnisepURL   string // the school's page on onisep.fr (Fiche_onisep), "" when none
 	Line        int    // line of its (first) row
 }
 
@@ -76,20 +80,24 @@ type Directory struct {
 // otherwise Lambert-93 coordonnee_X/Y (when the epsg column is empty or
 // EPSG:2154) converted with Lambert93ToWGS84. Valid means within WGS84
 // ranges, not 0,0, and inside metropolitan France for a metropolitan
-// département. Rows whose UAI does not match ^\d{7}[A-Z]$ ("bad_uai") or
-// whose check letter is wrong ("bad_uai_key") are dropped. A school with
+// département. Rows whose UAI does not match ^\d{7}[A-Z]$ ("bad_uai"; a
+// lower-case check letter is first upper-cased) or whose check letter is
+// wrong ("bad_uai_key") are dropped. A school with
 // no usable coordinates is kept in the Directory with HasCoord false
 // (reported "no_coordinates" or "bad_coordinates") so that its offers can
 // be reported precisely; Join leaves it out of the graph.
 //
 // Several rows may share a UAI (etablissement_multi_lignes: the lines of
 // a multi-site establishment); they are merged into one school: fields of
-// the first row, flags (vocational, collège) OR-ed, coordinates of the
-// first row that has valid ones. Each merged row is reported as
-// "duplicate_uai_merged".
+// the first row, flags (vocational, collège, boarding, apprenticeship)
+// OR-ed, coordinates of the first row that has valid ones, the first
+// Onisep page given. Each merged row is reported as "duplicate_uai_merged".
 //
 // Kind is Type_etablissement, Vocational is Voie_professionnelle = 1,
-// College is Type_etablissement = Collège.
+// College is Type_etablissement = Collège, Boarding is Hebergement = 1,
+// Apprentice is Apprentissage = 1 (empty is false), OnisepURL is
+// Fiche_onisep when it is an http(s) address; another value is ignored
+// and reported as "bad_onisep_url" (the school is kept).
 func ReadDirectory(path string) (*Directory, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -107,7 +115,7 @@ func ReadDirectory(path string) (*Directory, error) {
 // directoryColumns are the column indexes of the national directory.
 type directoryColumns struct {
 	id, name, kind, sector, addr, postcode, commune, dept, voiePro, nature,
-	lat, lon, x, y, epsg int
+	lat, lon, x, y, epsg, boarding, apprentice, onisep int
 }
 
 func readDirectory(r io.Reader, name string) (*Directory, error) {
@@ -131,6 +139,10 @@ func readDirectory(r io.Reader, name string) (*Directory, error) {
 		x:        t.col("coordonnee_x"),
 		y:        t.col("coordonnee_y"),
 		epsg:     t.col("epsg"),
+		// Optional columns.
+		boarding:   t.col("hebergement"),
+		apprentice: t.col("apprentissage"),
+		onisep:     t.col("fiche_onisep"),
 	}
 	if c.id < 0 {
 		return nil, fmt.Errorf("school directory: %s:1: missing required column Identifiant_de_l_etablissement", name)
@@ -157,6 +169,9 @@ func readDirectory(r io.Reader, name string) (*Directory, error) {
 		if reason == "bad_uai" || reason == "bad_uai_key" {
 			dr.add(name, line, reason, detail)
 			continue
+		}
+		if u := field(rec, c.onisep); u != "" && s.OnisepURL == "" {
+			dr.add(name, line, "bad_onisep_url", fmt.Sprintf("UAI %s: Fiche_onisep %q is not an http(s) address, ignored", s.ID, u))
 		}
 		if fold(s.Kind) == "lycee" {
 			d.Stats.LyceeRows++
@@ -221,6 +236,11 @@ func (st *DirectoryStats) count(schools []School) {
 func mergeSchool(s, later *School) {
 	s.Vocational = s.Vocational || later.Vocational
 	s.College = s.College || later.College
+	s.Boarding = s.Boarding || later.Boarding
+	s.Apprentice = s.Apprentice || later.Apprentice
+	if s.OnisepURL == "" {
+		s.OnisepURL = later.OnisepURL
+	}
 	if !s.HasCoord && later.HasCoord {
 		s.Lat, s.Lon, s.HasCoord, s.FromLambert = later.Lat, later.Lon, true, later.FromLambert
 	}
@@ -231,7 +251,7 @@ func mergeSchool(s, later *School) {
 // "bad_coordinates" and "unsupported_projection" mean the school has no
 // usable location.
 func parseDirectoryRow(rec []string, c directoryColumns) (s School, reason, detail string) {
-	s.ID = field(rec, c.id)
+	s.ID = normalizeUAI(field(rec, c.id))
 	if reason, detail = checkUAI(s.ID); reason != "" {
 		return s, reason, detail
 	}
@@ -249,6 +269,9 @@ func parseDirectoryRow(rec []string, c directoryColumns) (s School, reason, deta
 	v, _ := parseBool(field(rec, c.voiePro))
 	s.Vocational = v
 	s.College = fold(s.Kind) == "college"
+	s.Boarding, _ = parseBool(field(rec, c.boarding))
+	s.Apprentice, _ = parseBool(field(rec, c.apprentice))
+	s.OnisepURL = webAddress(field(rec, c.onisep))
 
 	metro := isMetropolitan(s.Dept)
 	latS, lonS := field(rec, c.lat), field(rec, c.lon)
@@ -313,6 +336,22 @@ func checkUAI(u string) (reason, detail string) {
 	return "", ""
 }
 
+// normalizeUAI upper-cases the check letter of a UAI written in lower case
+// ("0081152j" → "0081152J", as found in the Affelnet 2nde list); any other
+// string (a UAI already in capitals, or the id of a plain locations file)
+// is returned unchanged.
+func normalizeUAI(u string) string {
+	if len(u) != 8 || u[7] < 'a' || u[7] > 'z' {
+		return u
+	}
+	for i := 0; i < 7; i++ {
+		if u[i] < '0' || u[i] > '9' {
+			return u
+		}
+	}
+	return u[:7] + string(u[7]-'a'+'A')
+}
+
 // uaiDept returns the département code encoded in a UAI's first three
 // digits ("035" for 0350005R, "620"/"720" for Corsica, "971" overseas).
 func uaiDept(u string) string {
@@ -367,6 +406,16 @@ func validLatLon(lat, lon float64, metro bool) bool {
 // metropolitan France (with a margin).
 func validLambert93(x, y float64) bool {
 	return x >= 0 && x <= 1.4e6 && y >= 6.0e6 && y <= 7.2e6
+}
+
+// webAddress returns s when it is an absolute http or https address with
+// a host, else "".
+func webAddress(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return s
 }
 
 // parseDecimal parses a decimal number written with '.' or a French ','.

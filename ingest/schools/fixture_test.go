@@ -104,18 +104,22 @@ func TestOfferFixtures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pro.Source != graph.OfferFromAffelnet1rePro || pro.Rows != 11 || len(pro.Offers) != 6 || pro.CapacityPlaceholder != 1 {
+	if pro.Source != graph.OfferFromAffelnet1rePro || pro.Rows != 11 || len(pro.Offers) != 7 || pro.CapacityPlaceholder != 1 {
 		t.Errorf("1re pro: source %v rows %d offers %d placeholders %d", pro.Source, pro.Rows, len(pro.Offers), pro.CapacityPlaceholder)
 	}
-	want := map[string]int{"bad_capacity": 2, "bad_status": 1, "missing_label": 1, "bad_uai": 1}
+	want := map[string]int{"bad_capacity": 2, "bad_status": 1, "missing_label": 1}
 	if got := dropCounts(pro.Drops); !reflect.DeepEqual(got, want) {
 		t.Errorf("1re pro drops %v, want %v", got, want)
 	}
 	checkExamples(t, pro.Drops, "affelnet-1re-pro-fixture.csv")
 	o := pro.Offers[0]
-	if o.UAI != "0350901P" || o.Label != "1ERPRO CUISINE" || o.Level != "Bac Pro" || o.Voie != graph.VoieScolaire ||
-		o.Capacity != 24 || o.Code != "" || o.Line != 2 {
+	if o.UAI != "0350901P" || o.Label != "1re pro Cuisine" || o.Level != "Bac Pro" || o.Voie != graph.VoieScolaire ||
+		o.Capacity != 24 || o.Code != "" || o.Line != 2 || o.Named || o.Unnamed {
 		t.Errorf("first offer %+v", o)
+	}
+	// Line 11 writes the UAI in lower case: "0350901p" is read as 0350901P.
+	if o := pro.Offers[6]; o.UAI != "0350901P" || o.Line != 11 || o.Label != "1re pro Logistique" {
+		t.Errorf("lower-case UAI offer %+v", o)
 	}
 	if o := pro.Offers[1]; o.Voie != graph.VoieApprentissage || o.Capacity != -1 {
 		t.Errorf("AP offer with capacity 999: %+v", o)
@@ -134,7 +138,8 @@ func TestOfferFixtures(t *testing.T) {
 	if got := dropCounts(sec.Drops); !reflect.DeepEqual(got, map[string]int{"missing_code": 1, "bad_capacity": 1}) {
 		t.Errorf("2nde drops %v", got)
 	}
-	if o := sec.Offers[0]; o.Code != "23810031211" || o.Level != "Bac Pro" || o.Label != "2nde professionnelle (MEFSTAT11 23810031211)" {
+	if o := sec.Offers[0]; o.Code != "23810031211" || o.Level != "Bac Pro" || o.Label != "2nde professionnelle (MEFSTAT11 23810031211)" ||
+		!o.Unnamed || o.Named {
 		t.Errorf("2nde offer %+v", o)
 	}
 	if o := sec.Offers[1]; o.Level != "CAP" || o.Voie != graph.VoieApprentissage || o.Capacity != -1 {
@@ -185,11 +190,12 @@ func TestJoinFixtures(t *testing.T) {
 		label  string
 		src    graph.OfferSource
 	}{
-		{"0350901P", "1ERPRO CUISINE", graph.OfferFromAffelnet1rePro},
-		{"0350901P", "1ERPRO BOULANGER-PÂTISSIER", graph.OfferFromAffelnet1rePro},
+		{"0350901P", "1re pro Cuisine", graph.OfferFromAffelnet1rePro},
+		{"0350901P", "1re pro Boulanger-pâtissier", graph.OfferFromAffelnet1rePro},
+		{"0350901P", "1re pro Logistique", graph.OfferFromAffelnet1rePro},
 		{"0350901P", "2nde professionnelle (MEFSTAT11 23810031211)", graph.OfferFromAffelnet2nde},
 		{"0350903S", "CAP en 2 ans, 1re année (MEFSTAT11 23210025524)", graph.OfferFromAffelnet2nde},
-		{"0350910Z", "1ERPRO METIERS DE L'ACCUEIL", graph.OfferFromAffelnet1rePro},
+		{"0350910Z", "1re pro Métiers de l'accueil", graph.OfferFromAffelnet1rePro},
 		{"0350910Z", "MEFSTAT11 99990099999", graph.OfferFromAffelnet2nde},
 	}
 	if p.NumOffers() != len(wantOffers) {
@@ -204,7 +210,7 @@ func TestJoinFixtures(t *testing.T) {
 	if !ok {
 		t.Fatal("0350910Z not found")
 	}
-	if first, end := p.OffersOf(s); end-first != 2 || p.OfferLabel[first] != "1ERPRO METIERS DE L'ACCUEIL" {
+	if first, end := p.OffersOf(s); end-first != 2 || p.OfferLabel[first] != "1re pro Métiers de l'accueil" {
 		t.Errorf("OffersOf(0350910Z) = %d..%d", first, end)
 	}
 	if first, end := p.OffersOf(1); first != end {
@@ -212,10 +218,10 @@ func TestJoinFixtures(t *testing.T) {
 	}
 
 	r := rep.Offers[0]
-	if r.Rows != 11 || r.Read != 6 || r.Joined != 3 || r.JoinedSchools != 2 || r.Outside != 1 {
+	if r.Rows != 11 || r.Read != 7 || r.Joined != 4 || r.JoinedSchools != 2 || r.Outside != 1 || r.Named != 0 || r.Unnamed != 0 {
 		t.Errorf("1re pro report %+v", r)
 	}
-	want := map[string]int{"bad_capacity": 2, "bad_status": 1, "missing_label": 1, "bad_uai": 1,
+	want := map[string]int{"bad_capacity": 2, "bad_status": 1, "missing_label": 1,
 		ReasonOutside: 1, ReasonUnknownSchool: 1, ReasonNoCoordinates: 1}
 	if got := dropCounts(r.Drops); !reflect.DeepEqual(got, want) {
 		t.Errorf("1re pro drops %v, want %v", got, want)
@@ -230,7 +236,12 @@ func TestJoinFixtures(t *testing.T) {
 	if r.Rows != 6 || r.Read != 4 || r.Joined != 3 || r.JoinedSchools != 3 || r.Outside != 1 {
 		t.Errorf("2nde report %+v", r)
 	}
-	if rep.Schools != 6 || rep.Placed != 6 || rep.Directory.Rows != 14 {
+	// Without a nomenclature the three placed 2nde offers are shown as codes.
+	if r.Named != 0 || r.Unnamed != 3 || len(r.UnnamedExamples) != 3 ||
+		r.UnnamedExamples[0] != `affelnet-2nde-fixture.csv:2: UAI 0350901P: code 23810031211 is in no nomenclature table, shown as "2nde professionnelle (MEFSTAT11 23810031211)"` {
+		t.Errorf("2nde unnamed offers: %d %q", r.Unnamed, r.UnnamedExamples)
+	}
+	if rep.Schools != 6 || rep.Placed != 7 || rep.Directory.Rows != 14 {
 		t.Errorf("report totals %+v", rep)
 	}
 	if s := rep.String(); !strings.Contains(s, "affelnet-2nde-fixture.csv (affelnet-2nde): 6 rows, 4 offers read, 3 placed at 3 schools, 1 outside") {

@@ -1,6 +1,9 @@
 // Package schools reads training locations, the national school directory
 // (annuaire de l'éducation) or a plain locations CSV, and the Affelnet
-// offer lists, and joins them into graph.Places.
+// offer lists, and joins them into graph.Places. The national
+// nomenclature (Nomenclature: the BCN tables N_MEF and
+// N_FORMATION_DIPLOME) names offers by their code before the join, and
+// ReadableLabel writes the lists' capitals labels in readable case.
 //
 // The join keeps every school with coordinates (collèges are kept too:
 // they are the usual origins of batch queries) and attaches offers to
@@ -26,6 +29,7 @@ type Report struct {
 	Offers    []OfferReport
 	Schools   int // schools in the Places
 	Placed    int // offers in the Places
+	Boarding  int // schools in the Places with board and lodging
 }
 
 // DirectoryReport describes the directory or locations file.
@@ -49,6 +53,13 @@ type OfferReport struct {
 	Outside             int
 	CapacityPlaceholder int          // capacities of 999 read as unknown
 	Drops               []graph.Drop // rows not placed, by reason
+	// Named counts the placed offers named from the nomenclature
+	// (Offer.Named).
+	Named int
+	// Unnamed counts the placed offers shown as a code (Offer.Unnamed),
+	// with up to five "file:line: detail" examples.
+	Unnamed         int
+	UnnamedExamples []string
 }
 
 // Drop reasons of the join.
@@ -99,6 +110,12 @@ func Join(dir *Directory, lists ...*OfferList) (*graph.Places, *Report, error) {
 		p.SchoolDept = append(p.SchoolDept, s.Dept)
 		p.SchoolVocational = append(p.SchoolVocational, s.Vocational)
 		p.SchoolCollege = append(p.SchoolCollege, s.College)
+		p.SchoolBoarding = append(p.SchoolBoarding, s.Boarding)
+		p.SchoolOnisepURL = append(p.SchoolOnisepURL, s.OnisepURL)
+		p.SchoolApprentissage = append(p.SchoolApprentissage, s.Apprentice)
+		if s.Boarding {
+			rep.Boarding++
+		}
 	}
 	if dir.Offers != nil {
 		lists = append([]*OfferList{dir.Offers}, lists...)
@@ -132,6 +149,16 @@ func Join(dir *Directory, lists ...*OfferList) (*graph.Places, *Report, error) {
 				offers = append(offers, placed{placeOf[di], o})
 				schools[placeOf[di]] = true
 				or.Joined++
+				if o.Named {
+					or.Named++
+				}
+				if o.Unnamed {
+					or.Unnamed++
+					if len(or.UnnamedExamples) < maxExamples {
+						or.UnnamedExamples = append(or.UnnamedExamples, fmt.Sprintf("%s:%d: UAI %s: code %s is in no nomenclature table, shown as %q",
+							name, o.Line, o.UAI, o.Code, o.Label))
+					}
+				}
 			}
 		}
 		or.JoinedSchools = len(schools)
@@ -195,11 +222,15 @@ func (r *Report) String() string {
 		d.Lycees, d.VocationalLycees, d.Colleges)
 	writeDrops(&b, d.Drops)
 	for _, o := range r.Offers {
-		fmt.Fprintf(&b, "%s (%s): %d rows, %d offers read, %d placed at %d schools, %d outside the directory\n",
-			filepath.Base(o.Path), o.Source, o.Rows, o.Read, o.Joined, o.JoinedSchools, o.Outside)
+		fmt.Fprintf(&b, "%s (%s): %d rows, %d offers read, %d placed at %d schools, %d outside the directory; "+
+			"of the placed, %d named from the nomenclature, %d shown as a code (unnamed_offer)\n",
+			filepath.Base(o.Path), o.Source, o.Rows, o.Read, o.Joined, o.JoinedSchools, o.Outside, o.Named, o.Unnamed)
 		writeDrops(&b, o.Drops)
+		if len(o.UnnamedExamples) > 0 {
+			fmt.Fprintf(&b, "  unnamed_offer: %d (e.g. %s)\n", o.Unnamed, o.UnnamedExamples[0])
+		}
 	}
-	fmt.Fprintf(&b, "places: %d schools, %d offers\n", r.Schools, r.Placed)
+	fmt.Fprintf(&b, "places: %d schools (%d with boarding), %d offers\n", r.Schools, r.Boarding, r.Placed)
 	return b.String()
 }
 

@@ -24,14 +24,22 @@ import (
 //	dept                         département or region code (alias: departement)
 //	vocational, college          1/0 flags (a kind of "Collège"/"college"
 //	                             also sets college)
+//	boarding, apprenticeship     1/0 flags: board and lodging, apprentices
+//	                             trained (aliases: hebergement, internat;
+//	                             apprentissage)
+//	onisep_url                   the school's web page (aliases:
+//	                             fiche_onisep, onisep); an http(s) address,
+//	                             another value is ignored ("bad_onisep_url")
 //	training                     an offer label (aliases: offer, formation);
 //	                             when set, the row also adds an offer
 //	training_code, level, voie, capacity
 //	                             of that offer (aliases: code; diploma;
 //	                             status; capacite)
 //
-// Rows sharing an id describe one location, each row adding its offer;
-// a row whose coordinates differ from the first row's by more than 1 m is
+// Ids shaped like a UAI with a lower-case letter ("0350005r") are
+// upper-cased. Rows sharing an id describe one location, each row adding
+// its offer (flags OR-ed, the first web page kept); a row whose
+// coordinates differ from the first row's by more than 1 m is
 // dropped ("conflicting_duplicate"). Coordinates must be decimal WGS84
 // degrees in range and not 0,0; a location without them ("no_coordinates",
 // "bad_coordinates") is kept without coordinates so that its offers are
@@ -57,7 +65,8 @@ func ReadLocationsCSV(path string) (*Directory, error) {
 // locationColumns are the column indexes of a plain locations CSV.
 type locationColumns struct {
 	id, name, lat, lon, kind, public, addr, postcode, commune, dept, nature,
-	vocational, college, training, code, level, voie, capacity int
+	vocational, college, training, code, level, voie, capacity,
+	boarding, apprentice, onisep int
 }
 
 func readLocations(r io.Reader, name string) (*Directory, error) {
@@ -84,6 +93,9 @@ func readLocations(r io.Reader, name string) (*Directory, error) {
 		level:      t.col("level", "diploma"),
 		voie:       t.col("voie", "status"),
 		capacity:   t.col("capacity", "capacite"),
+		boarding:   t.col("boarding", "hebergement", "internat"),
+		apprentice: t.col("apprenticeship", "apprentissage"),
+		onisep:     t.col("onisep_url", "fiche_onisep", "onisep"),
 	}
 	for _, req := range []struct {
 		col  int
@@ -112,6 +124,9 @@ func readLocations(r io.Reader, name string) (*Directory, error) {
 			dr.add(name, line, reason, detail)
 			continue
 		}
+		if u := field(rec, c.onisep); u != "" && s.OnisepURL == "" {
+			dr.add(name, line, "bad_onisep_url", fmt.Sprintf("id %q: onisep_url %q is not an http(s) address, ignored", s.ID, u))
+		}
 		if s.IsLycee() {
 			d.Stats.LyceeRows++
 		}
@@ -127,6 +142,11 @@ func readLocations(r io.Reader, name string) (*Directory, error) {
 			}
 			first.Vocational = first.Vocational || s.Vocational
 			first.College = first.College || s.College
+			first.Boarding = first.Boarding || s.Boarding
+			first.Apprentice = first.Apprentice || s.Apprentice
+			if first.OnisepURL == "" {
+				first.OnisepURL = s.OnisepURL
+			}
 		} else {
 			byID[s.ID] = len(d.Schools)
 			d.Schools = append(d.Schools, s)
@@ -157,7 +177,7 @@ func readLocations(r io.Reader, name string) (*Directory, error) {
 
 // parseLocationRow reads the location part of a plain CSV row.
 func parseLocationRow(rec []string, c locationColumns) (s School, reason, detail string) {
-	s.ID = field(rec, c.id)
+	s.ID = normalizeUAI(field(rec, c.id))
 	if s.ID == "" {
 		return s, "missing_id", "empty id"
 	}
@@ -172,6 +192,9 @@ func parseLocationRow(rec []string, c locationColumns) (s School, reason, detail
 	s.Vocational, _ = parseBool(field(rec, c.vocational))
 	s.College, _ = parseBool(field(rec, c.college))
 	s.College = s.College || fold(s.Kind) == "college"
+	s.Boarding, _ = parseBool(field(rec, c.boarding))
+	s.Apprentice, _ = parseBool(field(rec, c.apprentice))
+	s.OnisepURL = webAddress(field(rec, c.onisep))
 	latS, lonS := field(rec, c.lat), field(rec, c.lon)
 	if latS == "" && lonS == "" {
 		return s, "no_coordinates", fmt.Sprintf("id %q: no lat/lon", s.ID)

@@ -22,6 +22,13 @@ type Offer struct {
 	Source   graph.OfferSource
 	Line     int
 	Where    string // school label and commune as given by the file (for reports)
+	// Named is set when the label and level come from the nomenclature
+	// (Nomenclature.Name).
+	Named bool
+	// Unnamed is set when the label is built from the code alone (the
+	// 2nde list has no labels, see MEFSTAT11Label) and no nomenclature
+	// named it: the offer is shown as a code.
+	Unnamed bool
 }
 
 // OfferList is the content of one offer file.
@@ -48,8 +55,14 @@ const maxCapacity = 100000
 // (';'-separated): UAI "Etablissement d'accueil", MEF label "Libellé du MEF
 // national de rattachement", status "Statut Offre de formation" (ST
 // scolaire, AP apprentissage) and capacity "Capacité carte scolaire"
-// (falling back to "Capacité d'affectation"). The file carries no MEF
-// code, so Code is "". It fails when the file is not such a list.
+// (falling back to "Capacité d'affectation"). The label, truncated capitals
+// ("1ERPRO METIERS ELECT. ENVIRON. CONNECTES"), is rewritten in readable
+// case by ReadableLabel; the level is derived from the original label.
+// The published list carries no MEF code ("Code Ministère" is the
+// ministry's code, not the training's), so Code is ""; other editions of
+// the same export carry a "MEF STAT 11" column (also read as "Code MEF",
+// "MEFSTAT11"), which then fills Code so that a nomenclature can name the
+// offer. It fails when the file is not such a list.
 func ReadAffelnet1rePro(path string) (*OfferList, error) {
 	return readOfferFile(path, graph.OfferFromAffelnet1rePro)
 }
@@ -106,7 +119,7 @@ func readOffers(r io.Reader, name string, want graph.OfferSource) (*OfferList, e
 		c = offerColumns{
 			uai:       t.col("etablissement_d_accueil"),
 			label:     t.col("libelle_du_mef_national_de_rattachement"),
-			code:      t.col("code_mef", "mef", "code_mefstat11", "mefstat11"),
+			code:      t.col("mef_stat_11", "code_mef_stat_11", "code_mefstat11", "mefstat11", "code_mef", "mef"),
 			status:    t.col("statut_offre_de_formation"),
 			capacity:  t.col("capacite_carte_scolaire"),
 			capacity2: t.col("capacite_d_affectation"),
@@ -172,7 +185,7 @@ func readOffers(r io.Reader, name string, want graph.OfferSource) (*OfferList, e
 // so that the caller can count placeholders.
 func parseOfferRow(rec []string, c offerColumns, src graph.OfferSource) (o Offer, reason, detail string) {
 	o.Source = src
-	o.UAI = field(rec, c.uai)
+	o.UAI = normalizeUAI(field(rec, c.uai))
 	if src == graph.OfferFromCSV {
 		if o.UAI == "" {
 			return o, "missing_school_id", "empty school_id"
@@ -187,12 +200,15 @@ func parseOfferRow(rec []string, c offerColumns, src graph.OfferSource) (o Offer
 		if o.Code == "" {
 			return o, "missing_code", fmt.Sprintf("UAI %s: empty CO_MEFSTAT", o.UAI)
 		}
-		o.Label = MEFSTAT11Label(o.Code)
+		o.Label, o.Unnamed = MEFSTAT11Label(o.Code), true
 	} else if o.Label == "" {
 		return o, "missing_label", fmt.Sprintf("UAI %s: empty MEF label", o.UAI)
 	}
 	if o.Level = field(rec, c.level); o.Level == "" {
 		o.Level = DiplomaLevel(o.Label, o.Code)
+	}
+	if src == graph.OfferFromAffelnet1rePro {
+		o.Label = ReadableLabel(o.Label)
 	}
 	var ok bool
 	if o.Voie, ok = parseVoie(field(rec, c.status)); !ok {
@@ -255,7 +271,7 @@ func DiplomaLevel(label, code string) string {
 //   - otherwise the first word stripped of its leading year digit and
 //     trailing duration digit ("1CAP2" → "CAP", "2BTS2" → "BTS",
 //     "MC5" → "MC") when it is one of CAP, CAPA, BEP, BP, BPA, BTS, BTSA,
-//     MC, BMA, DMA;
+//     MC, BMA, DMA, BTM;
 //   - else "".
 func LevelFromMEFLabel(label string) string {
 	words := strings.Fields(strings.ToUpper(label))
@@ -273,11 +289,7 @@ func LevelFromMEFLabel(label string) string {
 		return ""
 	}
 	core := strings.TrimRight(strings.TrimLeft(w, "0123456789"), "0123456789")
-	switch core {
-	case "CAP", "CAPA", "BEP", "BP", "BPA", "BTS", "BTSA", "MC", "BMA", "DMA":
-		return core
-	}
-	return ""
+	return diplomaLevels[core]
 }
 
 // LevelFromMEFSTAT11 derives the diploma from a MEFSTAT11 code. The code

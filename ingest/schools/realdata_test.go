@@ -98,8 +98,9 @@ func TestRealOffers(t *testing.T) {
 	// 2nde: 291 rows carry a UAI of département 35, at 68 UAIs; 228 of them
 	// (at 53 UAIs) name a school of the directory, all located; the other 63
 	// (at 15 UAIs) are unknown to the directory. Two rows have a lower-case
-	// UAI ("0081152j").
-	if sec.Rows != 19503 || len(sec.Offers) != 19501 || sec.CapacityPlaceholder != 6598 {
+	// UAI ("0081152j", lines 15868-15869), read as 0081152J (département 008,
+	// outside the directory).
+	if sec.Rows != 19503 || len(sec.Offers) != 19503 || sec.CapacityPlaceholder != 6600 {
 		t.Errorf("2nde: %d rows, %d offers, %d placeholders", sec.Rows, len(sec.Offers), sec.CapacityPlaceholder)
 	}
 	rows35, uai35 := 0, map[string]bool{}
@@ -112,11 +113,20 @@ func TestRealOffers(t *testing.T) {
 	if rows35 != 291 || len(uai35) != 68 {
 		t.Errorf("2nde: %d rows at %d UAIs of département 35", rows35, len(uai35))
 	}
+	lower := 0
+	for _, o := range sec.Offers {
+		if o.UAI == "0081152J" {
+			lower++
+		}
+	}
+	if lower != 2 {
+		t.Errorf("%d offers at 0081152J (written 0081152j), want 2", lower)
+	}
 	r = rep.Offers[1]
-	if r.Joined != 228 || r.JoinedSchools != 53 || r.Outside != 19210 {
+	if r.Joined != 228 || r.JoinedSchools != 53 || r.Outside != 19212 {
 		t.Errorf("2nde joined %d at %d schools, %d outside", r.Joined, r.JoinedSchools, r.Outside)
 	}
-	if got := dropCounts(r.Drops); !reflect.DeepEqual(got, map[string]int{"bad_uai": 2, ReasonOutside: 19210, ReasonUnknownSchool: 63}) {
+	if got := dropCounts(r.Drops); !reflect.DeepEqual(got, map[string]int{ReasonOutside: 19212, ReasonUnknownSchool: 63}) {
 		t.Errorf("2nde drops %v", got)
 	}
 	unknown := map[string]bool{}
@@ -250,5 +260,82 @@ func TestRealLambertFallback(t *testing.T) {
 	}
 	if maxErr >= 1 {
 		t.Errorf("Lambert fallback max error %.3f m", maxErr)
+	}
+}
+
+// TestRealDirectoryDetails counts the Rennes schools with board and
+// lodging, apprentices and an Onisep page. Of the 993 schools, 81 have
+// boarding (62 lycées, 30 of them with a vocational track, 6 collèges, 2
+// EREA, 11 others; 0352072M and 0350778F have it on both their lines), 28
+// (all lycées) train apprentices and 183 have an Onisep page.
+func TestRealDirectoryDetails(t *testing.T) {
+	_, _, _, p, rep := rennes(t)
+	boarding, vocBoarding, appr, onisep := 0, 0, 0, 0
+	kinds := map[string]int{}
+	for s := 0; s < p.NumSchools(); s++ {
+		if p.SchoolBoarding[s] {
+			boarding++
+			kinds[p.SchoolKind[s]]++
+			if p.SchoolKind[s] == "Lycée" && p.SchoolVocational[s] {
+				vocBoarding++
+			}
+		}
+		if p.SchoolApprentissage[s] {
+			appr++
+		}
+		if strings.HasPrefix(p.SchoolOnisepURL[s], "https://www.onisep.fr/") {
+			onisep++
+		}
+	}
+	t.Logf("Rennes: %d schools with boarding %v (%d vocational lycées), %d with apprentices, %d Onisep pages",
+		boarding, kinds, vocBoarding, appr, onisep)
+	if boarding != 81 || rep.Boarding != 81 || vocBoarding != 30 || appr != 28 || onisep != 183 ||
+		!reflect.DeepEqual(kinds, map[string]int{"Lycée": 62, "Collège": 6, "EREA": 2, "Autre": 11}) {
+		t.Errorf("boarding %d (report %d, %v, %d vocational lycées), apprentices %d, Onisep pages %d",
+			boarding, rep.Boarding, kinds, vocBoarding, appr, onisep)
+	}
+}
+
+// TestRealNomenclatureNames names the Rennes offers with the nomenclature
+// fixtures, which know two of the 2nde list's codes: 23810031211 (the
+// "relation client" 2nde commune: 12 rows in département 35, all at
+// schools of the directory) and 23210033616 (CAP Métiers de la coiffure: 5
+// rows, 2 at schools of the directory): 14 of the 228 placed 2nde offers
+// are named, the other 214 are still shown as a code.
+func TestRealNomenclatureNames(t *testing.T) {
+	d, pro, sec, _, _ := rennes(t)
+	n, err := ReadNomenclature(mefFixture, diplomaFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Name(pro)
+	n.Name(sec)
+	p, rep, err := Join(d, pro, sec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]int{}
+	for o := 0; o < p.NumOffers(); o++ {
+		switch p.OfferCode[o] {
+		case "23810031211":
+			if l := p.OfferLabel[o]; l != "Bac pro Métiers de la relation client 2nde commune" || p.OfferLevel[o] != "Bac Pro" {
+				t.Errorf("%s: %q %q", p.SchoolID[p.OfferSchool[o]], l, p.OfferLevel[o])
+			}
+		case "23210033616":
+			if l := p.OfferLabel[o]; l != "CAP Métiers de la coiffure" || p.OfferLevel[o] != "CAP" {
+				t.Errorf("%s: %q %q", p.SchoolID[p.OfferSchool[o]], l, p.OfferLevel[o])
+			}
+		default:
+			if strings.Contains(p.OfferLabel[o], "MEFSTAT11") != (p.OfferSource[o] == graph.OfferFromAffelnet2nde) {
+				t.Errorf("offer %d: %q", o, p.OfferLabel[o])
+			}
+			continue
+		}
+		named[p.OfferCode[o]]++
+	}
+	r := rep.Offers[1]
+	t.Logf("Rennes 2nde offers: %d placed, %d named by the fixtures %v, %d shown as a code", r.Joined, r.Named, named, r.Unnamed)
+	if named["23810031211"] != 12 || named["23210033616"] != 2 || r.Named != 14 || r.Unnamed != 228-14 || rep.Offers[0].Unnamed != 0 {
+		t.Errorf("named %v, report named %d unnamed %d", named, r.Named, r.Unnamed)
 	}
 }
