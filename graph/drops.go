@@ -1,5 +1,7 @@
 package graph
 
+import "unicode/utf8"
+
 // Drops counts dropped rows per file and reason, keeping the first few
 // examples of each, in the order the reasons first appear. Readers of
 // every kind of source share it.
@@ -8,7 +10,8 @@ type Drops struct {
 	Max  int // examples kept per reason (0: 3)
 }
 
-// Add records one dropped row; example is "file:line: detail".
+// Add records one dropped row; example is "file:line: detail", kept cut
+// to MaxExampleBytes.
 func (d *Drops) Add(file, reason, example string) {
 	var x *Drop
 	for _, y := range d.list {
@@ -27,7 +30,7 @@ func (d *Drops) Add(file, reason, example string) {
 		max = 3
 	}
 	if len(x.Examples) < max {
-		x.Examples = append(x.Examples, example)
+		x.Examples = append(x.Examples, Clip(example, MaxExampleBytes))
 	}
 }
 
@@ -41,11 +44,39 @@ func (d *Drops) List() []Drop {
 	return out
 }
 
-// Include adds copies of drops counted elsewhere, reasons kept apart.
+// Include adds copies of drops counted elsewhere, reasons kept apart, their
+// examples cut to MaxExampleBytes.
 func (d *Drops) Include(ds []Drop) {
 	for i := range ds {
 		x := ds[i]
-		x.Examples = append([]string(nil), x.Examples...)
+		x.Examples = make([]string, len(ds[i].Examples))
+		for j, ex := range ds[i].Examples {
+			x.Examples[j] = Clip(ex, MaxExampleBytes)
+		}
 		d.list = append(d.list, &x)
 	}
+}
+
+// MaxExampleBytes bounds the length of a drop example: a row may hold
+// megabytes of garbage, its report must not.
+const MaxExampleBytes = 200
+
+// Clip returns s when it fits in max bytes, else its beginning cut at a
+// rune boundary and followed by "…", max bytes at most in all.
+func Clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	const ellipsis = "…"
+	if max < len(ellipsis) {
+		for max > 0 && !utf8.RuneStart(s[max]) {
+			max--
+		}
+		return s[:max]
+	}
+	cut := max - len(ellipsis)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ellipsis
 }
