@@ -1,6 +1,9 @@
 package graph
 
-import "unicode/utf8"
+import (
+	"fmt"
+	"unicode/utf8"
+)
 
 // Drops counts dropped rows per file and reason, keeping the first few
 // examples of each, in the order the reasons first appear. Readers of
@@ -13,6 +16,21 @@ type Drops struct {
 // Add records one dropped row; example is "file:line: detail", kept cut
 // to MaxExampleBytes.
 func (d *Drops) Add(file, reason, example string) {
+	if x := d.count(file, reason); x != nil {
+		x.Examples = append(x.Examples, Clip(example, MaxExampleBytes))
+	}
+}
+
+// Addf is Add with the example formatted by fmt.Sprintf, and only when it
+// is kept: counting millions of rows does not format millions of lines.
+func (d *Drops) Addf(file, reason, format string, args ...any) {
+	if x := d.count(file, reason); x != nil {
+		x.Examples = append(x.Examples, Clip(fmt.Sprintf(format, args...), MaxExampleBytes))
+	}
+}
+
+// count counts one row and returns its drop when it wants an example.
+func (d *Drops) count(file, reason string) *Drop {
 	var x *Drop
 	for _, y := range d.list {
 		if y.File == file && y.Reason == reason {
@@ -30,8 +48,9 @@ func (d *Drops) Add(file, reason, example string) {
 		max = 3
 	}
 	if len(x.Examples) < max {
-		x.Examples = append(x.Examples, Clip(example, MaxExampleBytes))
+		return x
 	}
+	return nil
 }
 
 // List returns a copy of the counts.

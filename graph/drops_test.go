@@ -59,3 +59,19 @@ func TestClip(t *testing.T) {
 		}
 	}
 }
+
+func TestDropsAddfFormatsOnlyKeptExamples(t *testing.T) {
+	d := Drops{Max: 2}
+	calls := 0
+	for i := 0; i < 5; i++ {
+		d.Addf("f", "r", "%d %v", i, counter{&calls})
+	}
+	got := d.List()
+	if got[0].Count != 5 || len(got[0].Examples) != 2 || got[0].Examples[1] != "1 x" || calls != 2 {
+		t.Errorf("%+v, formatted %d times", got, calls)
+	}
+}
+
+type counter struct{ n *int }
+
+func (c counter) String() string { *c.n++; return "x" }

@@ -101,10 +101,35 @@ type stopTimeRow struct {
 
 func dayNumber(t time.Time) int32 { return int32(t.Unix() / 86400) }
 
-// drop counts one dropped row (or trip) for a reason, keeping a few examples.
-func (f *feed) drop(file, reason, where, detail string) {
+// maxEcho bounds each value of a row (an id, a time…) echoed in a drop
+// example, so that one huge value does not hide the others.
+const maxEcho = 64
+
+// text is a detail this package wrote itself, echoed whole in an example.
+type text string
+
+// at is a line of a file, formatted "file:line" only when an example needs it.
+type at struct {
+	file string
+	line int
+}
+
+func (a at) String() string { return fmt.Sprintf("%s:%d", a.file, a.line) }
+
+// where returns the place of the current row of t.
+func where(t *Table) at { return at{t.File(), t.Line()} }
+
+// drop counts one dropped row (or trip) for a reason. The example
+// ("file:line: detail"), formatted only when it is kept, comes from format
+// and args; string arguments are values of the row, cut to maxEcho bytes.
+func (f *feed) drop(file, reason, format string, args ...any) {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = graph.Clip(s, maxEcho)
+		}
+	}
 	f.drops.Max = maxExamples
-	f.drops.Add(file, reason, where+": "+detail)
+	f.drops.Addf(file, reason, format, args...)
 }
 
 // required opens a mandatory table and checks that it has the given columns.
@@ -134,28 +159,27 @@ func (f *feed) readStops() error {
 		f.rep.Read.Stops++
 		id := t.Get(cID)
 		if id == "" {
-			f.drop("stops.txt", "missing_stop_id", t.Where(), "empty stop_id")
+			f.drop("stops.txt", "missing_stop_id", "%v: empty stop_id", where(t))
 			return
 		}
 		if _, dup := f.stopIndex[id]; dup {
-			f.drop("stops.txt", "duplicate_id", t.Where(), fmt.Sprintf("stop_id %q already defined", id))
+			f.drop("stops.txt", "duplicate_id", "%v: stop_id %q already defined", where(t), id)
 			return
 		}
 		lt, err := parseInt(t.Get(cType), 0)
 		if err != nil {
-			f.drop("stops.txt", "bad_location_type", t.Where(), err.Error())
+			f.drop("stops.txt", "bad_location_type", "%v: stop %q: location_type %q", where(t), id, t.Get(cType))
 			return
 		}
 		if lt != 0 && lt != 1 {
 			// Entrances, generic nodes and boarding areas are not stops.
-			f.drop("stops.txt", "not_a_stop", t.Where(), fmt.Sprintf("stop %q has location_type %d", id, lt))
+			f.drop("stops.txt", "not_a_stop", "%v: stop %q has location_type %d", where(t), id, lt)
 			return
 		}
 		lat, err1 := ParseCoord(t.Get(cLat), 90)
 		lon, err2 := ParseCoord(t.Get(cLon), 180)
 		if err1 != nil || err2 != nil || (lat == 0 && lon == 0) {
-			detail := fmt.Sprintf("stop %q: lat %q lon %q", id, t.Get(cLat), t.Get(cLon))
-			f.drop("stops.txt", "bad_coordinates", t.Where(), detail)
+			f.drop("stops.txt", "bad_coordinates", "%v: stop %q: lat %q lon %q", where(t), id, t.Get(cLat), t.Get(cLon))
 			return
 		}
 		f.stopIndex[id] = int32(len(f.stopID))
@@ -227,17 +251,17 @@ func (f *feed) readRoutes() error {
 		f.rep.Read.Routes++
 		id := t.Get(cID)
 		if _, dup := f.routeIndex[id]; dup {
-			f.drop("routes.txt", "duplicate_id", t.Where(), fmt.Sprintf("route_id %q already defined", id))
+			f.drop("routes.txt", "duplicate_id", "%v: route_id %q already defined", where(t), id)
 			return
 		}
 		rt, err := parseInt(t.Get(cType), -1)
 		if err != nil || rt < 0 {
-			f.drop("routes.txt", "bad_route_type", t.Where(), fmt.Sprintf("route %q: route_type %q", id, t.Get(cType)))
+			f.drop("routes.txt", "bad_route_type", "%v: route %q: route_type %q", where(t), id, t.Get(cType))
 			return
 		}
 		mode, school, ok := routeMode(rt)
 		if !ok {
-			f.drop("routes.txt", "unknown_route_type", t.Where(), fmt.Sprintf("route %q: route_type %d", id, rt))
+			f.drop("routes.txt", "unknown_route_type", "%v: route %q: route_type %d", where(t), id, rt)
 			return
 		}
 		f.routeIndex[id] = int32(len(f.routeID))
@@ -292,14 +316,14 @@ func (f *feed) readCalendars() error {
 			start, err1 := ParseDate(t.Get(cStart))
 			end, err2 := ParseDate(t.Get(cEnd))
 			if err1 != nil || err2 != nil || end.Before(start) {
-				f.drop("calendar.txt", "bad_date", t.Where(), fmt.Sprintf("start_date %q end_date %q", t.Get(cStart), t.Get(cEnd)))
+				f.drop("calendar.txt", "bad_date", "%v: start_date %q end_date %q", where(t), t.Get(cStart), t.Get(cEnd))
 				return
 			}
 			c := calendar{present: true, start: start, end: end}
 			for wd, col := range days {
 				v, err := parseInt(t.Get(col), 0)
 				if err != nil || v < 0 || v > 1 {
-					f.drop("calendar.txt", "bad_weekday", t.Where(), fmt.Sprintf("service %q: %q", t.Get(cID), t.Get(col)))
+					f.drop("calendar.txt", "bad_weekday", "%v: service %q: %q", where(t), t.Get(cID), t.Get(col))
 					c.present = false
 					break
 				}
@@ -325,12 +349,12 @@ func (f *feed) readCalendars() error {
 		if err := f.eachRow(t, func() {
 			d, err := ParseDate(t.Get(cDate))
 			if err != nil {
-				f.drop("calendar_dates.txt", "bad_date", t.Where(), err.Error())
+				f.drop("calendar_dates.txt", "bad_date", "%v: bad date %q (want YYYYMMDD)", where(t), t.Get(cDate))
 				return
 			}
 			et, err := parseInt(t.Get(cType), 0)
 			if err != nil || (et != 1 && et != 2) {
-				f.drop("calendar_dates.txt", "bad_exception_type", t.Where(), fmt.Sprintf("exception_type %q", t.Get(cType)))
+				f.drop("calendar_dates.txt", "bad_exception_type", "%v: exception_type %q", where(t), t.Get(cType))
 				return
 			}
 			s := f.service(t.Get(cID))
@@ -368,21 +392,21 @@ func (f *feed) readTrips() error {
 		f.rep.Read.Trips++
 		id := t.Get(cID)
 		if id == "" {
-			f.drop("trips.txt", "missing_trip_id", t.Where(), "empty trip_id")
+			f.drop("trips.txt", "missing_trip_id", "%v: empty trip_id", where(t))
 			return
 		}
 		if _, dup := f.tripIndex[id]; dup {
-			f.drop("trips.txt", "duplicate_id", t.Where(), fmt.Sprintf("trip_id %q already defined", id))
+			f.drop("trips.txt", "duplicate_id", "%v: trip_id %q already defined", where(t), id)
 			return
 		}
 		r, ok := f.routeIndex[t.Get(cRoute)]
 		if !ok {
-			f.drop("trips.txt", "unknown_route", t.Where(), fmt.Sprintf("trip %q: route_id %q", id, t.Get(cRoute)))
+			f.drop("trips.txt", "unknown_route", "%v: trip %q: route_id %q", where(t), id, t.Get(cRoute))
 			return
 		}
 		s, ok := f.serviceIndex[t.Get(cService)]
 		if !ok {
-			f.drop("trips.txt", "unknown_service", t.Where(), fmt.Sprintf("trip %q: service_id %q in neither calendar file", id, t.Get(cService)))
+			f.drop("trips.txt", "unknown_service", "%v: trip %q: service_id %q in neither calendar file", where(t), id, t.Get(cService))
 			return
 		}
 		f.tripIndex[id] = int32(len(f.tripID))
@@ -413,15 +437,14 @@ func (f *feed) readFrequencies() error {
 	if err := f.eachRow(t, func() {
 		tr, ok := f.tripIndex[t.Get(cTrip)]
 		if !ok {
-			f.drop("frequencies.txt", "unknown_trip", t.Where(), fmt.Sprintf("trip_id %q", t.Get(cTrip)))
+			f.drop("frequencies.txt", "unknown_trip", "%v: trip_id %q", where(t), t.Get(cTrip))
 			return
 		}
 		start, ok1, err1 := ParseTime(t.Get(cStart))
 		end, ok2, err2 := ParseTime(t.Get(cEnd))
 		h, err3 := parseInt(t.Get(cHead), 0)
 		if !ok1 || !ok2 || err1 != nil || err2 != nil || err3 != nil || h <= 0 || end <= start {
-			f.drop("frequencies.txt", "bad_frequency", t.Where(),
-				fmt.Sprintf("start %q end %q headway %q", t.Get(cStart), t.Get(cEnd), t.Get(cHead)))
+			f.drop("frequencies.txt", "bad_frequency", "%v: start %q end %q headway %q", where(t), t.Get(cStart), t.Get(cEnd), t.Get(cHead))
 			return
 		}
 		f.freqs = append(f.freqs, frequency{trip: tr, start: start, end: end, headw: int32(h)})
@@ -459,12 +482,12 @@ func (f *feed) readTransfers() error {
 		from, ok1 := f.stopIndex[t.Get(cFrom)]
 		to, ok2 := f.stopIndex[t.Get(cTo)]
 		if !ok1 || !ok2 {
-			f.drop("transfers.txt", "unknown_stop", t.Where(), fmt.Sprintf("from %q to %q", t.Get(cFrom), t.Get(cTo)))
+			f.drop("transfers.txt", "unknown_stop", "%v: from %q to %q", where(t), t.Get(cFrom), t.Get(cTo))
 			return
 		}
 		tt, err := parseInt(t.Get(cType), 0)
 		if err != nil || tt < 0 || tt > 5 {
-			f.drop("transfers.txt", "bad_transfer_type", t.Where(), fmt.Sprintf("transfer_type %q", t.Get(cType)))
+			f.drop("transfers.txt", "bad_transfer_type", "%v: transfer_type %q", where(t), t.Get(cType))
 			return
 		}
 		if tt == 3 || tt == 5 {
@@ -472,7 +495,7 @@ func (f *feed) readTransfers() error {
 		}
 		secs, err := parseInt(t.Get(cMin), 0)
 		if err != nil || secs < 0 {
-			f.drop("transfers.txt", "bad_min_transfer_time", t.Where(), fmt.Sprintf("min_transfer_time %q", t.Get(cMin)))
+			f.drop("transfers.txt", "bad_min_transfer_time", "%v: min_transfer_time %q", where(t), t.Get(cMin))
 			return
 		}
 		if tt == 4 {
@@ -520,29 +543,29 @@ func (f *feed) readStopTimes(progress func(read int64)) error {
 		if tid != lastTripID {
 			var ok bool
 			if tr, ok = f.tripIndex[tid]; !ok {
-				f.drop("stop_times.txt", "unknown_trip", t.Where(), fmt.Sprintf("trip_id %q", tid))
+				f.drop("stop_times.txt", "unknown_trip", "%v: trip_id %q", where(t), tid)
 				return
 			}
 			lastTrip, lastTripID = tr, tid
 		}
 		stop, ok := f.stopIndex[t.Get(cStop)]
 		if !ok {
-			f.drop("stop_times.txt", "unknown_stop", t.Where(), fmt.Sprintf("trip %q: stop_id %q", tid, t.Get(cStop)))
+			f.drop("stop_times.txt", "unknown_stop", "%v: trip %q: stop_id %q", where(t), tid, t.Get(cStop))
 			return
 		}
 		if f.stopIsStn[stop] {
-			f.drop("stop_times.txt", "station_in_stop_times", t.Where(), fmt.Sprintf("trip %q: stop_id %q is a station", tid, t.Get(cStop)))
+			f.drop("stop_times.txt", "station_in_stop_times", "%v: trip %q: stop_id %q is a station", where(t), tid, t.Get(cStop))
 			return
 		}
 		seq, err := parseInt(t.Get(cSeq), -1)
 		if err != nil || seq < 0 {
-			f.drop("stop_times.txt", "bad_stop_sequence", t.Where(), fmt.Sprintf("trip %q: stop_sequence %q", tid, t.Get(cSeq)))
+			f.drop("stop_times.txt", "bad_stop_sequence", "%v: trip %q: stop_sequence %q", where(t), tid, t.Get(cSeq))
 			return
 		}
 		arr, okA, errA := ParseTime(t.Get(cArr))
 		dep, okD, errD := ParseTime(t.Get(cDep))
 		if errA != nil || errD != nil {
-			f.drop("stop_times.txt", "bad_time", t.Where(), fmt.Sprintf("trip %q: arrival %q departure %q", tid, t.Get(cArr), t.Get(cDep)))
+			f.drop("stop_times.txt", "bad_time", "%v: trip %q: arrival %q departure %q", where(t), tid, t.Get(cArr), t.Get(cDep))
 			return
 		}
 		if !okA {
@@ -598,8 +621,8 @@ func (f *feed) validateTrips() {
 		w := 1
 		for k := 1; k < len(seg); k++ {
 			if seg[k].seq == seg[w-1].seq {
-				f.drop("stop_times.txt", "duplicate_stop_sequence", fmt.Sprintf("stop_times.txt:%d", seg[k].line),
-					fmt.Sprintf("trip %q: stop_sequence %d repeated", f.tripID[tr], seg[k].seq))
+				f.drop("stop_times.txt", "duplicate_stop_sequence", "%v: trip %q: stop_sequence %d repeated",
+					at{"stop_times.txt", int(seg[k].line)}, f.tripID[tr], seg[k].seq)
 				continue
 			}
 			seg[w] = seg[k]
@@ -608,7 +631,7 @@ func (f *feed) validateTrips() {
 		seg = seg[:w]
 		a = b
 		if reason, detail := f.checkTrip(seg); reason != "" {
-			f.drop("trips.txt", reason, fmt.Sprintf("stop_times.txt:%d", seg[0].line), fmt.Sprintf("trip %q: %s", f.tripID[tr], detail))
+			f.drop("trips.txt", reason, "%v: trip %q: %s", at{"stop_times.txt", int(seg[0].line)}, f.tripID[tr], text(detail))
 			continue
 		}
 		f.tripFirst[tr] = int32(len(out))
@@ -619,7 +642,7 @@ func (f *feed) validateTrips() {
 	f.rows = out
 	for tr, has := range f.tripHasTimes {
 		if !has {
-			f.drop("trips.txt", "no_stop_times", fmt.Sprintf("trips.txt trip %q", f.tripID[tr]), "trip has no stop_times")
+			f.drop("trips.txt", "no_stop_times", "trips.txt trip %q: trip has no stop_times", f.tripID[tr])
 		}
 	}
 	for tr, ok := range f.tripValid {
