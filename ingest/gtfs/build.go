@@ -47,6 +47,8 @@ type BuildOptions struct {
 	Progress func(done, total int64)
 	// Logf, when set, receives one line per build step.
 	Logf func(format string, args ...any)
+	// Limits bound what reading each feed may cost (zero: the defaults).
+	Limits Limits
 }
 
 // Build reads the feeds and assembles the timetable of opt.Date. The
@@ -82,7 +84,7 @@ func Build(feeds []FeedSource, opt BuildOptions) (*graph.Graph, error) {
 			return nil, fmt.Errorf("gtfs: two feeds are named %q: name them with NAME=PATH", fs.Name)
 		}
 		seen[fs.Name] = true
-		src, err := OpenSource(fs.Path)
+		src, err := OpenSourceLimits(fs.Path, opt.Limits)
 		if err != nil {
 			return nil, err
 		}

@@ -155,8 +155,7 @@ func (f *feed) readStops() error {
 	cID, cName, cLat, cLon := t.Col("stop_id"), t.Col("stop_name"), t.Col("stop_lat"), t.Col("stop_lon")
 	cType, cParent := t.Col("location_type"), t.Col("parent_station")
 	f.stopIndex = map[string]int32{}
-	if err := f.eachRow(t, func() {
-		f.rep.Read.Stops++
+	if err := f.eachRow(t, &f.rep.Read.Stops, func() {
 		id := t.Get(cID)
 		if id == "" {
 			f.drop("stops.txt", "missing_stop_id", "%v: empty stop_id", where(t))
@@ -247,8 +246,7 @@ func (f *feed) readRoutes() error {
 	}
 	cID, cShort, cLong, cType := t.Col("route_id"), t.Col("route_short_name"), t.Col("route_long_name"), t.Col("route_type")
 	f.routeIndex = map[string]int32{}
-	if err := f.eachRow(t, func() {
-		f.rep.Read.Routes++
+	if err := f.eachRow(t, &f.rep.Read.Routes, func() {
 		id := t.Get(cID)
 		if _, dup := f.routeIndex[id]; dup {
 			f.drop("routes.txt", "duplicate_id", "%v: route_id %q already defined", where(t), id)
@@ -312,7 +310,7 @@ func (f *feed) readCalendars() error {
 			days[i] = t.Col(n)
 		}
 		cID, cStart, cEnd := t.Col("service_id"), t.Col("start_date"), t.Col("end_date")
-		if err := f.eachRow(t, func() {
+		if err := f.eachRow(t, nil, func() {
 			start, err1 := ParseDate(t.Get(cStart))
 			end, err2 := ParseDate(t.Get(cEnd))
 			if err1 != nil || err2 != nil || end.Before(start) {
@@ -346,7 +344,7 @@ func (f *feed) readCalendars() error {
 			return err
 		}
 		cID, cDate, cType := t.Col("service_id"), t.Col("date"), t.Col("exception_type")
-		if err := f.eachRow(t, func() {
+		if err := f.eachRow(t, nil, func() {
 			d, err := ParseDate(t.Get(cDate))
 			if err != nil {
 				f.drop("calendar_dates.txt", "bad_date", "%v: bad date %q (want YYYYMMDD)", where(t), t.Get(cDate))
@@ -388,8 +386,7 @@ func (f *feed) readTrips() error {
 	}
 	cID, cRoute, cService, cHead := t.Col("trip_id"), t.Col("route_id"), t.Col("service_id"), t.Col("trip_headsign")
 	f.tripIndex = map[string]int32{}
-	if err := f.eachRow(t, func() {
-		f.rep.Read.Trips++
+	if err := f.eachRow(t, &f.rep.Read.Trips, func() {
 		id := t.Get(cID)
 		if id == "" {
 			f.drop("trips.txt", "missing_trip_id", "%v: empty trip_id", where(t))
@@ -434,7 +431,7 @@ func (f *feed) readFrequencies() error {
 		return err
 	}
 	cTrip, cStart, cEnd, cHead := t.Col("trip_id"), t.Col("start_time"), t.Col("end_time"), t.Col("headway_secs")
-	if err := f.eachRow(t, func() {
+	if err := f.eachRow(t, nil, func() {
 		tr, ok := f.tripIndex[t.Get(cTrip)]
 		if !ok {
 			f.drop("frequencies.txt", "unknown_trip", "%v: trip_id %q", where(t), t.Get(cTrip))
@@ -478,7 +475,7 @@ func (f *feed) readTransfers() error {
 		}
 	}
 	cFrom, cTo, cType, cMin := t.Col("from_stop_id"), t.Col("to_stop_id"), t.Col("transfer_type"), t.Col("min_transfer_time")
-	if err := f.eachRow(t, func() {
+	if err := f.eachRow(t, nil, func() {
 		from, ok1 := f.stopIndex[t.Get(cFrom)]
 		to, ok2 := f.stopIndex[t.Get(cTo)]
 		if !ok1 || !ok2 {
@@ -533,8 +530,7 @@ func (f *feed) readStopTimes(progress func(read int64)) error {
 	}
 	lastTrip, lastTripID := int32(-1), ""
 	n := 0
-	if err := f.eachRow(t, func() {
-		f.rep.Read.StopTimes++
+	if err := f.eachRow(t, &f.rep.Read.StopTimes, func() {
 		if n++; progress != nil && n&0x3fff == 0 {
 			progress(t.BytesRead())
 		}
@@ -820,10 +816,17 @@ func feedName(path string) string {
 	return b.String()
 }
 
-// eachRow calls row for every row of t, then closes t. row returns to go on
-// with the next row.
-func (f *feed) eachRow(t *Table, row func()) error {
+// eachRow calls row for every row of t, then closes t. Lines too long to
+// be read are dropped. read, when not nil, counts both.
+func (f *feed) eachRow(t *Table, read *int, row func()) error {
 	defer t.Close()
+	t.LongLine = func(line int, size int64, head []byte) {
+		if read != nil {
+			*read++
+		}
+		f.drop(t.File(), "line_too_long", "%v: line of %d bytes (limit %d) skipped: %q",
+			at{t.File(), line}, size, t.MaxLine(), text(head))
+	}
 	for {
 		ok, err := t.Next()
 		if err != nil {
@@ -831,6 +834,9 @@ func (f *feed) eachRow(t *Table, row func()) error {
 		}
 		if !ok {
 			return nil
+		}
+		if read != nil {
+			*read++
 		}
 		row()
 	}

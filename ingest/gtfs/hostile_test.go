@@ -1,6 +1,10 @@
 package gtfs
 
 import (
+	"fmt"
+	"io"
+	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -12,7 +16,8 @@ import (
 
 func TestDropDetailsCutEchoedIDs(t *testing.T) {
 	longTrip := "T" + strings.Repeat("t", 300)
-	hugeStop := strings.Repeat("s", 10<<20)
+	// Under the line limit (a longer line is skipped whole, see below).
+	hugeStop := strings.Repeat("s", 900<<10)
 	files := with(baseFeed(), map[string]string{
 		"trips.txt": "route_id,service_id,trip_id\nL1,WK,T1\nL1,WK," + longTrip + "\n",
 		"stop_times.txt": baseFeed()["stop_times.txt"] +
@@ -40,5 +45,151 @@ func TestDropDetailsCutEchoedIDs(t *testing.T) {
 	}
 	if total > 4*graph.MaxExampleBytes {
 		t.Errorf("report examples hold %d bytes", total)
+	}
+}
+
+// insertLine returns text with line inserted so that it becomes line n (1-based).
+func insertLine(text string, n int, line string) string {
+	lines := strings.SplitAfter(text, "\n")
+	out := append([]string(nil), lines[:n-1]...)
+	out = append(out, line+"\n")
+	return strings.Join(append(out, lines[n-1:]...), "")
+}
+
+func TestLongLinesSkippedAndCounted(t *testing.T) {
+	longStopTime := "T1,08:40:00,08:40:00,D," + strings.Repeat("9", 5000)
+	files := with(baseFeed(), map[string]string{
+		"stops.txt": insertLine(baseFeed()["stops.txt"], 3, "E,Stop "+strings.Repeat("e", 3000)+",48.1,-1.6,0,"),
+		"stop_times.txt": insertLine(baseFeed()["stop_times.txt"], 4, longStopTime) +
+			"T2,09:40:00,09:40:00,Z,9\n", // line 13: shows that line numbers go on right
+	})
+	dir := writeDir(t, files)
+	g, err := Build([]FeedSource{{Name: "x", Path: dir}}, BuildOptions{Date: day(t, "2024-01-09"), Limits: Limits{MaxLineBytes: 1024}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := g.Meta.Feeds[0]
+	if rep.Read.Stops != 6 || rep.Read.StopTimes != 12 || rep.Kept.Stops != 5 || rep.Kept.StopTimes != 10 || rep.Scheduled.Trips != 3 {
+		t.Errorf("read %+v kept %+v scheduled %+v", rep.Read, rep.Kept, rep.Scheduled)
+	}
+	want := map[string]string{
+		"stops.txt":      "stops.txt:3: line of 3020 bytes (limit 1024) skipped: \"E,Stop eee",
+		"stop_times.txt": "stop_times.txt:4: line of 5023 bytes (limit 1024) skipped: \"T1,08:40:00,08:40:00,D,999",
+	}
+	n := 0
+	for _, d := range rep.Drops {
+		if d.Reason != "line_too_long" {
+			continue
+		}
+		n++
+		if d.Count != 1 || len(d.Examples) != 1 || !strings.HasPrefix(d.Examples[0], want[d.File]) || len(d.Examples[0]) > graph.MaxExampleBytes {
+			t.Errorf("%s: %+v", d.File, d)
+		}
+	}
+	if n != 2 {
+		t.Errorf("drops %+v", rep.Drops)
+	}
+	if d := findDrop(rep, "unknown_stop"); d == nil || !strings.HasPrefix(d.Examples[0], "stop_times.txt:13:") {
+		t.Errorf("unknown_stop: %+v", d)
+	}
+	// Under the default limit the same lines are rows like any other.
+	g = build(t, "2024-01-09", FeedSource{Name: "x", Path: dir})
+	rep = g.Meta.Feeds[0]
+	if findDrop(rep, "line_too_long") != nil || findDrop(rep, "bad_stop_sequence") == nil || rep.Kept.Stops != 6 {
+		t.Errorf("default limit: kept %+v drops %+v", rep.Kept, rep.Drops)
+	}
+}
+
+// zeros reads as an endless run of '0'.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = '0'
+	}
+	return len(p), nil
+}
+
+func TestLongLineIsNotBuffered(t *testing.T) {
+	const size = 64 << 20
+	in := io.MultiReader(strings.NewReader("trip_id,stop_id\nT1,A\n"), io.LimitReader(zeros{}, size),
+		strings.NewReader("\nT2,B\n"))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	tb, err := NewTable("stop_times.txt", in, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var skipped []string
+	tb.LongLine = func(line int, n int64, head []byte) {
+		skipped = append(skipped, fmt.Sprintf("%d:%d:%s", line, n, head[:4]))
+	}
+	var rows []string
+	for {
+		ok, err := tb.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		rows = append(rows, tb.Where()+"="+tb.Get(0))
+	}
+	runtime.ReadMemStats(&after)
+	if !reflect.DeepEqual(rows, []string{"stop_times.txt:2=T1", "stop_times.txt:4=T2"}) ||
+		!reflect.DeepEqual(skipped, []string{fmt.Sprintf("3:%d:0000", size)}) {
+		t.Errorf("rows %q skipped %q", rows, skipped)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Errorf("reading a %d MiB line allocated %d MiB", size>>20, alloc>>20)
+	}
+}
+
+func TestLongHeaderRefused(t *testing.T) {
+	_, err := NewTable("stops.txt", strings.NewReader("stop_id,"+strings.Repeat("x", 100)+"\nA\n"), 64)
+	if err == nil || !strings.Contains(err.Error(), "stops.txt") || !strings.Contains(err.Error(), "64 bytes") {
+		t.Errorf("long header: %v", err)
+	}
+}
+
+func TestRecordReaderLongLines(t *testing.T) {
+	long := strings.Repeat("x", 25)
+	for _, c := range []struct {
+		name, in string
+		want     [][]string
+		skipped  []int
+	}{
+		{"alone", "a,b\n" + long + "\nc,d\n", [][]string{{"a", "b"}, {"c", "d"}}, []int{2}},
+		{"at the end", "a,b\n" + long, [][]string{{"a", "b"}}, []int{2}},
+		{"first", long + "\r\na,b\r\n", [][]string{{"a", "b"}}, []int{1}},
+		{"exactly the limit", "0123456789\n0123456789\r\n", [][]string{{"0123456789"}, {"0123456789"}}, nil},
+		// An open quote does not run into a long line: it is taken as a
+		// stray quote, and the long line skipped.
+		{"in a quoted field", "a,\"open\n" + long + "\nc,d\n", [][]string{{"a", "open"}, {"c", "d"}}, []int{2}},
+		{"two in a row", long + "\n" + long + "\n\"q\"\n", [][]string{{"q"}}, []int{1, 2}},
+	} {
+		r := newRecordReader(strings.NewReader(c.in), 10)
+		var got [][]string
+		var skipped []int
+		for {
+			rec, err := r.read()
+			if err == io.EOF {
+				break
+			}
+			if err == errLongLine {
+				skipped = append(skipped, r.line)
+				if r.longSize != int64(len(long)) || string(r.longHead) != long {
+					t.Errorf("%s: long line of %d bytes, head %q", c.name, r.longSize, r.longHead)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, append([]string(nil), rec...))
+		}
+		if !reflect.DeepEqual(got, c.want) || !reflect.DeepEqual(skipped, c.skipped) {
+			t.Errorf("%s: got %q skipped %v, want %q %v", c.name, got, skipped, c.want, c.skipped)
+		}
 	}
 }

@@ -26,8 +26,31 @@ import (
 // and dot-files are ignored.
 type Source struct {
 	path  string
+	lim   Limits
 	zr    *zip.ReadCloser
 	files map[string]sourceFile // by base name, lower case: "stops.txt"
+}
+
+// Limits bound what reading a feed may cost, so that a malformed or hostile
+// feed is refused, or its offending lines skipped, instead of exhausting
+// memory. Zero fields take the defaults.
+type Limits struct {
+	// MaxLineBytes is the length of the longest line of a CSV file that is
+	// read. Longer lines are read through without being kept and reported
+	// as line_too_long drops; a longer header line is an error.
+	MaxLineBytes int
+}
+
+// DefaultMaxLineBytes is the default Limits.MaxLineBytes: real lines are a
+// few hundred bytes at most.
+const DefaultMaxLineBytes = 1 << 20
+
+// withDefaults returns l with its zero fields set to the defaults.
+func (l Limits) withDefaults() Limits {
+	if l.MaxLineBytes <= 0 {
+		l.MaxLineBytes = DefaultMaxLineBytes
+	}
+	return l
 }
 
 type sourceFile struct {
@@ -36,13 +59,17 @@ type sourceFile struct {
 	size int64
 }
 
-// OpenSource opens a feed given as a .zip file or a directory.
-func OpenSource(p string) (*Source, error) {
+// OpenSource opens a feed given as a .zip file or a directory, with the
+// default limits.
+func OpenSource(p string) (*Source, error) { return OpenSourceLimits(p, Limits{}) }
+
+// OpenSourceLimits opens a feed given as a .zip file or a directory.
+func OpenSourceLimits(p string, lim Limits) (*Source, error) {
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, fmt.Errorf("gtfs: %w", err)
 	}
-	s := &Source{path: p, files: map[string]sourceFile{}}
+	s := &Source{path: p, lim: lim.withDefaults(), files: map[string]sourceFile{}}
 	if st.IsDir() {
 		err = filepath.WalkDir(p, func(fp string, d os.DirEntry, err error) error {
 			if err != nil {
