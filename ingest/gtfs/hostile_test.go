@@ -193,3 +193,37 @@ func TestRecordReaderLongLines(t *testing.T) {
 		}
 	}
 }
+
+func TestZipBombRefused(t *testing.T) {
+	// 2.5 MB of one repeated row compress about 400 times.
+	rows := strings.Repeat("X9,08:00:00,08:00:00,A,1\n", 100000)
+	files := with(baseFeed(), map[string]string{"stop_times.txt": baseFeed()["stop_times.txt"] + rows})
+	p := writeZip(t, "bomb.zip", files)
+	_, err := Build([]FeedSource{{Path: p}}, BuildOptions{Date: day(t, "2024-01-09")})
+	if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "stop_times.txt") ||
+		!strings.Contains(err.Error(), "compression ratio") || !strings.Contains(err.Error(), "limit of 100") {
+		t.Fatalf("bomb: %v", err)
+	}
+	// The guard can be raised.
+	g, err := Build([]FeedSource{{Path: p}}, BuildOptions{Date: day(t, "2024-01-09"), Limits: Limits{MaxRatio: 10000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := findDrop(g.Meta.Feeds[0], "unknown_trip"); d == nil || d.Count != 100000 {
+		t.Errorf("drops %+v", g.Meta.Feeds[0].Drops)
+	}
+	// Small files may compress well: only files above 1 MiB are checked.
+	small := with(baseFeed(), map[string]string{"stop_times.txt": baseFeed()["stop_times.txt"] + rows[:500<<10]})
+	build(t, "2024-01-09", FeedSource{Path: writeZip(t, "small.zip", small)})
+}
+
+func TestFileSizeGuard(t *testing.T) {
+	for _, p := range []string{writeZip(t, "feed.zip", baseFeed()), writeDir(t, baseFeed())} {
+		_, err := Build([]FeedSource{{Name: "x", Path: p}}, BuildOptions{Date: day(t, "2024-01-09"), Limits: Limits{MaxFileBytes: 250}})
+		if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "stop_times.txt") ||
+			!strings.Contains(err.Error(), "limit of 250 bytes") {
+			t.Errorf("%s: %v", p, err)
+		}
+		build(t, "2024-01-09", FeedSource{Name: "x", Path: p})
+	}
+}
