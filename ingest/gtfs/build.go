@@ -49,6 +49,10 @@ type BuildOptions struct {
 	Logf func(format string, args ...any)
 	// Limits bound what reading each feed may cost (zero: the defaults).
 	Limits Limits
+
+	// rowsCompactAt is the number of stop_times rows held before they are
+	// first compacted (0: defaultCompactAt); tests lower it.
+	rowsCompactAt int
 }
 
 // Build reads the feeds and assembles the timetable of opt.Date. The

@@ -3,6 +3,7 @@ package gtfs
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -68,8 +69,14 @@ type feed struct {
 	transfers []transfer
 
 	// stop_times.txt, compact rows
-	rows []stopTimeRow
+	rows      []stopTimeRow
+	compactAt int // compact rows when they reach this many
 }
+
+// defaultCompactAt is the number of stop_times rows held before they are
+// first compacted, and the most made room for before the file shows how
+// many of its rows it keeps.
+const defaultCompactAt = 1 << 20
 
 type calendar struct {
 	present    bool
@@ -525,9 +532,18 @@ func (f *feed) readStopTimes(progress func(read int64)) error {
 	cTrip, cStop, cSeq := t.Col("trip_id"), t.Col("stop_id"), t.Col("stop_sequence")
 	cArr, cDep := t.Col("arrival_time"), t.Col("departure_time")
 	cPick, cDrop := t.Col("pickup_type"), t.Col("drop_off_type")
-	if size := f.src.Size("stop_times.txt"); size > 0 {
-		f.rows = make([]stopTimeRow, 0, size/48)
+	// Memory follows the rows kept, not the size of the file: rows of
+	// unknown trips or with bad values are never held, repeated (trip,
+	// stop_sequence) pairs are compacted away whenever the rows double, and
+	// room is made for the rows the file has kept so far, projected over
+	// its size.
+	f.compactAt = defaultCompactAt
+	if f.opt != nil && f.opt.rowsCompactAt > 0 {
+		f.compactAt = f.opt.rowsCompactAt
 	}
+	minCompact := f.compactAt
+	size := f.src.Size("stop_times.txt")
+	f.rows = make([]stopTimeRow, 0, min(max(size/48, 16), int64(f.compactAt)))
 	lastTrip, lastTripID := int32(-1), ""
 	n := 0
 	if err := f.eachRow(t, &f.rep.Read.StopTimes, func() {
@@ -583,6 +599,13 @@ func (f *feed) readStopTimes(progress func(read int64)) error {
 		if d, _ := parseInt(t.Get(cDrop), 0); d == 1 {
 			flags |= graph.NoDropoff
 		}
+		if len(f.rows) >= f.compactAt {
+			f.compactRows()
+			f.compactAt = max(minCompact, 2*len(f.rows))
+		}
+		if len(f.rows) == cap(f.rows) {
+			f.growRows(t.BytesRead(), size)
+		}
 		f.rows = append(f.rows, stopTimeRow{trip: tr, seq: int32(seq), stop: stop, arr: arr, dep: dep, line: int32(t.Line()), flags: flags})
 		f.tripHasTimes[tr] = true
 	}); err != nil {
@@ -594,14 +617,62 @@ func (f *feed) readStopTimes(progress func(read int64)) error {
 	return nil
 }
 
+// growRows makes room for more rows: as many as the rows kept so far over
+// the bytes read project for the whole file (8 times the rows at most), and
+// a quarter more at least.
+func (f *feed) growRows(read, size int64) {
+	n := len(f.rows)
+	room := n + n/4 + 16
+	if read > 0 && size > read {
+		projected := float64(n) * float64(size) / float64(read) * 1.05
+		room = max(room, int(min(projected, float64(8*n))))
+	}
+	rows := make([]stopTimeRow, n, room)
+	copy(rows, f.rows)
+	f.rows = rows
+}
+
+// compactRows sorts the rows held by trip and stop_sequence and drops the
+// repeated (trip, stop_sequence) pairs, keeping the first read, as
+// validateTrips would: a file of one row repeated millions of times holds
+// one row.
+func (f *feed) compactRows() {
+	f.sortRows()
+	rows := f.rows
+	out := rows[:0]
+	for i := range rows {
+		if n := len(out); n > 0 && out[n-1].trip == rows[i].trip && out[n-1].seq == rows[i].seq {
+			f.drop("stop_times.txt", "duplicate_stop_sequence", "%v: trip %q: stop_sequence %d repeated",
+				at{"stop_times.txt", int(rows[i].line)}, f.tripID[rows[i].trip], rows[i].seq)
+			continue
+		}
+		out = append(out, rows[i])
+	}
+	f.rows = out
+}
+
+// sortRows sorts the rows by trip, stop_sequence and line: rows repeating a
+// (trip, stop_sequence) pair stay in the order of the file.
+func (f *feed) sortRows() {
+	cmp := func(a, b stopTimeRow) int {
+		if a.trip != b.trip {
+			return int(a.trip) - int(b.trip)
+		}
+		if a.seq != b.seq {
+			return int(a.seq) - int(b.seq)
+		}
+		return int(a.line) - int(b.line)
+	}
+	if !slices.IsSortedFunc(f.rows, cmp) {
+		slices.SortFunc(f.rows, cmp)
+	}
+}
+
 // validateTrips groups rows by trip, interpolates missing times and drops
 // the trips that cannot be used.
 func (f *feed) validateTrips() {
+	f.compactRows()
 	rows := f.rows
-	sorted := sort.SliceIsSorted(rows, func(i, j int) bool { return rowLess(&rows[i], &rows[j]) })
-	if !sorted {
-		sort.SliceStable(rows, func(i, j int) bool { return rowLess(&rows[i], &rows[j]) })
-	}
 	for i := range f.tripFirst {
 		f.tripFirst[i] = -1
 	}
@@ -612,19 +683,7 @@ func (f *feed) validateTrips() {
 			b++
 		}
 		tr := rows[a].trip
-		// Drop repeated stop_sequence values, keeping the first.
 		seg := rows[a:b]
-		w := 1
-		for k := 1; k < len(seg); k++ {
-			if seg[k].seq == seg[w-1].seq {
-				f.drop("stop_times.txt", "duplicate_stop_sequence", "%v: trip %q: stop_sequence %d repeated",
-					at{"stop_times.txt", int(seg[k].line)}, f.tripID[tr], seg[k].seq)
-				continue
-			}
-			seg[w] = seg[k]
-			w++
-		}
-		seg = seg[:w]
 		a = b
 		if reason, detail := f.checkTrip(seg); reason != "" {
 			f.drop("trips.txt", reason, "%v: trip %q: %s", at{"stop_times.txt", int(seg[0].line)}, f.tripID[tr], text(detail))
@@ -647,13 +706,6 @@ func (f *feed) validateTrips() {
 			f.rep.Kept.StopTimes += int(f.tripCount[tr])
 		}
 	}
-}
-
-func rowLess(a, b *stopTimeRow) bool {
-	if a.trip != b.trip {
-		return a.trip < b.trip
-	}
-	return a.seq < b.seq
 }
 
 // checkTrip interpolates missing intermediate times of one trip in place and

@@ -227,3 +227,73 @@ func TestFileSizeGuard(t *testing.T) {
 		build(t, "2024-01-09", FeedSource{Name: "x", Path: p})
 	}
 }
+
+func TestRepeatedRowsAreNotBuffered(t *testing.T) {
+	// 300,000 copies of one row: every copy after the first is a
+	// duplicate (trip, stop_sequence) and must not pile up in memory.
+	rows := strings.Repeat("T1,08:00:00,08:00:00,A,1\n", 300000)
+	files := with(baseFeed(), map[string]string{"stop_times.txt": baseFeed()["stop_times.txt"] + rows})
+	src, err := OpenSource(writeDir(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	opt := BuildOptions{rowsCompactAt: 1000}
+	f := &feed{name: "x", src: src, rep: &graph.FeedReport{}, opt: &opt}
+	if err := f.load(nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := cap(f.rows); n > 4000 {
+		t.Errorf("room for %d rows made, %d kept", n, f.rep.Kept.StopTimes)
+	}
+	if d := f.drops.List(); len(d) != 1 || d[0].Reason != "duplicate_stop_sequence" || d[0].Count != 300000 || f.rep.Kept.StopTimes != 10 {
+		t.Errorf("kept %+v drops %+v", f.rep.Kept, d)
+	}
+}
+
+func TestCompactingRowsChangesNothing(t *testing.T) {
+	// Rows of trips scattered over the file, repeated (trip, stop_sequence)
+	// pairs across the scattered parts, a trip with times going backwards.
+	var b strings.Builder
+	b.WriteString("trip_id,arrival_time,departure_time,stop_id,stop_sequence\n")
+	for rep := 0; rep < 3; rep++ {
+		for seq := 4; seq >= 1; seq-- {
+			for _, trip := range []string{"T1", "T2", "S1"} {
+				stop := string(rune('A' + seq - 1))
+				tm := fmt.Sprintf("%02d:%02d:00", 7+len(trip), seq*10+rep)
+				if trip == "S1" && seq == 3 {
+					tm = "06:00:00"
+				}
+				fmt.Fprintf(&b, "%s,%s,%s,%s,%d\n", trip, tm, tm, stop, seq)
+			}
+		}
+	}
+	files := with(baseFeed(), map[string]string{"stop_times.txt": b.String()})
+	p := writeDir(t, files)
+	var reps []graph.FeedReport
+	var times []map[string][]int32
+	for _, at := range []int{0, 5, 7} {
+		g, err := Build([]FeedSource{{Name: "x", Path: p}}, BuildOptions{Date: day(t, "2024-01-09"), rowsCompactAt: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reps = append(reps, g.Meta.Feeds[0])
+		times = append(times, tripTimes(&g.Timetable))
+		if !reflect.DeepEqual(times[len(times)-1], times[0]) || len(times[0]) != 2 {
+			t.Errorf("compacting at %d: timetable %v, want %v", at, times[len(times)-1], times[0])
+		}
+	}
+	counts := func(r graph.FeedReport) map[string]int {
+		m := map[string]int{}
+		for _, d := range r.Drops {
+			m[d.File+" "+d.Reason] = d.Count
+		}
+		return m
+	}
+	want := map[string]int{"stop_times.txt duplicate_stop_sequence": 24, "trips.txt non_monotonic_times": 1}
+	for i, r := range reps {
+		if r.Kept != reps[0].Kept || r.Scheduled != reps[0].Scheduled || !reflect.DeepEqual(counts(r), want) {
+			t.Errorf("run %d: kept %+v scheduled %+v drops %v, want %+v %+v %v", i, r.Kept, r.Scheduled, counts(r), reps[0].Kept, reps[0].Scheduled, want)
+		}
+	}
+}
