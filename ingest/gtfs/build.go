@@ -2,6 +2,7 @@ package gtfs
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -134,7 +135,38 @@ func Build(feeds []FeedSource, opt BuildOptions) (*graph.Graph, error) {
 		sources[i] = nil
 	}
 	b.finish()
+	if g.Timetable.NumTrips() == 0 {
+		return nil, emptyTimetableError(g.Meta.Date, g.Meta.Feeds)
+	}
 	return g, nil
+}
+
+// emptyTimetableError tells why no trip runs on the date: what each feed
+// held, and the main reasons its rows were dropped. A timetable without
+// trips is never what the caller wants, and it would replace a good graph.
+func emptyTimetableError(date string, reps []graph.FeedReport) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "gtfs: no trip runs on %s in any feed, refusing to build an empty timetable:", date)
+	for i, r := range reps {
+		if i > 0 {
+			b.WriteString(";")
+		}
+		fmt.Fprintf(&b, " %s (%s) read %d stops, %d routes, %d trips and %d stop_times; trips: %d kept, %d scheduled on %s",
+			r.Name, r.Path, r.Read.Stops, r.Read.Routes, r.Read.Trips, r.Read.StopTimes, r.Kept.Trips, r.Scheduled.Trips, r.ServiceDate)
+		ds := append([]graph.Drop(nil), r.Drops...)
+		sort.SliceStable(ds, func(i, j int) bool { return ds[i].Count > ds[j].Count })
+		for j, d := range ds[:min(len(ds), 3)] {
+			sep := ", "
+			if j == 0 {
+				sep = " (drops: "
+			}
+			fmt.Fprintf(&b, "%s%s %d", sep, d.Reason, d.Count)
+		}
+		if len(ds) > 0 {
+			b.WriteString(")")
+		}
+	}
+	return errors.New(b.String())
 }
 
 func dropped(ds []graph.Drop) int {

@@ -297,3 +297,28 @@ func TestCompactingRowsChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestEmptyTimetableRefused(t *testing.T) {
+	header := "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+	empty := writeDir(t, with(baseFeed(), map[string]string{"stop_times.txt": header}))
+	_, err := Build([]FeedSource{{Name: "empty", Path: empty}}, BuildOptions{Date: day(t, "2024-01-09")})
+	if err == nil {
+		t.Fatal("a timetable without trips was built")
+	}
+	for _, want := range []string{"2024-01-09", "empty (" + empty + ")", "5 stops", "3 trips", "0 stop_times", "no_stop_times 3"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+	// A Saturday: the feed is valid, its trips run on weekdays only.
+	full := writeDir(t, baseFeed())
+	_, err = Build([]FeedSource{{Name: "full", Path: full}}, BuildOptions{Date: day(t, "2024-01-13")})
+	if err == nil || !strings.Contains(err.Error(), "full ("+full+")") || !strings.Contains(err.Error(), "3 kept, 0 scheduled on 2024-01-13") {
+		t.Errorf("no service on the date: %v", err)
+	}
+	// One empty feed among others is only reported.
+	g := build(t, "2024-01-09", FeedSource{Name: "empty", Path: empty}, FeedSource{Name: "full", Path: full})
+	if g.Timetable.NumTrips() != 3 {
+		t.Errorf("%d trips", g.Timetable.NumTrips())
+	}
+}
