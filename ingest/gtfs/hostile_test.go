@@ -322,3 +322,47 @@ func TestEmptyTimetableRefused(t *testing.T) {
 		t.Errorf("%d trips", g.Timetable.NumTrips())
 	}
 }
+
+func TestSameTripInTwoFeedsKeptOnce(t *testing.T) {
+	// Feed b publishes T1 again (X1), as a regional feed republishes a
+	// train: other ids, stops 5 m away. X2 is T2 a minute later at one
+	// stop; X3 runs at T1's times along stops 550 m away.
+	b := map[string]string{
+		"stops.txt": "stop_id,stop_name,stop_lat,stop_lon\n" +
+			"P,A,48.10005,-1.680\nQ,B,48.11005,-1.680\nR,C,48.12005,-1.680\nS,D,48.13005,-1.680\n" +
+			"P2,A far,48.105,-1.680\nS2,D far,48.135,-1.680\n",
+		"routes.txt":   "route_id,route_type\nTER,2\n",
+		"calendar.txt": baseFeed()["calendar.txt"],
+		"trips.txt":    "route_id,service_id,trip_id\nTER,WK,X1\nTER,WK,X2\nTER,WK,X3\n",
+		"stop_times.txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n" +
+			"X1,08:00:00,08:00:00,P,1\nX1,08:10:00,08:10:00,Q,2\nX1,08:20:00,08:20:00,R,3\nX1,08:30:00,08:30:00,S,4\n" +
+			"X2,09:00:00,09:00:00,P,1\nX2,09:11:00,09:11:00,Q,2\nX2,09:20:00,09:20:00,R,3\nX2,09:30:00,09:30:00,S,4\n" +
+			"X3,08:00:00,08:00:00,P2,1\nX3,08:10:00,08:10:00,Q,2\nX3,08:20:00,08:20:00,R,3\nX3,08:30:00,08:30:00,S2,4\n",
+	}
+	// Feed a also holds a copy of T1 under another id: one feed's own
+	// trips are never merged.
+	a := with(baseFeed(), map[string]string{
+		"trips.txt": baseFeed()["trips.txt"] + "L1,WK,T1bis\n",
+		"stop_times.txt": baseFeed()["stop_times.txt"] +
+			"T1bis,08:00:00,08:00:00,A,1\nT1bis,08:10:00,08:10:00,B,2\nT1bis,08:20:00,08:20:00,C,3\nT1bis,08:30:00,08:30:00,D,4\n",
+	})
+	g := build(t, "2024-01-09", FeedSource{Name: "a", Path: writeDir(t, a)}, FeedSource{Name: "b", Path: writeDir(t, b)})
+	ra, rb := g.Meta.Feeds[0], g.Meta.Feeds[1]
+	if ra.Scheduled.Trips != 4 || len(ra.Drops) != 0 {
+		t.Errorf("feed a: scheduled %+v drops %+v", ra.Scheduled, ra.Drops)
+	}
+	d := findDrop(rb, "duplicate_trip")
+	if rb.Scheduled.Trips != 2 || rb.Kept.Trips != 3 || d == nil || d.Count != 1 || d.File != "trips.txt" ||
+		!strings.Contains(d.Examples[0], `"X1"`) || !strings.Contains(d.Examples[0], "a:T1") {
+		t.Errorf("feed b: scheduled %+v kept %+v drops %+v", rb.Scheduled, rb.Kept, rb.Drops)
+	}
+	times := tripTimes(&g.Timetable)
+	if _, ok := times["b:X1"]; ok || len(times) != 6 || g.Timetable.NumTrips() != 6 {
+		t.Errorf("trips %v", times)
+	}
+	// The later feed loses the trip whatever their kinds.
+	g = build(t, "2024-01-09", FeedSource{Name: "b", Path: writeDir(t, b)}, FeedSource{Name: "a", Path: writeDir(t, a)})
+	if d := findDrop(g.Meta.Feeds[1], "duplicate_trip"); d == nil || d.Count != 2 || !strings.Contains(d.Examples[0], "b:X1") {
+		t.Errorf("b then a: %+v", g.Meta.Feeds[1].Drops)
+	}
+}
