@@ -1,8 +1,12 @@
 package gtfs
 
 import (
+	"archive/zip"
+	"compress/flate"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
@@ -364,5 +368,81 @@ func TestSameTripInTwoFeedsKeptOnce(t *testing.T) {
 	g = build(t, "2024-01-09", FeedSource{Name: "b", Path: writeDir(t, b)}, FeedSource{Name: "a", Path: writeDir(t, a)})
 	if d := findDrop(g.Meta.Feeds[1], "duplicate_trip"); d == nil || d.Count != 2 || !strings.Contains(d.Examples[0], "b:X1") {
 		t.Errorf("b then a: %+v", g.Meta.Feeds[1].Drops)
+	}
+}
+
+// writeBomb writes a zip of baseFeed whose stop_times.txt goes on with n
+// copies of chunk, compressed as hard as deflate can.
+func writeBomb(t *testing.T, name, chunk string, n int) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	fh, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(fh)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestCompression)
+	})
+	for file, body := range baseFeed() {
+		w, _ := zw.Create(file)
+		io.WriteString(w, body)
+		if file != "stop_times.txt" {
+			continue
+		}
+		buf := []byte(strings.Repeat(chunk, max(1, (1<<20)/len(chunk))))
+		for left := n * len(chunk); left > 0; left -= len(buf) {
+			if _, err := w.Write(buf[:min(len(buf), left)]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := fh.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestZipBombsAtScale reads the two bombs of the review at (nearly) full
+// size: a 1 GB line of zeros (1 MB zipped) and 10 M copies of one row, each
+// after the rows of baseFeed. Both are refused by the ratio guard; with the
+// guard lifted, the reader holds neither the line nor the copies.
+func TestZipBombsAtScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 1.25 GB of generated text")
+	}
+	for _, c := range []struct {
+		name, chunk string
+		n           int
+		reason      string
+		count       int
+	}{
+		{"line.zip", strings.Repeat("0", 1<<20), 1 << 10, "line_too_long", 1},
+		{"rows.zip", "T1,08:00:00,08:00:00,A,1\n", 10_000_000, "duplicate_stop_sequence", 10_000_000},
+	} {
+		p := writeBomb(t, c.name, c.chunk, c.n)
+		_, err := Build([]FeedSource{{Path: p}}, BuildOptions{Date: day(t, "2024-01-09")})
+		if err == nil || !strings.Contains(err.Error(), "zip bomb") {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		g, err := Build([]FeedSource{{Path: p}}, BuildOptions{Date: day(t, "2024-01-09"), Limits: Limits{MaxRatio: 1e6}})
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := g.Meta.Feeds[0]
+		if d := findDrop(rep, c.reason); d == nil || d.Count != c.count || rep.Scheduled.Trips != 3 || len(rep.Drops) != 1 {
+			t.Errorf("%s: scheduled %+v drops %+v", c.name, rep.Scheduled, rep.Drops)
+		}
+		// HeapSys never shrinks: its growth bounds the peak of the heap.
+		if grown := int64(after.HeapSys) - int64(before.HeapSys); grown > 128<<20 {
+			t.Errorf("%s: the heap grew by %d MiB", c.name, grown>>20)
+		}
 	}
 }
