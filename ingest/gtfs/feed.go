@@ -65,8 +65,9 @@ type feed struct {
 	// frequencies.txt
 	freqs []frequency
 
-	// transfers.txt between distinct stops
-	transfers []transfer
+	// transfers.txt between distinct stops, one per pair (the shortest)
+	transfers  []transfer
+	transferAt map[[2]int32]int // index in transfers by (from, to)
 
 	// stop_times.txt, compact rows
 	rows      []stopTimeRow
@@ -467,6 +468,21 @@ func (f *feed) expandStation(s int32, children map[int32][]int32) []int32 {
 	return []int32{s}
 }
 
+// addTransfer records a transfer between two distinct stops; of repeated
+// pairs, the shortest is held only.
+func (f *feed) addTransfer(from, to, secs int32) {
+	if f.transferAt == nil {
+		f.transferAt = map[[2]int32]int{}
+	}
+	key := [2]int32{from, to}
+	if i, ok := f.transferAt[key]; ok {
+		f.transfers[i].seconds = min(f.transfers[i].seconds, secs)
+		return
+	}
+	f.transferAt[key] = len(f.transfers)
+	f.transfers = append(f.transfers, transfer{from: from, to: to, seconds: secs})
+}
+
 func (f *feed) readTransfers() error {
 	if !f.src.Has("transfers.txt") {
 		return nil
@@ -513,12 +529,13 @@ func (f *feed) readTransfers() error {
 					}
 					continue
 				}
-				f.transfers = append(f.transfers, transfer{from: a, to: b, seconds: int32(secs)})
+				f.addTransfer(a, b, int32(secs))
 			}
 		}
 	}); err != nil {
 		return err
 	}
+	f.transferAt = nil
 	return nil
 }
 

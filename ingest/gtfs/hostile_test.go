@@ -446,3 +446,24 @@ func TestZipBombsAtScale(t *testing.T) {
 		}
 	}
 }
+
+func TestRepeatedTransfersHeldOnce(t *testing.T) {
+	rows := strings.Repeat("B,C,2,120\n", 100000)
+	files := with(baseFeed(), map[string]string{
+		"transfers.txt": "from_stop_id,to_stop_id,transfer_type,min_transfer_time\n" + rows + "B,C,2,90\nC,B,2,30\n",
+	})
+	src, err := OpenSource(writeDir(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	f := &feed{name: "x", src: src, rep: &graph.FeedReport{}, opt: &BuildOptions{}}
+	if err := f.load(nil); err != nil {
+		t.Fatal(err)
+	}
+	b, c := f.stopIndex["B"], f.stopIndex["C"]
+	want := []transfer{{from: b, to: c, seconds: 90}, {from: c, to: b, seconds: 30}}
+	if !reflect.DeepEqual(f.transfers, want) {
+		t.Errorf("%d transfers held, want %v", len(f.transfers), want)
+	}
+}
