@@ -90,6 +90,34 @@ func TestFailedBuildLeavesGraphUntouched(t *testing.T) {
 	}
 }
 
+func TestEmptyTimetableNotWritten(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "good.graph")
+	before := []byte("a good graph from yesterday")
+	feed := filepath.Join(dir, "feed")
+	files := map[string]string{
+		"good.graph":          string(before),
+		"feed/stops.txt":      "stop_id,stop_name,stop_lat,stop_lon\nA,A,48.1,-1.68\nB,B,48.11,-1.68\n",
+		"feed/routes.txt":     "route_id,route_type\nL1,3\n",
+		"feed/calendar.txt":   "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20240101,20240131\n",
+		"feed/trips.txt":      "route_id,service_id,trip_id\nL1,WK,T1\n",
+		"feed/stop_times.txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n",
+	}
+	for name, body := range files {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _, stderr := reach("build", "--gtfs", feed, "--date", "2024-01-09", "--out", out)
+	if code == 0 || !strings.Contains(stderr, "no trip runs on 2024-01-09") || !strings.Contains(stderr, "0 stop_times") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if after, err := os.ReadFile(out); err != nil || !bytes.Equal(after, before) {
+		t.Errorf("output changed: %q %v", after, err)
+	}
+}
+
 func TestInspectRefusesDamagedFiles(t *testing.T) {
 	p := realdata.Path(t, "quirks", "extended-route-types.zip")
 	out := filepath.Join(t.TempDir(), "g.graph")

@@ -2,6 +2,7 @@ package gtfs
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -47,6 +48,12 @@ type BuildOptions struct {
 	Progress func(done, total int64)
 	// Logf, when set, receives one line per build step.
 	Logf func(format string, args ...any)
+	// Limits bound what reading each feed may cost (zero: the defaults).
+	Limits Limits
+
+	// rowsCompactAt is the number of stop_times rows held before they are
+	// first compacted (0: defaultCompactAt); tests lower it.
+	rowsCompactAt int
 }
 
 // Build reads the feeds and assembles the timetable of opt.Date. The
@@ -82,7 +89,7 @@ func Build(feeds []FeedSource, opt BuildOptions) (*graph.Graph, error) {
 			return nil, fmt.Errorf("gtfs: two feeds are named %q: name them with NAME=PATH", fs.Name)
 		}
 		seen[fs.Name] = true
-		src, err := OpenSource(fs.Path)
+		src, err := OpenSourceLimits(fs.Path, opt.Limits)
 		if err != nil {
 			return nil, err
 		}
@@ -128,7 +135,38 @@ func Build(feeds []FeedSource, opt BuildOptions) (*graph.Graph, error) {
 		sources[i] = nil
 	}
 	b.finish()
+	if g.Timetable.NumTrips() == 0 {
+		return nil, emptyTimetableError(g.Meta.Date, g.Meta.Feeds)
+	}
 	return g, nil
+}
+
+// emptyTimetableError tells why no trip runs on the date: what each feed
+// held, and the main reasons its rows were dropped. A timetable without
+// trips is never what the caller wants, and it would replace a good graph.
+func emptyTimetableError(date string, reps []graph.FeedReport) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "gtfs: no trip runs on %s in any feed, refusing to build an empty timetable:", date)
+	for i, r := range reps {
+		if i > 0 {
+			b.WriteString(";")
+		}
+		fmt.Fprintf(&b, " %s (%s) read %d stops, %d routes, %d trips and %d stop_times; trips: %d kept, %d scheduled on %s",
+			r.Name, r.Path, r.Read.Stops, r.Read.Routes, r.Read.Trips, r.Read.StopTimes, r.Kept.Trips, r.Scheduled.Trips, r.ServiceDate)
+		ds := append([]graph.Drop(nil), r.Drops...)
+		sort.SliceStable(ds, func(i, j int) bool { return ds[i].Count > ds[j].Count })
+		for j, d := range ds[:min(len(ds), 3)] {
+			sep := ", "
+			if j == 0 {
+				sep = " (drops: "
+			}
+			fmt.Fprintf(&b, "%s%s %d", sep, d.Reason, d.Count)
+		}
+		if len(ds) > 0 {
+			b.WriteString(")")
+		}
+	}
+	return errors.New(b.String())
 }
 
 func dropped(ds []graph.Drop) int {
@@ -157,7 +195,87 @@ func (f *feed) load(progress func(int64)) error {
 // builder accumulates feeds into one timetable.
 type builder struct {
 	tt        *graph.Timetable
-	transfers []transfer // global stop indexes
+	transfers []transfer           // global stop indexes
+	seen      map[uint64][]tripRef // trips of the feeds added so far, by timesKey
+}
+
+// tripRef is the k-th trip of a route of the timetable.
+type tripRef struct{ route, k int32 }
+
+// duplicateTripMetres is how far apart two feeds may place a stop for a
+// trip of one to be the same as a trip of the other. Two trips are the same
+// when they have as many stops, the same arrival and departure times at
+// every stop, and at every position stops within this distance of each
+// other. Identical times all along make a chance likeness implausible, and
+// feeds place one station at different points (building, platforms), so
+// the distance is generous. Ids, routes and pickup/drop-off types are not
+// compared: feeds name and describe the same train each their own way.
+const duplicateTripMetres = 100
+
+// timesKey hashes (FNV-1a) the number of stops of a trip and its arrival
+// and departure times.
+func timesKey(n int, times func(p int) (arr, dep int32)) uint64 {
+	h := uint64(14695981039346656037)
+	mix := func(v uint32) {
+		for i := 0; i < 32; i += 8 {
+			h ^= uint64(byte(v >> i))
+			h *= 1099511628211
+		}
+	}
+	mix(uint32(n))
+	for p := 0; p < n; p++ {
+		a, d := times(p)
+		mix(uint32(a))
+		mix(uint32(d))
+	}
+	return h
+}
+
+// sameAsEarlier returns the trip of an earlier feed that instance in of f
+// runs again (see duplicateTripMetres).
+func (b *builder) sameAsEarlier(f *feed, in instance) (tripRef, bool) {
+	tt := b.tt
+	rows := f.rows[f.tripFirst[in.trip] : f.tripFirst[in.trip]+f.tripCount[in.trip]]
+	key := timesKey(len(rows), func(p int) (int32, int32) { return rows[p].arr + in.shift, rows[p].dep + in.shift })
+	for _, ref := range b.seen[key] {
+		stops := tt.RouteStopsOf(ref.route)
+		if len(stops) != len(rows) {
+			continue
+		}
+		same := true
+		for p := range rows {
+			i := tt.StopTimeIndex(ref.route, ref.k, int32(p))
+			s, r := stops[p], &rows[p]
+			if tt.Arrivals[i] != r.arr+in.shift || tt.Departures[i] != r.dep+in.shift ||
+				haversine(tt.StopLat[s], tt.StopLon[s], f.stopLat[r.stop], f.stopLon[r.stop]) > duplicateTripMetres {
+				same = false
+				break
+			}
+		}
+		if same {
+			return ref, true
+		}
+	}
+	return tripRef{}, false
+}
+
+// remember indexes the trips of the routes from route on, for the feeds
+// that follow.
+func (b *builder) remember(route int32) {
+	tt := b.tt
+	if b.seen == nil {
+		b.seen = map[uint64][]tripRef{}
+	}
+	for r := route; r < int32(len(tt.RouteLine)); r++ {
+		n := len(tt.RouteStopsOf(r))
+		for k := int32(0); k < tt.RouteNumTrips(r); k++ {
+			key := timesKey(n, func(p int) (int32, int32) {
+				i := tt.StopTimeIndex(r, k, int32(p))
+				return tt.Arrivals[i], tt.Departures[i]
+			})
+			b.seen[key] = append(b.seen[key], tripRef{r, k})
+		}
+	}
 }
 
 // instance is one scheduled run of a trip on the service date.
@@ -242,6 +360,19 @@ func (b *builder) addFeed(f *feed, feedIdx int32, sd time.Time) {
 		}
 	}
 
+	// A trip an earlier feed already runs is kept there only.
+	kept := insts[:0]
+	for _, in := range insts {
+		if ref, dup := b.sameAsEarlier(f, in); dup {
+			f.drop("trips.txt", "duplicate_trip", "trips.txt trip %q: already in the timetable as %s (same stops and times)",
+				f.tripID[in.trip], tt.TripID[tt.RouteTripStart[ref.route]+ref.k])
+			continue
+		}
+		kept = append(kept, in)
+	}
+	insts = kept
+	routeBase := int32(len(tt.RouteLine))
+
 	// Group instances into patterns: same line, stops and pickup/drop-off flags.
 	patternOf := map[string]int32{}
 	var patInsts [][]int32
@@ -325,6 +456,7 @@ func (b *builder) addFeed(f *feed, feedIdx int32, sd time.Time) {
 			f.rep.Scheduled.StopTimes += len(r) * n
 		}
 	}
+	b.remember(routeBase)
 }
 
 // addRoute appends one RAPTOR route with its trips.

@@ -302,17 +302,18 @@ func TestCalendarVariants(t *testing.T) {
 	if r := g.Meta.Feeds[0]; r.Scheduled.Trips != 3 || r.ValidFrom != "2024-01-09" || r.ValidTo != "2024-01-10" || r.Substituted {
 		t.Errorf("calendar_dates only: %+v", r)
 	}
-	// calendar.txt with a removed date: no service that day, no substitution.
+	// calendar.txt with a removed date: no service that day, no
+	// substitution, hence no timetable.
 	removed := with(baseFeed(), map[string]string{
 		"calendar_dates.txt": "service_id,date,exception_type\nWK,20240109,2\n",
 	})
-	g = build(t, "2024-01-09", FeedSource{Name: "x", Path: writeDir(t, removed)})
-	if r := g.Meta.Feeds[0]; r.Scheduled.Trips != 0 || r.Substituted {
-		t.Errorf("removed date: %+v", r)
+	_, err := Build([]FeedSource{{Name: "x", Path: writeDir(t, removed)}}, BuildOptions{Date: day(t, "2024-01-09")})
+	if err == nil || !strings.Contains(err.Error(), "3 kept, 0 scheduled on 2024-01-09") {
+		t.Errorf("removed date: %v", err)
 	}
 	// Neither file: a clear error.
 	none := with(baseFeed(), map[string]string{"calendar.txt": ""})
-	_, err := Build([]FeedSource{{Name: "x", Path: writeDir(t, none)}}, BuildOptions{Date: day(t, "2024-01-09")})
+	_, err = Build([]FeedSource{{Name: "x", Path: writeDir(t, none)}}, BuildOptions{Date: day(t, "2024-01-09")})
 	if err == nil || !strings.Contains(err.Error(), "calendar") {
 		t.Errorf("no calendar: %v", err)
 	}
@@ -333,10 +334,11 @@ func TestDateSubstitution(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "2024-01-01 to 2024-01-31") {
 		t.Errorf("strict dates: %v", err)
 	}
-	// A weekday the feed never runs: Sunday, inside no validity.
-	g = build(t, "2024-03-03", FeedSource{Name: "x", Path: p})
-	if r := g.Meta.Feeds[0]; !r.Substituted || r.Scheduled.Trips != 0 {
-		t.Errorf("Sunday: %+v", r)
+	// A weekday the feed never runs: Sunday, inside no validity. The
+	// substitute Sunday has no trip either.
+	_, err = Build([]FeedSource{{Name: "x", Path: p}}, BuildOptions{Date: day(t, "2024-03-03")})
+	if err == nil || !strings.Contains(err.Error(), "no trip runs on 2024-03-03") || !strings.Contains(err.Error(), "0 scheduled on 2024-01-28") {
+		t.Errorf("Sunday: %v", err)
 	}
 }
 

@@ -3,7 +3,10 @@ package gtfs
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
+
+	"reach/graph"
 )
 
 // maxContinuation bounds how far a quoted field may run over line ends:
@@ -14,29 +17,48 @@ const (
 	maxRecordBytes  = 64 << 10
 )
 
+// errLongLine is returned by recordReader.read for a line longer than the
+// limit, skipped; its number, length and first bytes are in the reader.
+var errLongLine = errors.New("line too long")
+
 // recordReader splits CSV text into records, as leniently as real feeds
 // need: CRLF or LF line ends, quoted fields with "" escapes, quotes in the
 // middle of unquoted fields kept as text, a quote that closes early
 // (`"a"b`) continuing the field as text (as Python's csv module does), and
 // stray opening quotes that never close within a few lines ending with
-// their line instead of swallowing the rest of the file.
+// their line instead of swallowing the rest of the file. A line longer
+// than max bytes is read through without being kept and reported by
+// errLongLine; a quoted field never runs into it.
 type recordReader struct {
 	br      *bufio.Reader
-	pending [][]byte // lines read ahead, without their line end
-	spare   [][]byte // recycled line buffers
-	lineNo  int      // number of the last line taken from the input
-	line    int      // line number where the current record starts
+	max     int       // longest line kept, without its line end
+	pending []rawLine // lines read ahead
+	spare   [][]byte  // recycled line buffers
+	lineNo  int       // number of the last line taken from the input
+	line    int       // line number where the current record (or long line) starts
 	buf     []byte
 	ends    []int
 	fields  []string
 	eof     bool
+
+	longSize int64  // length of the long line reported last
+	longHead []byte // its first bytes
 }
 
-func newRecordReader(r io.Reader) *recordReader {
-	return &recordReader{br: bufio.NewReaderSize(r, 1<<16)}
+// rawLine is one input line without its line end. A long line keeps only
+// its first bytes.
+type rawLine struct {
+	text []byte
+	long bool
+	size int64 // length of a long line
+}
+
+func newRecordReader(r io.Reader, max int) *recordReader {
+	return &recordReader{br: bufio.NewReaderSize(r, 1<<16), max: max}
 }
 
 // readLine appends the next input line to pending; false at end of input.
+// A line longer than r.max is read through, keeping its first bytes only.
 func (r *recordReader) readLine() (bool, error) {
 	if r.eof {
 		return false, nil
@@ -46,9 +68,27 @@ func (r *recordReader) readLine() (bool, error) {
 		line = r.spare[n-1][:0]
 		r.spare = r.spare[:n-1]
 	}
+	long := false
+	var size int64
 	for {
 		chunk, err := r.br.ReadSlice('\n')
-		line = append(line, chunk...)
+		if err != nil && err != bufio.ErrBufferFull && err != io.EOF {
+			return false, err
+		}
+		body := chunk
+		if err == nil {
+			body = bytes.TrimSuffix(body[:len(body)-1], []byte{'\r'})
+		}
+		if !long && len(line)+len(body) > r.max {
+			long, size = true, int64(len(line))
+			line = line[:min(len(line), graph.MaxExampleBytes)]
+		}
+		if long {
+			size += int64(len(body))
+			line = append(line, body[:min(len(body), graph.MaxExampleBytes-len(line))]...)
+		} else {
+			line = append(line, chunk...)
+		}
 		if err == bufio.ErrBufferFull {
 			continue
 		}
@@ -58,16 +98,14 @@ func (r *recordReader) readLine() (bool, error) {
 				r.spare = append(r.spare, line)
 				return false, nil
 			}
-			break
-		}
-		if err != nil {
-			return false, err
 		}
 		break
 	}
-	line = bytes.TrimSuffix(line, []byte{'\n'})
-	line = bytes.TrimSuffix(line, []byte{'\r'})
-	r.pending = append(r.pending, line)
+	if !long {
+		line = bytes.TrimSuffix(line, []byte{'\n'})
+		line = bytes.TrimSuffix(line, []byte{'\r'})
+	}
+	r.pending = append(r.pending, rawLine{text: line, long: long, size: size})
 	r.lineNo++
 	return true, nil
 }
@@ -87,6 +125,13 @@ func (r *recordReader) read() ([]string, error) {
 			}
 		}
 		r.line = r.lineNo - len(r.pending) + 1
+		if first := r.pending[0]; first.long {
+			r.longSize = first.size
+			r.longHead = append(r.longHead[:0], first.text...)
+			r.spare = append(r.spare, first.text)
+			r.pending = append(r.pending[:0], r.pending[1:]...)
+			return nil, errLongLine
+		}
 		used, err := r.parse(true)
 		if err != nil {
 			return nil, err
@@ -95,9 +140,9 @@ func (r *recordReader) read() ([]string, error) {
 			// A quote ran too far: re-parse the first line alone.
 			used, _ = r.parse(false)
 		}
-		blank := used == 1 && len(r.pending[0]) == 0
+		blank := used == 1 && len(r.pending[0].text) == 0
 		for i := 0; i < used; i++ {
-			r.spare = append(r.spare, r.pending[i])
+			r.spare = append(r.spare, r.pending[i].text)
 		}
 		r.pending = append(r.pending[:0], r.pending[used:]...)
 		if blank {
@@ -110,7 +155,7 @@ func (r *recordReader) read() ([]string, error) {
 // parse splits the record starting at pending[0] into r.fields and returns
 // the number of lines it used. With multiline false, line ends close any
 // open quote. It returns -1 when a quoted field does not close within the
-// allowed continuation.
+// allowed continuation, or would run into a long line.
 func (r *recordReader) parse(multiline bool) (int, error) {
 	r.buf = r.buf[:0]
 	r.ends = r.ends[:0]
@@ -123,7 +168,7 @@ func (r *recordReader) parse(multiline bool) (int, error) {
 	state := fieldStart
 	li := 0
 	for {
-		line := r.pending[li]
+		line := r.pending[li].text
 		for _, c := range line {
 			switch state {
 			case fieldStart:
@@ -178,6 +223,9 @@ func (r *recordReader) parse(multiline bool) (int, error) {
 			if !ok {
 				return -1, nil
 			}
+		}
+		if r.pending[li+1].long {
+			return -1, nil
 		}
 		r.buf = append(r.buf, '\n')
 		li++

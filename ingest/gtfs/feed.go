@@ -3,6 +3,7 @@ package gtfs
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -64,12 +65,19 @@ type feed struct {
 	// frequencies.txt
 	freqs []frequency
 
-	// transfers.txt between distinct stops
-	transfers []transfer
+	// transfers.txt between distinct stops, one per pair (the shortest)
+	transfers  []transfer
+	transferAt map[[2]int32]int // index in transfers by (from, to)
 
 	// stop_times.txt, compact rows
-	rows []stopTimeRow
+	rows      []stopTimeRow
+	compactAt int // compact rows when they reach this many
 }
+
+// defaultCompactAt is the number of stop_times rows held before they are
+// first compacted, and the most made room for before the file shows how
+// many of its rows it keeps.
+const defaultCompactAt = 1 << 20
 
 type calendar struct {
 	present    bool
@@ -101,10 +109,35 @@ type stopTimeRow struct {
 
 func dayNumber(t time.Time) int32 { return int32(t.Unix() / 86400) }
 
-// drop counts one dropped row (or trip) for a reason, keeping a few examples.
-func (f *feed) drop(file, reason, where, detail string) {
+// maxEcho bounds each value of a row (an id, a time…) echoed in a drop
+// example, so that one huge value does not hide the others.
+const maxEcho = 64
+
+// text is a detail this package wrote itself, echoed whole in an example.
+type text string
+
+// at is a line of a file, formatted "file:line" only when an example needs it.
+type at struct {
+	file string
+	line int
+}
+
+func (a at) String() string { return fmt.Sprintf("%s:%d", a.file, a.line) }
+
+// where returns the place of the current row of t.
+func where(t *Table) at { return at{t.File(), t.Line()} }
+
+// drop counts one dropped row (or trip) for a reason. The example
+// ("file:line: detail"), formatted only when it is kept, comes from format
+// and args; string arguments are values of the row, cut to maxEcho bytes.
+func (f *feed) drop(file, reason, format string, args ...any) {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = graph.Clip(s, maxEcho)
+		}
+	}
 	f.drops.Max = maxExamples
-	f.drops.Add(file, reason, where+": "+detail)
+	f.drops.Addf(file, reason, format, args...)
 }
 
 // required opens a mandatory table and checks that it has the given columns.
@@ -130,32 +163,30 @@ func (f *feed) readStops() error {
 	cID, cName, cLat, cLon := t.Col("stop_id"), t.Col("stop_name"), t.Col("stop_lat"), t.Col("stop_lon")
 	cType, cParent := t.Col("location_type"), t.Col("parent_station")
 	f.stopIndex = map[string]int32{}
-	if err := f.eachRow(t, func() {
-		f.rep.Read.Stops++
+	if err := f.eachRow(t, &f.rep.Read.Stops, func() {
 		id := t.Get(cID)
 		if id == "" {
-			f.drop("stops.txt", "missing_stop_id", t.Where(), "empty stop_id")
+			f.drop("stops.txt", "missing_stop_id", "%v: empty stop_id", where(t))
 			return
 		}
 		if _, dup := f.stopIndex[id]; dup {
-			f.drop("stops.txt", "duplicate_id", t.Where(), fmt.Sprintf("stop_id %q already defined", id))
+			f.drop("stops.txt", "duplicate_id", "%v: stop_id %q already defined", where(t), id)
 			return
 		}
 		lt, err := parseInt(t.Get(cType), 0)
 		if err != nil {
-			f.drop("stops.txt", "bad_location_type", t.Where(), err.Error())
+			f.drop("stops.txt", "bad_location_type", "%v: stop %q: location_type %q", where(t), id, t.Get(cType))
 			return
 		}
 		if lt != 0 && lt != 1 {
 			// Entrances, generic nodes and boarding areas are not stops.
-			f.drop("stops.txt", "not_a_stop", t.Where(), fmt.Sprintf("stop %q has location_type %d", id, lt))
+			f.drop("stops.txt", "not_a_stop", "%v: stop %q has location_type %d", where(t), id, lt)
 			return
 		}
 		lat, err1 := ParseCoord(t.Get(cLat), 90)
 		lon, err2 := ParseCoord(t.Get(cLon), 180)
 		if err1 != nil || err2 != nil || (lat == 0 && lon == 0) {
-			detail := fmt.Sprintf("stop %q: lat %q lon %q", id, t.Get(cLat), t.Get(cLon))
-			f.drop("stops.txt", "bad_coordinates", t.Where(), detail)
+			f.drop("stops.txt", "bad_coordinates", "%v: stop %q: lat %q lon %q", where(t), id, t.Get(cLat), t.Get(cLon))
 			return
 		}
 		f.stopIndex[id] = int32(len(f.stopID))
@@ -223,21 +254,20 @@ func (f *feed) readRoutes() error {
 	}
 	cID, cShort, cLong, cType := t.Col("route_id"), t.Col("route_short_name"), t.Col("route_long_name"), t.Col("route_type")
 	f.routeIndex = map[string]int32{}
-	if err := f.eachRow(t, func() {
-		f.rep.Read.Routes++
+	if err := f.eachRow(t, &f.rep.Read.Routes, func() {
 		id := t.Get(cID)
 		if _, dup := f.routeIndex[id]; dup {
-			f.drop("routes.txt", "duplicate_id", t.Where(), fmt.Sprintf("route_id %q already defined", id))
+			f.drop("routes.txt", "duplicate_id", "%v: route_id %q already defined", where(t), id)
 			return
 		}
 		rt, err := parseInt(t.Get(cType), -1)
 		if err != nil || rt < 0 {
-			f.drop("routes.txt", "bad_route_type", t.Where(), fmt.Sprintf("route %q: route_type %q", id, t.Get(cType)))
+			f.drop("routes.txt", "bad_route_type", "%v: route %q: route_type %q", where(t), id, t.Get(cType))
 			return
 		}
 		mode, school, ok := routeMode(rt)
 		if !ok {
-			f.drop("routes.txt", "unknown_route_type", t.Where(), fmt.Sprintf("route %q: route_type %d", id, rt))
+			f.drop("routes.txt", "unknown_route_type", "%v: route %q: route_type %d", where(t), id, rt)
 			return
 		}
 		f.routeIndex[id] = int32(len(f.routeID))
@@ -288,18 +318,18 @@ func (f *feed) readCalendars() error {
 			days[i] = t.Col(n)
 		}
 		cID, cStart, cEnd := t.Col("service_id"), t.Col("start_date"), t.Col("end_date")
-		if err := f.eachRow(t, func() {
+		if err := f.eachRow(t, nil, func() {
 			start, err1 := ParseDate(t.Get(cStart))
 			end, err2 := ParseDate(t.Get(cEnd))
 			if err1 != nil || err2 != nil || end.Before(start) {
-				f.drop("calendar.txt", "bad_date", t.Where(), fmt.Sprintf("start_date %q end_date %q", t.Get(cStart), t.Get(cEnd)))
+				f.drop("calendar.txt", "bad_date", "%v: start_date %q end_date %q", where(t), t.Get(cStart), t.Get(cEnd))
 				return
 			}
 			c := calendar{present: true, start: start, end: end}
 			for wd, col := range days {
 				v, err := parseInt(t.Get(col), 0)
 				if err != nil || v < 0 || v > 1 {
-					f.drop("calendar.txt", "bad_weekday", t.Where(), fmt.Sprintf("service %q: %q", t.Get(cID), t.Get(col)))
+					f.drop("calendar.txt", "bad_weekday", "%v: service %q: %q", where(t), t.Get(cID), t.Get(col))
 					c.present = false
 					break
 				}
@@ -322,15 +352,15 @@ func (f *feed) readCalendars() error {
 			return err
 		}
 		cID, cDate, cType := t.Col("service_id"), t.Col("date"), t.Col("exception_type")
-		if err := f.eachRow(t, func() {
+		if err := f.eachRow(t, nil, func() {
 			d, err := ParseDate(t.Get(cDate))
 			if err != nil {
-				f.drop("calendar_dates.txt", "bad_date", t.Where(), err.Error())
+				f.drop("calendar_dates.txt", "bad_date", "%v: bad date %q (want YYYYMMDD)", where(t), t.Get(cDate))
 				return
 			}
 			et, err := parseInt(t.Get(cType), 0)
 			if err != nil || (et != 1 && et != 2) {
-				f.drop("calendar_dates.txt", "bad_exception_type", t.Where(), fmt.Sprintf("exception_type %q", t.Get(cType)))
+				f.drop("calendar_dates.txt", "bad_exception_type", "%v: exception_type %q", where(t), t.Get(cType))
 				return
 			}
 			s := f.service(t.Get(cID))
@@ -364,25 +394,24 @@ func (f *feed) readTrips() error {
 	}
 	cID, cRoute, cService, cHead := t.Col("trip_id"), t.Col("route_id"), t.Col("service_id"), t.Col("trip_headsign")
 	f.tripIndex = map[string]int32{}
-	if err := f.eachRow(t, func() {
-		f.rep.Read.Trips++
+	if err := f.eachRow(t, &f.rep.Read.Trips, func() {
 		id := t.Get(cID)
 		if id == "" {
-			f.drop("trips.txt", "missing_trip_id", t.Where(), "empty trip_id")
+			f.drop("trips.txt", "missing_trip_id", "%v: empty trip_id", where(t))
 			return
 		}
 		if _, dup := f.tripIndex[id]; dup {
-			f.drop("trips.txt", "duplicate_id", t.Where(), fmt.Sprintf("trip_id %q already defined", id))
+			f.drop("trips.txt", "duplicate_id", "%v: trip_id %q already defined", where(t), id)
 			return
 		}
 		r, ok := f.routeIndex[t.Get(cRoute)]
 		if !ok {
-			f.drop("trips.txt", "unknown_route", t.Where(), fmt.Sprintf("trip %q: route_id %q", id, t.Get(cRoute)))
+			f.drop("trips.txt", "unknown_route", "%v: trip %q: route_id %q", where(t), id, t.Get(cRoute))
 			return
 		}
 		s, ok := f.serviceIndex[t.Get(cService)]
 		if !ok {
-			f.drop("trips.txt", "unknown_service", t.Where(), fmt.Sprintf("trip %q: service_id %q in neither calendar file", id, t.Get(cService)))
+			f.drop("trips.txt", "unknown_service", "%v: trip %q: service_id %q in neither calendar file", where(t), id, t.Get(cService))
 			return
 		}
 		f.tripIndex[id] = int32(len(f.tripID))
@@ -410,18 +439,17 @@ func (f *feed) readFrequencies() error {
 		return err
 	}
 	cTrip, cStart, cEnd, cHead := t.Col("trip_id"), t.Col("start_time"), t.Col("end_time"), t.Col("headway_secs")
-	if err := f.eachRow(t, func() {
+	if err := f.eachRow(t, nil, func() {
 		tr, ok := f.tripIndex[t.Get(cTrip)]
 		if !ok {
-			f.drop("frequencies.txt", "unknown_trip", t.Where(), fmt.Sprintf("trip_id %q", t.Get(cTrip)))
+			f.drop("frequencies.txt", "unknown_trip", "%v: trip_id %q", where(t), t.Get(cTrip))
 			return
 		}
 		start, ok1, err1 := graph.ParseClock(t.Get(cStart))
 		end, ok2, err2 := graph.ParseClock(t.Get(cEnd))
 		h, err3 := parseInt(t.Get(cHead), 0)
 		if !ok1 || !ok2 || err1 != nil || err2 != nil || err3 != nil || h <= 0 || end <= start {
-			f.drop("frequencies.txt", "bad_frequency", t.Where(),
-				fmt.Sprintf("start %q end %q headway %q", t.Get(cStart), t.Get(cEnd), t.Get(cHead)))
+			f.drop("frequencies.txt", "bad_frequency", "%v: start %q end %q headway %q", where(t), t.Get(cStart), t.Get(cEnd), t.Get(cHead))
 			return
 		}
 		f.freqs = append(f.freqs, frequency{trip: tr, start: start, end: end, headw: int32(h)})
@@ -440,6 +468,21 @@ func (f *feed) expandStation(s int32, children map[int32][]int32) []int32 {
 	return []int32{s}
 }
 
+// addTransfer records a transfer between two distinct stops; of repeated
+// pairs, the shortest is held only.
+func (f *feed) addTransfer(from, to, secs int32) {
+	if f.transferAt == nil {
+		f.transferAt = map[[2]int32]int{}
+	}
+	key := [2]int32{from, to}
+	if i, ok := f.transferAt[key]; ok {
+		f.transfers[i].seconds = min(f.transfers[i].seconds, secs)
+		return
+	}
+	f.transferAt[key] = len(f.transfers)
+	f.transfers = append(f.transfers, transfer{from: from, to: to, seconds: secs})
+}
+
 func (f *feed) readTransfers() error {
 	if !f.src.Has("transfers.txt") {
 		return nil
@@ -455,16 +498,16 @@ func (f *feed) readTransfers() error {
 		}
 	}
 	cFrom, cTo, cType, cMin := t.Col("from_stop_id"), t.Col("to_stop_id"), t.Col("transfer_type"), t.Col("min_transfer_time")
-	if err := f.eachRow(t, func() {
+	if err := f.eachRow(t, nil, func() {
 		from, ok1 := f.stopIndex[t.Get(cFrom)]
 		to, ok2 := f.stopIndex[t.Get(cTo)]
 		if !ok1 || !ok2 {
-			f.drop("transfers.txt", "unknown_stop", t.Where(), fmt.Sprintf("from %q to %q", t.Get(cFrom), t.Get(cTo)))
+			f.drop("transfers.txt", "unknown_stop", "%v: from %q to %q", where(t), t.Get(cFrom), t.Get(cTo))
 			return
 		}
 		tt, err := parseInt(t.Get(cType), 0)
 		if err != nil || tt < 0 || tt > 5 {
-			f.drop("transfers.txt", "bad_transfer_type", t.Where(), fmt.Sprintf("transfer_type %q", t.Get(cType)))
+			f.drop("transfers.txt", "bad_transfer_type", "%v: transfer_type %q", where(t), t.Get(cType))
 			return
 		}
 		if tt == 3 || tt == 5 {
@@ -472,7 +515,7 @@ func (f *feed) readTransfers() error {
 		}
 		secs, err := parseInt(t.Get(cMin), 0)
 		if err != nil || secs < 0 {
-			f.drop("transfers.txt", "bad_min_transfer_time", t.Where(), fmt.Sprintf("min_transfer_time %q", t.Get(cMin)))
+			f.drop("transfers.txt", "bad_min_transfer_time", "%v: min_transfer_time %q", where(t), t.Get(cMin))
 			return
 		}
 		if tt == 4 {
@@ -486,12 +529,13 @@ func (f *feed) readTransfers() error {
 					}
 					continue
 				}
-				f.transfers = append(f.transfers, transfer{from: a, to: b, seconds: int32(secs)})
+				f.addTransfer(a, b, int32(secs))
 			}
 		}
 	}); err != nil {
 		return err
 	}
+	f.transferAt = nil
 	return nil
 }
 
@@ -505,13 +549,21 @@ func (f *feed) readStopTimes(progress func(read int64)) error {
 	cTrip, cStop, cSeq := t.Col("trip_id"), t.Col("stop_id"), t.Col("stop_sequence")
 	cArr, cDep := t.Col("arrival_time"), t.Col("departure_time")
 	cPick, cDrop := t.Col("pickup_type"), t.Col("drop_off_type")
-	if size := f.src.Size("stop_times.txt"); size > 0 {
-		f.rows = make([]stopTimeRow, 0, size/48)
+	// Memory follows the rows kept, not the size of the file: rows of
+	// unknown trips or with bad values are never held, repeated (trip,
+	// stop_sequence) pairs are compacted away whenever the rows double, and
+	// room is made for the rows the file has kept so far, projected over
+	// its size.
+	f.compactAt = defaultCompactAt
+	if f.opt != nil && f.opt.rowsCompactAt > 0 {
+		f.compactAt = f.opt.rowsCompactAt
 	}
+	minCompact := f.compactAt
+	size := f.src.Size("stop_times.txt")
+	f.rows = make([]stopTimeRow, 0, min(max(size/48, 16), int64(f.compactAt)))
 	lastTrip, lastTripID := int32(-1), ""
 	n := 0
-	if err := f.eachRow(t, func() {
-		f.rep.Read.StopTimes++
+	if err := f.eachRow(t, &f.rep.Read.StopTimes, func() {
 		if n++; progress != nil && n&0x3fff == 0 {
 			progress(t.BytesRead())
 		}
@@ -520,29 +572,29 @@ func (f *feed) readStopTimes(progress func(read int64)) error {
 		if tid != lastTripID {
 			var ok bool
 			if tr, ok = f.tripIndex[tid]; !ok {
-				f.drop("stop_times.txt", "unknown_trip", t.Where(), fmt.Sprintf("trip_id %q", tid))
+				f.drop("stop_times.txt", "unknown_trip", "%v: trip_id %q", where(t), tid)
 				return
 			}
 			lastTrip, lastTripID = tr, tid
 		}
 		stop, ok := f.stopIndex[t.Get(cStop)]
 		if !ok {
-			f.drop("stop_times.txt", "unknown_stop", t.Where(), fmt.Sprintf("trip %q: stop_id %q", tid, t.Get(cStop)))
+			f.drop("stop_times.txt", "unknown_stop", "%v: trip %q: stop_id %q", where(t), tid, t.Get(cStop))
 			return
 		}
 		if f.stopIsStn[stop] {
-			f.drop("stop_times.txt", "station_in_stop_times", t.Where(), fmt.Sprintf("trip %q: stop_id %q is a station", tid, t.Get(cStop)))
+			f.drop("stop_times.txt", "station_in_stop_times", "%v: trip %q: stop_id %q is a station", where(t), tid, t.Get(cStop))
 			return
 		}
 		seq, err := parseInt(t.Get(cSeq), -1)
 		if err != nil || seq < 0 {
-			f.drop("stop_times.txt", "bad_stop_sequence", t.Where(), fmt.Sprintf("trip %q: stop_sequence %q", tid, t.Get(cSeq)))
+			f.drop("stop_times.txt", "bad_stop_sequence", "%v: trip %q: stop_sequence %q", where(t), tid, t.Get(cSeq))
 			return
 		}
 		arr, okA, errA := graph.ParseClock(t.Get(cArr))
 		dep, okD, errD := graph.ParseClock(t.Get(cDep))
 		if errA != nil || errD != nil {
-			f.drop("stop_times.txt", "bad_time", t.Where(), fmt.Sprintf("trip %q: arrival %q departure %q", tid, t.Get(cArr), t.Get(cDep)))
+			f.drop("stop_times.txt", "bad_time", "%v: trip %q: arrival %q departure %q", where(t), tid, t.Get(cArr), t.Get(cDep))
 			return
 		}
 		if !okA {
@@ -564,6 +616,13 @@ func (f *feed) readStopTimes(progress func(read int64)) error {
 		if d, _ := parseInt(t.Get(cDrop), 0); d == 1 {
 			flags |= graph.NoDropoff
 		}
+		if len(f.rows) >= f.compactAt {
+			f.compactRows()
+			f.compactAt = max(minCompact, 2*len(f.rows))
+		}
+		if len(f.rows) == cap(f.rows) {
+			f.growRows(t.BytesRead(), size)
+		}
 		f.rows = append(f.rows, stopTimeRow{trip: tr, seq: int32(seq), stop: stop, arr: arr, dep: dep, line: int32(t.Line()), flags: flags})
 		f.tripHasTimes[tr] = true
 	}); err != nil {
@@ -575,14 +634,62 @@ func (f *feed) readStopTimes(progress func(read int64)) error {
 	return nil
 }
 
+// growRows makes room for more rows: as many as the rows kept so far over
+// the bytes read project for the whole file (8 times the rows at most), and
+// a quarter more at least.
+func (f *feed) growRows(read, size int64) {
+	n := len(f.rows)
+	room := n + n/4 + 16
+	if read > 0 && size > read {
+		projected := float64(n) * float64(size) / float64(read) * 1.05
+		room = max(room, int(min(projected, float64(8*n))))
+	}
+	rows := make([]stopTimeRow, n, room)
+	copy(rows, f.rows)
+	f.rows = rows
+}
+
+// compactRows sorts the rows held by trip and stop_sequence and drops the
+// repeated (trip, stop_sequence) pairs, keeping the first read, as
+// validateTrips would: a file of one row repeated millions of times holds
+// one row.
+func (f *feed) compactRows() {
+	f.sortRows()
+	rows := f.rows
+	out := rows[:0]
+	for i := range rows {
+		if n := len(out); n > 0 && out[n-1].trip == rows[i].trip && out[n-1].seq == rows[i].seq {
+			f.drop("stop_times.txt", "duplicate_stop_sequence", "%v: trip %q: stop_sequence %d repeated",
+				at{"stop_times.txt", int(rows[i].line)}, f.tripID[rows[i].trip], rows[i].seq)
+			continue
+		}
+		out = append(out, rows[i])
+	}
+	f.rows = out
+}
+
+// sortRows sorts the rows by trip, stop_sequence and line: rows repeating a
+// (trip, stop_sequence) pair stay in the order of the file.
+func (f *feed) sortRows() {
+	cmp := func(a, b stopTimeRow) int {
+		if a.trip != b.trip {
+			return int(a.trip) - int(b.trip)
+		}
+		if a.seq != b.seq {
+			return int(a.seq) - int(b.seq)
+		}
+		return int(a.line) - int(b.line)
+	}
+	if !slices.IsSortedFunc(f.rows, cmp) {
+		slices.SortFunc(f.rows, cmp)
+	}
+}
+
 // validateTrips groups rows by trip, interpolates missing times and drops
 // the trips that cannot be used.
 func (f *feed) validateTrips() {
+	f.compactRows()
 	rows := f.rows
-	sorted := sort.SliceIsSorted(rows, func(i, j int) bool { return rowLess(&rows[i], &rows[j]) })
-	if !sorted {
-		sort.SliceStable(rows, func(i, j int) bool { return rowLess(&rows[i], &rows[j]) })
-	}
 	for i := range f.tripFirst {
 		f.tripFirst[i] = -1
 	}
@@ -593,22 +700,10 @@ func (f *feed) validateTrips() {
 			b++
 		}
 		tr := rows[a].trip
-		// Drop repeated stop_sequence values, keeping the first.
 		seg := rows[a:b]
-		w := 1
-		for k := 1; k < len(seg); k++ {
-			if seg[k].seq == seg[w-1].seq {
-				f.drop("stop_times.txt", "duplicate_stop_sequence", fmt.Sprintf("stop_times.txt:%d", seg[k].line),
-					fmt.Sprintf("trip %q: stop_sequence %d repeated", f.tripID[tr], seg[k].seq))
-				continue
-			}
-			seg[w] = seg[k]
-			w++
-		}
-		seg = seg[:w]
 		a = b
 		if reason, detail := f.checkTrip(seg); reason != "" {
-			f.drop("trips.txt", reason, fmt.Sprintf("stop_times.txt:%d", seg[0].line), fmt.Sprintf("trip %q: %s", f.tripID[tr], detail))
+			f.drop("trips.txt", reason, "%v: trip %q: %s", at{"stop_times.txt", int(seg[0].line)}, f.tripID[tr], text(detail))
 			continue
 		}
 		f.tripFirst[tr] = int32(len(out))
@@ -619,7 +714,7 @@ func (f *feed) validateTrips() {
 	f.rows = out
 	for tr, has := range f.tripHasTimes {
 		if !has {
-			f.drop("trips.txt", "no_stop_times", fmt.Sprintf("trips.txt trip %q", f.tripID[tr]), "trip has no stop_times")
+			f.drop("trips.txt", "no_stop_times", "trips.txt trip %q: trip has no stop_times", f.tripID[tr])
 		}
 	}
 	for tr, ok := range f.tripValid {
@@ -628,13 +723,6 @@ func (f *feed) validateTrips() {
 			f.rep.Kept.StopTimes += int(f.tripCount[tr])
 		}
 	}
-}
-
-func rowLess(a, b *stopTimeRow) bool {
-	if a.trip != b.trip {
-		return a.trip < b.trip
-	}
-	return a.seq < b.seq
 }
 
 // checkTrip interpolates missing intermediate times of one trip in place and
@@ -797,10 +885,17 @@ func feedName(path string) string {
 	return b.String()
 }
 
-// eachRow calls row for every row of t, then closes t. row returns to go on
-// with the next row.
-func (f *feed) eachRow(t *Table, row func()) error {
+// eachRow calls row for every row of t, then closes t. Lines too long to
+// be read are dropped. read, when not nil, counts both.
+func (f *feed) eachRow(t *Table, read *int, row func()) error {
 	defer t.Close()
+	t.LongLine = func(line int, size int64, head []byte) {
+		if read != nil {
+			*read++
+		}
+		f.drop(t.File(), "line_too_long", "%v: line of %d bytes (limit %d) skipped: %q",
+			at{t.File(), line}, size, t.MaxLine(), text(head))
+	}
 	for {
 		ok, err := t.Next()
 		if err != nil {
@@ -808,6 +903,9 @@ func (f *feed) eachRow(t *Table, row func()) error {
 		}
 		if !ok {
 			return nil
+		}
+		if read != nil {
+			*read++
 		}
 		row()
 	}

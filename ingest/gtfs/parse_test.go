@@ -48,7 +48,7 @@ func TestParseDate(t *testing.T) {
 }
 
 func readAll(t testing.TB, text string) [][]string {
-	r := newRecordReader(strings.NewReader(text))
+	r := newRecordReader(strings.NewReader(text), DefaultMaxLineBytes)
 	var out [][]string
 	for {
 		rec, err := r.read()
@@ -98,7 +98,7 @@ func repeatRec(rec []string, n int) [][]string {
 }
 
 func TestTableHeaderAndLines(t *testing.T) {
-	tb, err := NewTable("stops.txt", strings.NewReader("\ufeff\"Stop_ID\" , stop_name\r\n\r\nS1,One\r\nS2\r\n"))
+	tb, err := NewTable("stops.txt", strings.NewReader("\ufeff\"Stop_ID\" , stop_name\r\n\r\nS1,One\r\nS2\r\n"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestTableHeaderAndLines(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v want %v", got, want)
 	}
-	if _, err := NewTable("x.txt", strings.NewReader("")); err == nil || !strings.Contains(err.Error(), "x.txt") {
+	if _, err := NewTable("x.txt", strings.NewReader(""), 0); err == nil || !strings.Contains(err.Error(), "x.txt") {
 		t.Errorf("empty file: %v", err)
 	}
 }

@@ -9,9 +9,17 @@ import (
 // Table streams the rows of one CSV file of a feed, addressing columns by
 // name whatever their order. A byte-order mark, CRLF line endings, quoted
 // fields, stray quotes and short or long rows are all accepted (see
-// recordReader for the quoting rules).
+// recordReader for the quoting rules). Lines longer than the limit are
+// skipped without being held in memory.
 type Table struct {
+	// LongLine, when set, is told of each line skipped for being longer
+	// than the limit: its number, its length (without the line end) and
+	// its first bytes (graph.MaxExampleBytes at most, valid until the next
+	// call of Next).
+	LongLine func(line int, size int64, head []byte)
+
 	file string // e.g. "stops.txt", for messages
+	max  int
 	rc   io.ReadCloser
 	cr   *countingReader
 	r    *recordReader
@@ -26,7 +34,7 @@ func (s *Source) OpenTable(name string) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := NewTable(name, rc)
+	t, err := NewTable(name, rc, s.lim.MaxLineBytes)
 	if err != nil {
 		rc.Close()
 		return nil, fmt.Errorf("gtfs: %s: %w", s.path, err)
@@ -36,13 +44,21 @@ func (s *Source) OpenTable(name string) (*Table, error) {
 }
 
 // NewTable reads CSV from r; file names the data in error messages.
-func NewTable(file string, r io.Reader) (*Table, error) {
+// Lines longer than maxLine bytes (0: DefaultMaxLineBytes) are skipped.
+func NewTable(file string, r io.Reader, maxLine int) (*Table, error) {
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLineBytes
+	}
 	cr := &countingReader{r: r}
-	t := &Table{file: file, cr: cr, r: newRecordReader(cr), cols: map[string]int{}}
+	t := &Table{file: file, max: maxLine, cr: cr, r: newRecordReader(cr, maxLine), cols: map[string]int{}}
 	for {
 		hdr, err := t.r.read()
 		if err == io.EOF {
 			return nil, fmt.Errorf("%s: empty file (no header line)", file)
+		}
+		if err == errLongLine {
+			return nil, fmt.Errorf("%s: line %d: header line of %d bytes, longer than the limit of %d bytes",
+				file, t.r.line, t.r.longSize, maxLine)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: reading header: %w", file, err)
@@ -87,6 +103,12 @@ func (t *Table) Next() (bool, error) {
 		if err == io.EOF {
 			return false, nil
 		}
+		if err == errLongLine {
+			if t.LongLine != nil {
+				t.LongLine(t.r.line, t.r.longSize, t.r.longHead)
+			}
+			continue
+		}
 		if err != nil {
 			return false, fmt.Errorf("%s: line %d: %w", t.file, t.r.lineNo+1, err)
 		}
@@ -107,6 +129,9 @@ func (t *Table) Get(i int) string {
 	}
 	return strings.TrimSpace(t.rec[i])
 }
+
+// MaxLine returns the length of the longest line read.
+func (t *Table) MaxLine() int { return t.max }
 
 // Line returns the line number of the current row in the file (1-based).
 func (t *Table) Line() int { return t.line }
