@@ -49,9 +49,9 @@ func loadRegion(tb testing.TB, name string) *Engine {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	src := ingest.Sources{GTFS: []gtfs.FeedSource{fs}, OSM: p(r.osm)}
+	src := ingest.Sources{GTFS: []gtfs.FeedSource{fs}, OSM: []string{p(r.osm)}}
 	if r.schools != "" {
-		src.Schools = p(r.schools)
+		src.Schools = []string{p(r.schools)}
 		for _, o := range r.offers {
 			src.Offers = append(src.Offers, p(o))
 		}
