@@ -53,10 +53,10 @@ func BenchmarkBuild(b *testing.B) {
 				src.GTFS = append(src.GTFS, fs)
 			}
 			if c.osm != "" {
-				src.OSM = realdata.Path(b, filepath.FromSlash(c.osm))
+				src.OSM = []string{realdata.Path(b, filepath.FromSlash(c.osm))}
 			}
 			if c.schools != "" {
-				src.Schools = realdata.Path(b, filepath.FromSlash(c.schools))
+				src.Schools = []string{realdata.Path(b, filepath.FromSlash(c.schools))}
 			}
 			for _, o := range c.offers {
 				src.Offers = append(src.Offers, realdata.Path(b, filepath.FromSlash(o)))

@@ -25,8 +25,8 @@ const (
 // Sources names everything a graph is built from.
 type Sources struct {
 	GTFS      []gtfs.FeedSource  // timetables, school feeds flagged
-	OSM       string             // OpenStreetMap extract (.osm.pbf or .osm); optional
-	Schools   string             // annuaire de l'éducation CSV; optional
+	OSM       []string           // OpenStreetMap extracts (.osm.pbf or .osm), merged; optional
+	Schools   []string           // annuaire de l'éducation CSVs, concatenated; optional
 	Locations string             // plain id,name,lat,lon CSV; optional (instead of Schools)
 	Offers    []string           // Affelnet offer lists or plain offer CSVs
 	Transfers graph.TransferMode // default footpaths for queries (default both)
@@ -58,13 +58,13 @@ func Build(src Sources, opt Options) (*graph.Graph, error) {
 	if len(src.GTFS) == 0 {
 		return nil, fmt.Errorf("build: no GTFS feed given")
 	}
-	if src.Schools != "" && src.Locations != "" {
+	if len(src.Schools) > 0 && src.Locations != "" {
 		return nil, fmt.Errorf("build: give either a school directory or a locations file, not both")
 	}
-	if len(src.Offers) > 0 && src.Schools == "" && src.Locations == "" {
+	if len(src.Offers) > 0 && len(src.Schools) == 0 && src.Locations == "" {
 		return nil, fmt.Errorf("build: offers need a school directory (--schools) or a locations file (--locations) to be placed")
 	}
-	if len(src.Nomenclature) > 0 && src.Schools == "" && src.Locations == "" {
+	if len(src.Nomenclature) > 0 && len(src.Schools) == 0 && src.Locations == "" {
 		return nil, fmt.Errorf("build: a nomenclature names offers: it needs a school directory (--schools) or a locations file (--locations) and offers")
 	}
 	if _, err := graph.ParseTransferMode(string(src.Transfers)); err != nil {
@@ -94,11 +94,11 @@ func Build(src Sources, opt Options) (*graph.Graph, error) {
 		streetsRep *osm.Report
 		osmErr     error
 	)
-	if src.OSM != "" {
+	if len(src.OSM) > 0 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			streets, streetsRep, osmErr = osm.Read(src.OSM, osm.Options{})
+			streets, streetsRep, osmErr = osm.ReadAll(src.OSM, osm.Options{})
 		}()
 	}
 	gopt := gtfs.BuildOptions{Date: opt.Date, StrictDates: opt.StrictDates, Logf: logf}
@@ -147,16 +147,23 @@ func Build(src Sources, opt Options) (*graph.Graph, error) {
 	return g, nil
 }
 
-// buildPlaces reads the school directory (or locations) and offers.
+// buildPlaces reads the school directories (concatenated) or the
+// locations, and the offers.
 func buildPlaces(g *graph.Graph, src Sources, logf func(string, ...any)) error {
-	if src.Schools == "" && src.Locations == "" {
+	if len(src.Schools) == 0 && src.Locations == "" {
 		g.Places = graph.Places{SchoolOfferStart: []int32{0}} // no schools
 		return nil
 	}
 	var dir *schools.Directory
 	var err error
-	if src.Schools != "" {
-		dir, err = schools.ReadDirectory(src.Schools)
+	if len(src.Schools) > 0 {
+		dirs := make([]*schools.Directory, len(src.Schools))
+		for i, p := range src.Schools {
+			if dirs[i], err = schools.ReadDirectory(p); err != nil {
+				return fmt.Errorf("build: %w", err)
+			}
+		}
+		dir, err = schools.Concat(dirs...)
 	} else {
 		dir, err = schools.ReadLocationsCSV(src.Locations)
 	}

@@ -19,9 +19,9 @@ func buildRegion(t *testing.T, date string, feed, osmPath string, schools string
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := Sources{GTFS: []gtfs.FeedSource{fs}, OSM: realdata.Path(t, filepath.FromSlash(osmPath))}
+	src := Sources{GTFS: []gtfs.FeedSource{fs}, OSM: []string{realdata.Path(t, filepath.FromSlash(osmPath))}}
 	if schools != "" {
-		src.Schools = realdata.Path(t, filepath.FromSlash(schools))
+		src.Schools = []string{realdata.Path(t, filepath.FromSlash(schools))}
 	}
 	for _, o := range offers {
 		src.Offers = append(src.Offers, realdata.Path(t, filepath.FromSlash(o)))
@@ -131,8 +131,8 @@ func TestBuildRefusesBadSources(t *testing.T) {
 		src  Sources
 		want string
 	}{
-		{Sources{GTFS: []gtfs.FeedSource{fs}, OSM: "/nonexistent.osm.pbf"}, "nonexistent.osm.pbf"},
-		{Sources{GTFS: []gtfs.FeedSource{fs}, Schools: "/nonexistent.csv"}, "nonexistent.csv"},
+		{Sources{GTFS: []gtfs.FeedSource{fs}, OSM: []string{"/nonexistent.osm.pbf"}}, "nonexistent.osm.pbf"},
+		{Sources{GTFS: []gtfs.FeedSource{fs}, Schools: []string{"/nonexistent.csv"}}, "nonexistent.csv"},
 		{Sources{GTFS: []gtfs.FeedSource{fs}, Offers: []string{"x.csv"}}, "need a school directory"},
 		{Sources{GTFS: []gtfs.FeedSource{fs}, Transfers: "bus"}, "transfers"},
 		{Sources{}, "no GTFS feed"},
@@ -157,7 +157,7 @@ func TestManifestOfTheSyntheticRegion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(src.GTFS) != 2 || !src.GTFS[1].School || src.GTFS[0].Name != "bus" || !filepath.IsAbs(src.OSM) && !strings.HasPrefix(src.OSM, dir) {
+	if len(src.GTFS) != 2 || !src.GTFS[1].School || src.GTFS[0].Name != "bus" || len(src.OSM) != 1 || !filepath.IsAbs(src.OSM[0]) && !strings.HasPrefix(src.OSM[0], dir) {
 		t.Fatalf("sources %+v", src)
 	}
 	d, _ := time.Parse("2006-01-02", m.Date)

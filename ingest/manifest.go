@@ -21,8 +21,8 @@ type Manifest struct {
 	StrictDates bool           `json:"strict_dates,omitempty"`
 	GTFS        []ManifestFeed `json:"gtfs"`
 	SchoolGTFS  []ManifestFeed `json:"school_gtfs,omitempty"`
-	OSM         string         `json:"osm,omitempty"`
-	Schools     string         `json:"schools,omitempty"`   // annuaire de l'éducation CSV
+	OSM         Paths          `json:"osm,omitempty"`       // OpenStreetMap extracts
+	Schools     Paths          `json:"schools,omitempty"`   // annuaire de l'éducation CSVs
 	Locations   string         `json:"locations,omitempty"` // plain id,name,lat,lon CSV
 	Offers      []string       `json:"offers,omitempty"`
 	Transfers   string         `json:"transfers,omitempty"` // street|gtfs|both|none
@@ -30,6 +30,42 @@ type Manifest struct {
 	// Nomenclature lists nomenclature tables (BCN N_MEF,
 	// N_FORMATION_DIPLOME) naming the offers.
 	Nomenclature []string `json:"nomenclature,omitempty"`
+}
+
+// Paths lists source files. In a manifest it is written as one path
+// ("streets.osm.pbf") or as a list of paths (["a.osm.pbf", "b.osm.pbf"]);
+// it is marshalled back the same way (one path as a string).
+type Paths []string
+
+// UnmarshalJSON reads a path or a list of paths; empty paths are refused.
+func (p *Paths) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*p = nil
+		if one != "" {
+			*p = Paths{one}
+		}
+		return nil
+	}
+	var list []string
+	if err := json.Unmarshal(b, &list); err != nil {
+		return fmt.Errorf("want a path or a list of paths, got %s", b)
+	}
+	for i, s := range list {
+		if s == "" {
+			return fmt.Errorf("empty path at index %d", i)
+		}
+	}
+	*p = list
+	return nil
+}
+
+// MarshalJSON writes one path as a string, several as a list.
+func (p Paths) MarshalJSON() ([]byte, error) {
+	if len(p) == 1 {
+		return json.Marshal(p[0])
+	}
+	return json.Marshal([]string(p))
 }
 
 // ManifestFeed is one GTFS feed of a manifest.
@@ -71,13 +107,15 @@ func ReadManifest(path string) (*Manifest, error) {
 	for i := range m.SchoolGTFS {
 		m.SchoolGTFS[i].Path = abs(m.SchoolGTFS[i].Path)
 	}
-	m.OSM, m.Schools, m.Locations = abs(m.OSM), abs(m.Schools), abs(m.Locations)
-	for i := range m.Offers {
-		m.Offers[i] = abs(m.Offers[i])
+	for _, list := range [][]string{m.OSM, m.Schools, m.Offers} {
+		for i := range list {
+			list[i] = abs(list[i])
+		}
 	}
 	for i := range m.Nomenclature {
 		m.Nomenclature[i] = abs(m.Nomenclature[i])
 	}
+	m.Locations = abs(m.Locations)
 	return &m, nil
 }
 

@@ -33,7 +33,7 @@ func TestBuildNamesOffers(t *testing.T) {
 	d, _ := time.Parse("2006-01-02", synth.Date)
 	src := Sources{
 		GTFS:         []gtfs.FeedSource{fs},
-		Schools:      schoolFixture("annuaire-details-fixture.csv"),
+		Schools:      []string{schoolFixture("annuaire-details-fixture.csv")},
 		Offers:       []string{schoolFixture("affelnet-2nde-fixture.csv")},
 		Nomenclature: []string{schoolFixture("bcn-n-mef-fixture.csv"), schoolFixture("bcn-n-formation-diplome-fixture.csv")},
 	}
@@ -88,7 +88,7 @@ func TestBuildNamesOffers(t *testing.T) {
 	if _, err := Build(src, Options{Date: d}); err == nil || !strings.Contains(err.Error(), "affelnet-2nde-fixture.csv:1") {
 		t.Errorf("bad nomenclature: %v", err)
 	}
-	src.Schools, src.Offers = "", nil
+	src.Schools, src.Offers = nil, nil
 	if _, err := Build(src, Options{Date: d}); err == nil || !strings.Contains(err.Error(), "nomenclature") {
 		t.Errorf("nomenclature without schools: %v", err)
 	}

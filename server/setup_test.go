@@ -103,7 +103,7 @@ func rennesRegion(tb testing.TB) *region {
 		tb.Fatal(err)
 	}
 	src := ingest.Sources{
-		GTFS: []gtfs.FeedSource{feed}, OSM: p("streets.osm.pbf"), Schools: p("fr-en-annuaire-education-35.csv"),
+		GTFS: []gtfs.FeedSource{feed}, OSM: []string{p("streets.osm.pbf")}, Schools: []string{p("fr-en-annuaire-education-35.csv")},
 		Offers: []string{p("affelnet-offre-1re-pro.csv"), p("affelnet-offre-2nde.csv")},
 	}
 	g, err := ingest.Build(src, ingest.Options{Date: time.Date(2012, 5, 22, 0, 0, 0, 0, time.UTC)})

@@ -143,7 +143,7 @@ func prepareGraphs(src, a, b string) error {
 	if err != nil {
 		return err
 	}
-	srcs := ingest.Sources{GTFS: []gtfs.FeedSource{feed}, OSM: p("streets.osm.pbf"), Schools: p("fr-en-annuaire-education-35.csv"),
+	srcs := ingest.Sources{GTFS: []gtfs.FeedSource{feed}, OSM: []string{p("streets.osm.pbf")}, Schools: []string{p("fr-en-annuaire-education-35.csv")},
 		Offers: []string{p("affelnet-offre-1re-pro.csv"), p("affelnet-offre-2nde.csv")}}
 	for i, out := range []string{a, b} {
 		// The second build walks a little less from stops to schools, so

@@ -89,10 +89,10 @@ func (d dataset) sources(dataDir string) (ingest.Sources, error) {
 		src.GTFS = append(src.GTFS, fs)
 	}
 	if d.OSM != "" {
-		src.OSM = p(d.OSM)
+		src.OSM = []string{p(d.OSM)}
 	}
 	if d.Schools != "" {
-		src.Schools = p(d.Schools)
+		src.Schools = []string{p(d.Schools)}
 	}
 	for _, o := range d.Offers {
 		src.Offers = append(src.Offers, p(o))

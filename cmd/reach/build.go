@@ -19,8 +19,9 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&schoolFeeds, "school-gtfs", "school-transport GTFS feed `[NAME=]PATH`: all its routes are school buses; repeatable")
 	date := fs.String("date", "", "service date `YYYY-MM-DD` (required unless the manifest gives one)")
 	manifest := fs.String("manifest", "", "region manifest `FILE.json` naming all sources (flags given too are added)")
-	osmPath := fs.String("osm", "", "OpenStreetMap extract (.osm.pbf or .osm) for the walking network")
-	schoolsPath := fs.String("schools", "", "school directory CSV (annuaire de l'éducation)")
+	var osmPaths, schoolsPaths multiFlag
+	fs.Var(&osmPaths, "osm", "OpenStreetMap extract `PATH` (.osm.pbf or .osm) for the walking network; repeat to merge several")
+	fs.Var(&schoolsPaths, "schools", "school directory `CSV` (annuaire de l'éducation); repeat to concatenate several")
 	locations := fs.String("locations", "", "plain locations CSV (id,name,lat,lon,...) instead of --schools")
 	var offers multiFlag
 	fs.Var(&offers, "offers", "training offer list `CSV` (Affelnet 1re pro / 2nde, or plain); repeatable")
@@ -64,7 +65,7 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	for _, f := range []struct {
 		dst *string
 		val string
-	}{{&src.OSM, *osmPath}, {&src.Schools, *schoolsPath}, {&src.Locations, *locations}} {
+	}{{&src.Locations, *locations}} {
 		if f.val != "" {
 			*f.dst = f.val
 		}
@@ -76,6 +77,8 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 		}
 		src.Transfers = m
 	}
+	src.OSM = append(src.OSM, osmPaths...)
+	src.Schools = append(src.Schools, schoolsPaths...)
 	src.Offers = append(src.Offers, offers...)
 	src.Nomenclature = append(src.Nomenclature, nomenclature...)
 	for _, list := range []struct {

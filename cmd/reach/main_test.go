@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"reach/graph"
+	"reach/ingest/synth"
 	"reach/internal/realdata"
 )
 
@@ -301,5 +302,42 @@ func TestFetchFromLocalServer(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "r.json")); err != nil {
 		t.Errorf("report: %v", err)
+	}
+}
+
+func TestBuildWithRepeatedOSMAndSchools(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := synth.Generate(dir, synth.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// The same streets under two names (kept once) and two directories.
+	streets := filepath.Join(dir, synth.StreetsFile)
+	again := filepath.Join(dir, "again.osm")
+	b, err := os.ReadFile(streets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(again, b, 0o644)
+	const header = "Identifiant_de_l_etablissement;Nom_etablissement;Type_etablissement;Code_departement;latitude;longitude\n"
+	a := filepath.Join(dir, "a.csv")
+	os.WriteFile(a, []byte(header+"0180901G;Lycée A;Lycée;018;47.0;2.0\n"), 0o644)
+	c := filepath.Join(dir, "c.csv")
+	os.WriteFile(c, []byte(header+"0180902H;Collège C;Collège;018;47.001;2.01\n0450901K;Lycée K;Lycée;045;47.002;2.0\n"), 0o644)
+	out := filepath.Join(dir, "g.graph")
+	code, _, stderr := reach("build", "--gtfs", "bus="+filepath.Join(dir, synth.FeedDir), "--date", synth.Date,
+		"--osm", streets, "--osm", again, "--schools", a, "--schools", c, "--out", out)
+	if code != 0 {
+		t.Fatalf("build exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := reach("inspect", "--json", out)
+	if code != 0 {
+		t.Fatalf("inspect exit %d: %s", code, stderr)
+	}
+	var s graph.Summary
+	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Streets == nil || s.Streets.Path != streets+", "+again || s.Places == nil || s.Places.Rows != 3 || s.Places.Schools != 3 {
+		t.Errorf("streets %+v places %+v", s.Streets, s.Places)
 	}
 }

@@ -43,13 +43,17 @@ type Options struct {
 
 // Report says what was read, kept and dropped.
 type Report struct {
-	Path   string
-	Format string // "pbf" or "xml"
+	Path   string // the extract's path (several, comma-separated, for ReadAll)
+	Format string // "pbf" or "xml" ("pbf+xml" for extracts of both kinds)
 
 	NodesRead    int64 // node elements in the file
 	WaysRead     int64 // way elements in the file
 	WaysKept     int   // ways accepted by the walking or cycling rules
 	MissingNodes int   // references of kept ways to nodes absent from the file
+
+	// DuplicateWays counts accepted ways found again in a later extract
+	// (ReadAll with overlapping extracts): kept once.
+	DuplicateWays int
 
 	// The network built, after dropping islands.
 	Nodes        int
@@ -84,14 +88,37 @@ func (r *Report) String() string {
 // Read reads an OpenStreetMap extract — .osm.pbf (or .pbf) as protobuf,
 // .osm (or .xml) as XML — into a street network.
 func Read(path string, opt Options) (*graph.Streets, *Report, error) {
-	rep := &Report{Path: path}
-	switch lower := strings.ToLower(path); {
-	case strings.HasSuffix(lower, ".pbf"):
-		rep.Format = "pbf"
-	case strings.HasSuffix(lower, ".osm"), strings.HasSuffix(lower, ".xml"):
-		rep.Format = "xml"
-	default:
-		return nil, nil, fmt.Errorf("osm: %s: unknown format, want a .osm.pbf or .osm file", path)
+	return ReadAll([]string{path}, opt)
+}
+
+// ReadAll reads several extracts (each .osm.pbf or .osm) into one street
+// network, as if they were one file: ways and nodes are gathered from
+// every extract, then cut, cleaned of islands and numbered together.
+// Extracts of separate areas give separate components, each kept when it
+// is large enough (see Options.MinIslandNodes); overlapping extracts join
+// where they share node ids, and a way found again in a later extract is
+// kept once (counted in Report.DuplicateWays). The report's Path lists
+// the paths, comma-separated, and its counts add up over the extracts.
+func ReadAll(paths []string, opt Options) (*graph.Streets, *Report, error) {
+	if len(paths) == 0 {
+		return nil, nil, fmt.Errorf("osm: no extract given")
+	}
+	rep := &Report{Path: strings.Join(paths, ", ")}
+	formats := make([]string, len(paths))
+	for i, p := range paths {
+		switch lower := strings.ToLower(p); {
+		case strings.HasSuffix(lower, ".pbf"):
+			formats[i] = "pbf"
+		case strings.HasSuffix(lower, ".osm"), strings.HasSuffix(lower, ".xml"):
+			formats[i] = "xml"
+		default:
+			return nil, nil, fmt.Errorf("osm: %s: unknown format, want a .osm.pbf or .osm file", p)
+		}
+		if i == 0 {
+			rep.Format = formats[i]
+		} else if !slices.Contains(strings.Split(rep.Format, "+"), formats[i]) {
+			rep.Format += "+" + formats[i]
+		}
 	}
 	if opt.MinIslandNodes == 0 {
 		opt.MinIslandNodes = DefaultMinIslandNodes
@@ -99,24 +126,33 @@ func Read(path string, opt Options) (*graph.Streets, *Report, error) {
 	if opt.Procs <= 0 {
 		opt.Procs = runtime.GOMAXPROCS(0)
 	}
-	ways, err := readWays(path, rep, opt.Procs)
-	if err != nil {
-		return nil, nil, err
+	ways := &wayList{nodeStart: []int32{0}}
+	var seen map[int64]bool // way ids kept so far, when there are several extracts
+	if len(paths) > 1 {
+		seen = map[int64]bool{}
 	}
+	for i, p := range paths {
+		if err := readWays(p, formats[i], rep, opt.Procs, ways, seen); err != nil {
+			return nil, nil, err
+		}
+	}
+	rep.WaysKept = len(ways.id)
 	if len(ways.id) == 0 {
-		return nil, nil, fmt.Errorf("osm: %s: no walkable or cyclable way", path)
+		return nil, nil, fmt.Errorf("osm: %s: no walkable or cyclable way", rep.Path)
 	}
-	nodes, err := readNodes(path, rep, opt.Procs, ways.refs)
-	if err != nil {
-		return nil, nil, err
+	nodes := newNodeList(ways.refs)
+	for i, p := range paths {
+		if err := readNodes(p, formats[i], rep, opt.Procs, nodes); err != nil {
+			return nil, nil, err
+		}
 	}
 	s := build(ways, nodes, opt.MinIslandNodes, rep)
 	if s.NumNodes() == 0 {
 		return nil, nil, fmt.Errorf("osm: %s: no street left (%d ways kept, %d node references missing)",
-			path, rep.WaysKept, rep.MissingNodes)
+			rep.Path, rep.WaysKept, rep.MissingNodes)
 	}
 	if err := s.Validate(); err != nil {
-		return nil, nil, fmt.Errorf("osm: %s: internal error: %w", path, err)
+		return nil, nil, fmt.Errorf("osm: %s: internal error: %w", rep.Path, err)
 	}
 	return s, rep, nil
 }
@@ -178,11 +214,12 @@ func scan(path, format string, procs int, setup func(*osmpbf.Scanner), fn func(o
 	return nil
 }
 
-// readWays collects the ways the rules accept.
-func readWays(path string, rep *Report, procs int) (*wayList, error) {
-	w := &wayList{nodeStart: []int32{0}}
+// readWays appends the ways of the extract at path that the rules accept
+// to w. When seen is not nil, ways whose id it holds are skipped (counted
+// as duplicates) and the kept ones are added to it.
+func readWays(path, format string, rep *Report, procs int, w *wayList, seen map[int64]bool) error {
 	var read atomic.Int64
-	err := scan(path, rep.Format, procs, func(ps *osmpbf.Scanner) {
+	err := scan(path, format, procs, func(ps *osmpbf.Scanner) {
 		ps.SkipNodes = true
 		ps.FilterWay = func(way *osm.Way) bool {
 			read.Add(1)
@@ -194,12 +231,19 @@ func readWays(path string, rep *Report, procs int) (*wayList, error) {
 		if !ok {
 			return
 		}
-		if rep.Format == "xml" {
+		if format == "xml" {
 			read.Add(1)
 		}
 		r, ok := classify(way.Tags)
 		if !ok || len(way.Nodes) < 2 {
 			return
+		}
+		if seen != nil {
+			if seen[int64(way.ID)] {
+				rep.DuplicateWays++
+				return
+			}
+			seen[int64(way.ID)] = true
 		}
 		w.id = append(w.id, int64(way.ID))
 		w.name = append(w.name, way.Tags.Find("name"))
@@ -209,24 +253,29 @@ func readWays(path string, rep *Report, procs int) (*wayList, error) {
 		}
 		w.nodeStart = append(w.nodeStart, int32(len(w.refs)))
 	})
-	rep.WaysRead = read.Load()
-	rep.WaysKept = len(w.id)
-	return w, err
+	rep.WaysRead += read.Load()
+	return err
 }
 
-// readNodes reads the coordinates of the nodes in refs.
-func readNodes(path string, rep *Report, procs int, refs []int64) (*nodeList, error) {
+// newNodeList prepares the coordinates of the nodes in refs, none found yet.
+func newNodeList(refs []int64) *nodeList {
 	ids := slices.Clone(refs)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	n := &nodeList{
+	return &nodeList{
 		ids:   ids,
 		lat:   make([]float64, len(ids)),
 		lon:   make([]float64, len(ids)),
 		found: make([]bool, len(ids)),
 	}
+}
+
+// readNodes reads from the extract at path the coordinates of the nodes of
+// n (a node found in several extracts keeps the last coordinates read).
+func readNodes(path, format string, rep *Report, procs int, n *nodeList) error {
+	ids := n.ids
 	var read atomic.Int64
-	err := scan(path, rep.Format, procs, func(ps *osmpbf.Scanner) {
+	err := scan(path, format, procs, func(ps *osmpbf.Scanner) {
 		ps.SkipWays = true
 		ps.FilterNode = func(node *osm.Node) bool {
 			read.Add(1)
@@ -238,13 +287,13 @@ func readNodes(path string, rep *Report, procs int, refs []int64) (*nodeList, er
 		if !ok {
 			return
 		}
-		if rep.Format == "xml" {
+		if format == "xml" {
 			read.Add(1)
 		}
 		if i, ok := slices.BinarySearch(ids, int64(node.ID)); ok {
 			n.lat[i], n.lon[i], n.found[i] = node.Lat, node.Lon, true
 		}
 	})
-	rep.NodesRead = read.Load()
-	return n, err
+	rep.NodesRead += read.Load()
+	return err
 }

@@ -83,7 +83,7 @@ func Rennes(tb testing.TB) *graph.Graph {
 		if err != nil {
 			return nil, err
 		}
-		src := ingest.Sources{GTFS: []gtfs.FeedSource{feed}, OSM: osm, Schools: dir, Offers: offers}
+		src := ingest.Sources{GTFS: []gtfs.FeedSource{feed}, OSM: []string{osm}, Schools: []string{dir}, Offers: offers}
 		return ingest.Build(src, ingest.Options{Date: time.Date(2012, 5, 22, 0, 0, 0, 0, time.UTC)})
 	})
 }
@@ -98,7 +98,7 @@ func RNV(tb testing.TB) *graph.Graph {
 		if err != nil {
 			return nil, err
 		}
-		src := ingest.Sources{GTFS: []gtfs.FeedSource{feed}, OSM: osm}
+		src := ingest.Sources{GTFS: []gtfs.FeedSource{feed}, OSM: []string{osm}}
 		return ingest.Build(src, ingest.Options{Date: time.Date(2016, 11, 8, 0, 0, 0, 0, time.UTC)})
 	})
 }
