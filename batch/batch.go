@@ -123,10 +123,14 @@ type tally struct {
 	offers     []int32 // number of offers of each school
 	levelStart []int32 // CSR: distinct level indexes of each school's offers
 	level      []int32
+	// locations counts the schools without offers too: the graph has no
+	// offer at all (a plain locations file), so its places are the
+	// destinations.
+	locations bool
 }
 
 func newTally(p *graph.Places, cutoffs []int, maxMinutes int) *tally {
-	t := &tally{cutoffs: cutoffs, maxD: int32(maxMinutes) * 60}
+	t := &tally{cutoffs: cutoffs, maxD: int32(maxMinutes) * 60, locations: p.NumOffers() == 0}
 	index := map[string]int32{}
 	for _, l := range p.OfferLevel {
 		if _, ok := index[l]; l != "" && !ok {
@@ -175,7 +179,8 @@ func (t *tally) record(i int, r *engine.Reachability, matrix bool) record {
 	for l := range rec.Nearest {
 		rec.Nearest[l] = -1
 	}
-	for s, trip := range r.Schools {
+	for k, s := range r.Reached {
+		trip := r.Trips[k]
 		if !trip.Found || trip.Duration > t.maxD {
 			continue
 		}
@@ -183,7 +188,7 @@ func (t *tally) record(i int, r *engine.Reachability, matrix bool) record {
 		if matrix {
 			rec.Matrix = append(rec.Matrix, [4]int32{int32(s), d, int32(trip.Modality), int32(trip.Trips)})
 		}
-		if t.offers[s] == 0 {
+		if t.offers[s] == 0 && !t.locations {
 			continue
 		}
 		b := engine.Band(d, t.cutoffs)

@@ -206,7 +206,8 @@ func TestMatrixMatchesReach(t *testing.T) {
 			t.Fatal(err)
 		}
 		k := m.Start[o]
-		for s, trip := range r.Schools {
+		for j, s := range r.Reached {
+			trip := r.Trips[j]
 			if !trip.Found || trip.Duration > 3600 {
 				continue
 			}

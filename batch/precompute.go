@@ -77,8 +77,8 @@ func Precompute(ctx context.Context, e *engine.Engine, opt PrecomputeOptions) (*
 		if err != nil {
 			return fmt.Errorf("cell %s: %w", mine[k].ID, err)
 		}
-		for s, t := range r.Schools {
-			if t.Found {
+		for i, s := range r.Reached {
+			if t := r.Trips[i]; t.Found {
 				if b := engine.Band(t.Duration, cut); b < len(cut) {
 					rows[k] = append(rows[k], entry{int32(s), uint8(b), uint8(t.Modality)})
 				}

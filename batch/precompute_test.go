@@ -45,7 +45,8 @@ func TestIndexAgreesWithQueries(t *testing.T) {
 			t.Fatal(err)
 		}
 		ix.Cell = append(ix.Cell, o.Cell)
-		for s, trip := range r.Schools {
+		for k, s := range r.Reached {
+			trip := r.Trips[k]
 			if b := engine.Band(trip.Duration, engine.DefaultCutoffs); trip.Found && b < len(engine.DefaultCutoffs) {
 				ix.School, ix.Band, ix.Modality = append(ix.School, int32(s)), append(ix.Band, uint8(b)), append(ix.Modality, uint8(trip.Modality))
 			}
@@ -67,7 +68,8 @@ func TestIndexAgreesWithQueries(t *testing.T) {
 		for _, en := range entries {
 			fromIndex[en.UAI] = en.Band
 		}
-		for s, trip := range r.Schools {
+		for k, s := range r.Reached {
+			trip := r.Trips[k]
 			uai := g.Places.SchoolID[s]
 			live := ""
 			if trip.Found {

@@ -68,6 +68,12 @@ type scratch struct {
 	walked    []int32 // schools with a direct walk
 	done      []bool  // per school: evaluated by the current request
 	evaluated []int32 // schools with done set
+	trip      []Trip  // per school: its trip, valid when done
+
+	// Cells of an isochrone: per cell, the latest departure found
+	// (math.MinInt32 when none) and its duration; cells lists the others.
+	cellDep, cellDur []int32
+	cells            []int32
 }
 
 // New prepares an engine over g, which must not change afterwards.
@@ -115,6 +121,7 @@ func New(g *graph.Graph) (*Engine, error) {
 			schools: e.schools.NewScratch(),
 			direct:  slices.Repeat([]int32{-1}, pl.NumSchools()),
 			done:    make([]bool, pl.NumSchools()),
+			trip:    make([]Trip, pl.NumSchools()),
 		}
 	}
 	return e, nil

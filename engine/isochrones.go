@@ -100,17 +100,14 @@ func (e *Engine) Isochrone(ctx context.Context, req IsochroneRequest) (*Isochron
 }
 
 // bandCells groups the reached cells by band, cumulatively or as rings.
-func (e *Engine) bandCells(times []int32, cut []int, rings bool) [][]h3.Cell {
+func (e *Engine) bandCells(times []CellTime, cut []int, rings bool) [][]h3.Cell {
 	sets := make([][]h3.Cell, len(cut))
-	for i, t := range times {
-		if t == Unreachable {
-			continue
-		}
-		b := Band(t, cut)
+	for _, ct := range times {
+		b := Band(ct.Seconds, cut)
 		if b == len(cut) {
 			continue
 		}
-		c := h3.Cell(e.g.Cells.Cell[i])
+		c := h3.Cell(e.g.Cells.Cell[ct.Cell])
 		if rings {
 			sets[b] = append(sets[b], c)
 			continue

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/uber/h3-go/v4"
@@ -107,13 +108,23 @@ func checkCellTimes(t *testing.T, e *Engine, addrs [][2]float64, arriveBy int32)
 				}
 			}
 		}
+		got := make([]int32, g.Cells.NumCells())
+		for c := range got {
+			got[c] = Unreachable
+		}
+		for i, ct := range r.Cells {
+			if i > 0 && ct.Cell <= r.Cells[i-1].Cell {
+				t.Fatalf("cells not sorted at %d", i)
+			}
+			got[ct.Cell] = ct.Seconds
+		}
 		for c := range bestDep {
 			want := Unreachable
 			if bestArr[c] != Unreachable && bestArr[c]-bestDep[c] <= int32(p.MaxMinutes)*60 {
 				want = bestArr[c] - bestDep[c]
 			}
-			if r.Cells[c] != want {
-				t.Fatalf("cell %x: %d s, linear scan %d s", g.Cells.Cell[c], r.Cells[c], want)
+			if got[c] != want {
+				t.Fatalf("cell %x: %d s, linear scan %d s", g.Cells.Cell[c], got[c], want)
 			}
 			if want != Unreachable {
 				checked++
@@ -142,6 +153,13 @@ func checkCellTimesAgreeWithSchools(t *testing.T, e *Engine) {
 		idx[c] = i
 	}
 	same, total := 0, 0
+	cellOf := func(r *Reachability, i int) int32 {
+		k, ok := slices.BinarySearchFunc(r.Cells, int32(i), func(c CellTime, x int32) int { return int(c.Cell - x) })
+		if !ok {
+			return Unreachable
+		}
+		return r.Cells[k].Seconds
+	}
 	for _, a := range addresses(e, 20, 5) {
 		p := DefaultParams(a[0], a[1])
 		p.AllLocations = true
@@ -149,7 +167,8 @@ func checkCellTimesAgreeWithSchools(t *testing.T, e *Engine) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for s, trip := range r.Schools {
+		for s := int32(0); int(s) < g.Places.NumSchools(); s++ {
+			trip := r.Trip(s)
 			if g.SchoolLinks.Seg[s] < 0 {
 				continue
 			}
@@ -159,8 +178,8 @@ func checkCellTimesAgreeWithSchools(t *testing.T, e *Engine) {
 				continue
 			}
 			cb, sb := len(DefaultCutoffs), len(DefaultCutoffs)
-			if r.Cells[i] != Unreachable {
-				cb = Band(r.Cells[i], DefaultCutoffs)
+			if ct := cellOf(r, i); ct != Unreachable {
+				cb = Band(ct, DefaultCutoffs)
 			}
 			if trip.Found {
 				sb = Band(trip.Duration, DefaultCutoffs)

@@ -45,11 +45,13 @@ func (e *Engine) Join(r *Reachability, f Filter, cutoffs []int, includeUnreachab
 				schools = append(schools, s)
 			}
 		}
-	} else {
+	} else if includeUnreachable {
 		schools = make([]int32, p.NumSchools())
 		for i := range schools {
 			schools[i] = int32(i)
 		}
+	} else {
+		schools = r.Reached // the others have no reachable offer
 	}
 	uais := map[string]bool{}
 	for _, u := range f.UAIs {
@@ -66,7 +68,7 @@ func (e *Engine) Join(r *Reachability, f Filter, cutoffs []int, includeUnreachab
 		if len(uais) > 0 && !uais[p.SchoolID[s]] {
 			continue
 		}
-		trip := r.Schools[s]
+		trip := r.Trip(s)
 		if !trip.Found && !includeUnreachable {
 			continue
 		}

@@ -43,10 +43,7 @@ var ErrNotReachable = errors.New("not reachable within the limits")
 // Journey returns the journey behind the answer for school s, from what the
 // search kept: no other search runs.
 func (r *Reachability) Journey(e *Engine, s int32) (*Journey, error) {
-	if s < 0 || int(s) >= len(r.Schools) {
-		return nil, ErrNotReachable
-	}
-	trip := r.Schools[s]
+	trip := r.Trip(s)
 	if !trip.Found {
 		return nil, ErrNotReachable
 	}

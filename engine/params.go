@@ -181,9 +181,13 @@ func IsochroneParams() []Param {
 // JourneyParams are the parameters of a journey request.
 func JourneyParams() []Param { return join(originParams, routingParams, []Param{journeyUAI}) }
 
+// allLocationsParam widens the destinations of runs from many origins.
+var allLocationsParam = Param{Name: "all_locations", Type: "boolean", Default: "false",
+	Doc: "evaluate every location of the graph (primary schools, collèges…), not only the schools with training offers"}
+
 // RoutingParams are the parameters of requests run from many origins
 // (batch runs, the precomputed index): routing and bands, no origin.
-func RoutingParams() []Param { return join(routingParams, []Param{cutoffsParam}) }
+func RoutingParams() []Param { return join(routingParams, []Param{cutoffsParam, allLocationsParam}) }
 
 // Limits are a server's bounds on requests.
 type Limits struct {
@@ -565,6 +569,9 @@ func (r *reader) routing(origin bool) (Params, []int, string) {
 		p.Transfers = tm
 	}
 	p.Percentile = r.numberIn("percentile", 0, 100, "")
+	if slices.ContainsFunc(r.params, func(q Param) bool { return q.Name == "all_locations" }) {
+		p.AllLocations = r.bool("all_locations")
+	}
 	return p, cut, date
 }
 

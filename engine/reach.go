@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 
 	"reach/engine/raptor"
 	"reach/graph"
@@ -27,10 +28,16 @@ type Trip struct {
 
 // Reachability is the answer to a request for the schools of the graph:
 // the trips, and the journeys behind them, kept so that a page of results
-// or a journey needs no other search.
+// or a journey needs no other search. Its size is what the request
+// reached, not the size of the graph.
 type Reachability struct {
-	Params  Params
-	Schools []Trip // indexed by school; the schools evaluated are those with offers, or all (Params.AllLocations)
+	Params Params
+	// Reached lists the schools some journey reaches within the limits,
+	// by increasing index; Trips holds their trips in the same order. The
+	// schools evaluated are those with offers, or all of them
+	// (Params.AllLocations, or a graph without offers).
+	Reached []int32
+	Trips   []Trip
 	// Access is the number of stops within walking distance of the origin.
 	Access int
 	// Scanned counts the route positions the searches scanned.
@@ -38,13 +45,28 @@ type Reachability struct {
 	// Searched counts the departures the searches ran (the others of the
 	// window were answered without a search).
 	Searched int
-	// Cells holds, when asked for, the door-to-door duration of the
-	// arrive-by journey to each cell of the graph (Graph.Cells.Cell), in
-	// seconds, or Unreachable.
-	Cells []int32
+	// Cells holds, when asked for, the cells of the graph reached within
+	// the limits (index into Graph.Cells.Cell) and the door-to-door
+	// duration of the arrive-by journey to each, by increasing cell.
+	Cells []CellTime
 
 	access   []StopNear       // the stops within walking distance
 	journeys []raptor.Journey // behind the transit trips
+}
+
+// CellTime is the travel time to one H3 cell.
+type CellTime struct {
+	Cell    int32 // index into Graph.Cells.Cell
+	Seconds int32
+}
+
+// Trip returns the trip to school s; its Found is false when no journey
+// reaches it within the limits (or when it was not evaluated).
+func (r *Reachability) Trip(s int32) Trip {
+	if i, ok := slices.BinarySearch(r.Reached, s); ok {
+		return r.Trips[i]
+	}
+	return Trip{Stop: -1, Min: Unreachable, Median: Unreachable, Percentile: Unreachable, journey: -1}
 }
 
 // Unreachable is the travel time of a target no journey reaches.
@@ -76,11 +98,7 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 	}
 	sc := e.pool.Get().(*scratch)
 	defer e.pool.Put(sc)
-	pl := &e.g.Places
-	out := &Reachability{Params: p, Schools: make([]Trip, pl.NumSchools())}
-	for i := range out.Schools {
-		out.Schools[i] = Trip{Stop: -1, Min: Unreachable, Median: Unreachable, Percentile: Unreachable, journey: -1}
-	}
+	out := &Reachability{Params: p}
 	window := int32(p.MaxMinutes) * 60
 	from := p.ArriveBy - window
 	ceiling := window
@@ -168,7 +186,8 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 		}
 		sc.done[s] = true
 		sc.evaluated = append(sc.evaluated, s)
-		t := &out.Schools[s]
+		t := &sc.trip[s]
+		*t = Trip{Stop: -1, Min: Unreachable, Median: Unreachable, Percentile: Unreachable, journey: -1}
 		direct := sc.direct[s]
 		if len(searches) == 0 {
 			if direct >= 0 {
@@ -211,6 +230,13 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 	for _, s := range sc.walked {
 		evaluate(s)
 	}
+	slices.Sort(sc.evaluated)
+	for _, s := range sc.evaluated {
+		if sc.trip[s].Found {
+			out.Reached = append(out.Reached, s)
+			out.Trips = append(out.Trips, sc.trip[s])
+		}
+	}
 	if cells {
 		var best *raptor.RangeResult
 		for _, x := range searches {
@@ -237,18 +263,27 @@ func tripOf(tt raptor.TargetTimes, ceiling int32) Trip {
 // cellTimes evaluates the cells: the latest departure of the window whose
 // journey (by a vehicle and the walk from its last stop, or walking
 // straight from the origin) reaches the cell by the deadline, and that
-// journey's duration; Unreachable for the others.
-func (e *Engine) cellTimes(sc *scratch, rr *raptor.RangeResult, p Params, ceiling int32) []int32 {
+// journey's duration. It returns the cells reached within the ceiling, by
+// increasing cell.
+func (e *Engine) cellTimes(sc *scratch, rr *raptor.RangeResult, p Params, ceiling int32) []CellTime {
 	c := &e.g.Cells
-	out := make([]int32, c.NumCells())
-	for i := range out {
-		out[i] = Unreachable
+	if len(sc.cellDep) < c.NumCells() {
+		sc.cellDep = slices.Repeat([]int32{math.MinInt32}, c.NumCells())
+		sc.cellDur = make([]int32, c.NumCells())
 	}
-	dep := map[int32]int32{} // cell → latest departure found, for the cells reached
+	defer func() {
+		for _, cell := range sc.cells {
+			sc.cellDep[cell] = math.MinInt32
+		}
+		sc.cells = sc.cells[:0]
+	}()
 	improve := func(cell, d, a int32) {
-		if old, ok := dep[cell]; !ok || d > old || (d == old && a-d < out[cell]) {
-			dep[cell] = d
-			out[cell] = a - d
+		old := sc.cellDep[cell]
+		if old == math.MinInt32 {
+			sc.cells = append(sc.cells, cell)
+		}
+		if d > old || (d == old && a-d < sc.cellDur[cell]) {
+			sc.cellDep[cell], sc.cellDur[cell] = d, a-d
 		}
 	}
 	if rr != nil {
@@ -270,11 +305,13 @@ func (e *Engine) cellTimes(sc *scratch, rr *raptor.RangeResult, p Params, ceilin
 			}
 		}
 	}
-	for cell, t := range out {
-		if t != Unreachable && t > ceiling {
-			out[cell] = Unreachable
+	out := make([]CellTime, 0, len(sc.cells))
+	for _, cell := range sc.cells {
+		if d := sc.cellDur[cell]; d <= ceiling {
+			out = append(out, CellTime{cell, d})
 		}
 	}
+	slices.SortFunc(out, func(a, b CellTime) int { return int(a.Cell - b.Cell) })
 	return out
 }
 
@@ -298,7 +335,7 @@ func Band(d int32, cutoffs []int) int {
 // first stop, between vehicles, and from the last stop (or straight to the
 // school when walking).
 func (r *Reachability) walkMetres(e *Engine, s int32) float64 {
-	t := r.Schools[s]
+	t := r.Trip(s)
 	switch {
 	case !t.Found:
 		return 0

@@ -48,7 +48,8 @@ func checkReachConsistent(t *testing.T, e *Engine, addrs [][2]float64, arriveBy 
 			t.Fatal(err)
 		}
 		near := e.StopsNear(a[0], a[1], p.MaxWalk, p.WalkSpeed)
-		for s, trip := range res.Schools {
+		for k, s := range res.Reached {
+			trip := res.Trips[k]
 			if !trip.Found {
 				continue
 			}
@@ -281,7 +282,8 @@ func checkJourneys(t *testing.T, e *Engine, addrs [][2]float64, arriveBy int32) 
 		if err != nil {
 			t.Fatal(err)
 		}
-		for s, trip := range res.Schools {
+		for k, s := range res.Reached {
+			trip := res.Trips[k]
 			if !trip.Found || trip.Modality == graph.ModalityWalk || checked > 60 {
 				continue
 			}
