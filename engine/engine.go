@@ -42,6 +42,7 @@ type Engine struct {
 	egressOffers, egressAll, egressCells *raptor.Egress
 
 	longestPath float64 // metres of the longest street footpath between stops
+	boundaries  cellBoundaries
 
 	mu        sync.Mutex
 	transfers map[transferKey]*raptor.Transfers

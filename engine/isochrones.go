@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/uber/h3-go/v4"
 
@@ -81,7 +83,8 @@ func (e *Engine) Isochrone(ctx context.Context, req IsochroneRequest) (*Isochron
 	}
 	a := &IsochroneAnswer{Type: "FeatureCollection", Features: []IsoFeature{}}
 	for i, set := range sets {
-		mp, err := isochrone.Outline(set)
+		e.boundaries.init(e.g.Cells.Cell)
+		mp, err := isochrone.OutlineWith(set, &e.boundaries)
 		if err != nil {
 			return nil, fmt.Errorf("isochrone outline: %w", err)
 		}
@@ -117,4 +120,33 @@ func (e *Engine) bandCells(times []CellTime, cut []int, rings bool) [][]h3.Cell 
 		}
 	}
 	return sets
+}
+
+// cellBoundaries holds the boundaries of the graph's H3 cells, computed
+// once on the first isochrone: outlines ask for them again and again.
+type cellBoundaries struct {
+	once  sync.Once
+	cells []uint64 // the graph's cells, sorted
+	start []int32  // CSR over cells into pts
+	pts   []h3.LatLng
+}
+
+func (b *cellBoundaries) init(cells []uint64) {
+	b.once.Do(func() {
+		b.cells = cells
+		b.start = make([]int32, len(cells)+1)
+		for i, c := range cells {
+			b.pts = append(b.pts, h3.Cell(c).Boundary()...)
+			b.start[i+1] = int32(len(b.pts))
+		}
+	})
+}
+
+// Boundary returns the boundary of c, from the table when c is a cell of
+// the graph.
+func (b *cellBoundaries) Boundary(c h3.Cell) []h3.LatLng {
+	if i, ok := slices.BinarySearch(b.cells, uint64(c)); ok {
+		return b.pts[b.start[i]:b.start[i+1]:b.start[i+1]]
+	}
+	return c.Boundary()
 }

@@ -142,7 +142,7 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 		}
 		q := raptor.RangeQuery{
 			Sources: sc.sources, From: from, To: p.ArriveBy + 1, Step: 60,
-			MaxTransfers: p.MaxTransfers, Transfers: tr, Deadline: p.ArriveBy, Done: ctx.Done(),
+			MaxTransfers: p.MaxTransfers, Transfers: tr, Deadline: p.ArriveBy, Done: ctx.Done(), MaxDuration: ceiling,
 			Targets: []raptor.TargetQuery{{Egress: egress, WalkSpeed: p.WalkSpeed, MaxWalk: p.MaxWalk, Journeys: true, Times: true}},
 		}
 		if cells && e.egressCells != nil {

@@ -44,6 +44,7 @@ type outliner struct {
 	pentBase *[numBaseCells]bool
 	open     []uint8 // per cell, bit s: edge in slot s is on the outline and not yet traced
 	nb, nbx  [6]uint64
+	bounds   Boundaries // nil: ask h3
 }
 
 // tracedRing is a ring of outline edges, rotated to start at its smallest
@@ -78,7 +79,16 @@ func compareKeys(a, b edgeKey) int {
 // without sharing an edge, so the rings are simple and pairwise disjoint.
 // Rings crossing the antimeridian keep continuous longitudes (some beyond
 // ±180) instead of being cut; a set whose outline circles a pole is rejected.
-func Outline(cells []h3.Cell) (MultiPolygon, error) {
+func Outline(cells []h3.Cell) (MultiPolygon, error) { return OutlineWith(cells, nil) }
+
+// Boundaries gives the boundary of a cell, as h3's CellToBoundary does;
+// a cache of them saves the outlines of cells drawn again and again.
+type Boundaries interface {
+	Boundary(c h3.Cell) []h3.LatLng
+}
+
+// OutlineWith is Outline taking cell boundaries from b (nil: from h3).
+func OutlineWith(cells []h3.Cell, b Boundaries) (MultiPolygon, error) {
 	if len(cells) == 0 {
 		return MultiPolygon{}, nil
 	}
@@ -87,6 +97,7 @@ func Outline(cells []h3.Cell) (MultiPolygon, error) {
 		cells:    make([]uint64, 0, len(cells)),
 		set:      newCellSet(len(cells)),
 		pentBase: &pentBase,
+		bounds:   b,
 	}
 	res := -1
 	for i, c := range cells {
@@ -328,11 +339,11 @@ func containingExterior(exteriors []ringInfo, bySize []int, h *ringInfo, scratch
 }
 
 // geometry returns the closed ring of positions along the edges, checking
-// that consecutive edges meet. A run of two or more consecutive edges of one
-// cell takes its vertices from one h3 cell boundary (cheaper than one h3 call
-// per edge), located by the vertex where the previous edge ended; single
-// edges, the first edge and cells whose boundary has distortion vertices use
-// h3's directed edge boundaries.
+// that consecutive edges meet. A run of consecutive edges of one cell takes
+// its vertices from the cell's boundary (cheaper than one h3 call per edge,
+// and cached by o.bounds), located by the vertex where the previous edge
+// ended; the first edge and cells whose boundary has distortion vertices
+// use h3's directed edge boundaries.
 func (o *outliner) geometry(edges []edgeRef) (Ring, error) {
 	ring := make(Ring, 0, 2*len(edges)+1)
 	var last h3.LatLng
@@ -347,8 +358,8 @@ func (o *outliner) geometry(edges []edgeRef) (Ring, error) {
 		for i > 0 && i+run < len(edges) && edges[i+run].cell == e.cell {
 			run++
 		}
-		if run > 1 {
-			b := h3.Cell(c).Boundary()
+		if i > 0 {
+			b := o.boundary(c)
 			if k := slices.IndexFunc(b, func(p h3.LatLng) bool { return samePoint(p, last) }); len(b) == len(dirs) && k >= 0 {
 				for j := range run {
 					ring = appendUnwrapped(ring, b[(k+j)%len(b)])
@@ -418,4 +429,12 @@ func samePoint(a, b h3.LatLng) bool {
 	}
 	return math.Abs(a.Lat-b.Lat) <= vertexTolerance &&
 		dLng*math.Cos(a.Lat*math.Pi/180) <= vertexTolerance
+}
+
+// boundary returns the vertices of cell c.
+func (o *outliner) boundary(c uint64) []h3.LatLng {
+	if o.bounds != nil {
+		return o.bounds.Boundary(h3.Cell(c))
+	}
+	return h3.Cell(c).Boundary()
 }

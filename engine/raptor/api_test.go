@@ -84,6 +84,14 @@ func bruteTarget(t *testing.T, r *Router, q RangeQuery, tq TargetQuery, target, 
 		tt := int32(Unreachable)
 		if arrival < Unreachable {
 			tt = arrival - dep
+			if q.MaxDuration > 0 && tt > q.MaxDuration {
+				// Transit beyond the bound counts as unreachable; the
+				// walk, slower still, keeps its time.
+				tt = Unreachable
+				if direct >= 0 {
+					tt = direct
+				}
+			}
 			if arrival <= q.Deadline && (!out.Found || dep > out.Departure) {
 				out = TargetTimes{Found: true, Minute: m, Departure: dep, Arrival: arrival,
 					Duration: arrival - dep, Trips: trips, Walk: walk, Stop: stop}
@@ -116,7 +124,7 @@ func TestTargets(t *testing.T) {
 	S := f.sy.tt.NumStops()
 	rng := rand.New(rand.NewPCG(5, 5))
 	found, walked, journeys := 0, 0, 0
-	for i := 0; i < 60; i++ {
+	for i := 0; i < 80; i++ {
 		from := int32(6*3600 + rng.IntN(12*3600))
 		tq := TargetQuery{Egress: randomEgress(rng, S, 30), WalkSpeed: []float64{1.25, 0.9}[rng.IntN(2)],
 			MaxWalk: []float64{300, 800, 5000}[rng.IntN(3)], Journeys: true, Times: true}
@@ -128,6 +136,11 @@ func TestTargets(t *testing.T) {
 			Transfers: []*Transfers{nil, &f.merged}[rng.IntN(2)], MinChange: []int32{0, 60}[rng.IntN(2)],
 			Deadline: from + 1200 + int32(rng.IntN(2*3600)), Targets: []TargetQuery{tq}}
 		q.WalkFromSources = q.Transfers != nil && rng.IntN(2) == 0
+		if rng.IntN(2) == 0 {
+			// Bounded search: exact for targets since the deadline is
+			// within the bound of every departure.
+			q.MaxDuration = q.Deadline - q.From + int32(rng.IntN(1800))
+		}
 		rr, err := f.r.Range(q)
 		if err != nil {
 			t.Fatal(err)

@@ -39,8 +39,13 @@ type RangeQuery struct {
 	AllowSchool     bool
 	WalkFromSources bool
 	MinChange       int32
-	// Parents keeps the parent pointers the journeys of Targets need.
-	// Targets asking for journeys set it.
+	// MaxDuration, when positive, bounds the journeys searched: from the
+	// departure at dep, no label later than dep + MaxDuration is set, so
+	// that a search costs what the travel-time ceiling allows. Arrivals
+	// and trips of the result are then exact up to that bound only
+	// (Arrival may report a later arrival, or none, beyond it), and
+	// target travel times above it count as unreachable.
+	MaxDuration int32
 
 	// Targets are evaluated during the search, from the stops a vehicle
 	// reaches (see TargetQuery); Deadline is their arrival deadline.
@@ -102,6 +107,9 @@ func (r *Router) Range(q RangeQuery) (*RangeResult, error) {
 			return nil, fmt.Errorf("raptor: source %d: offset %d s outside 0..%d", i, s.Offset, MaxTime)
 		}
 	}
+	if q.MaxDuration < 0 || q.MaxDuration > MaxTime {
+		return nil, fmt.Errorf("raptor: max duration %d s outside 0..%d", q.MaxDuration, MaxTime)
+	}
 	if q.Deadline < -MaxTime || q.Deadline > MaxTime {
 		return nil, fmt.Errorf("raptor: deadline %d s outside ±%d", q.Deadline, MaxTime)
 	}
@@ -130,11 +138,18 @@ type rangeState struct {
 	from     int32
 	step     int32
 	deadline int32
+	maxDur   int32          // RangeQuery.MaxDuration, 0 when unbounded
 	sources  []SourceOffset // copied from the query
 	walk     *Transfers     // footpaths from sources, when walked
 	marks    []bool         // per minute: searched
 	procMin  []int32        // searched minutes, latest first
-	nextProc []int32        // per minute: index in procMin of the earliest searched minute at or after it
+	// Per minute, the (route, position) pairs where a trip leaving a
+	// source (or a footpath's end) becomes catchable in that minute: the
+	// first round of a searched minute, but the first, scans those only.
+	newMin, newRoute, newPos []int32
+	newStart                 []int32 // CSR over minutes into byMinute
+	byMinute                 []int32
+	nextProc                 []int32 // per minute: index in procMin of the earliest searched minute at or after it
 
 	// Stop-major log of the best arrivals: every change of a stop's best
 	// at a searched departure, grouped by stop when first read.
@@ -182,6 +197,7 @@ func (sc *scratch) departures(p *params, src []SourceOffset, from, step int32, m
 	rs.marks, rs.nextProc = rs.marks[:minutes], rs.nextProc[:minutes]
 	clear(rs.marks)
 	rs.marks[minutes-1] = true
+	rs.newMin, rs.newRoute, rs.newPos = rs.newMin[:0], rs.newRoute[:0], rs.newPos[:0]
 	tt := sc.tt
 	mark := func(s, off int32) {
 		lo := int64(from) + int64(off)        // first departure time at s that counts
@@ -203,7 +219,9 @@ func (sc *scratch) departures(p *params, src []SourceOffset, from, step int32, m
 				if d >= hi {
 					break
 				}
-				rs.marks[(d-lo)/int64(step)] = true
+				m := int32((d - lo) / int64(step))
+				rs.marks[m] = true
+				rs.newMin, rs.newRoute, rs.newPos = append(rs.newMin, m), append(rs.newRoute, r), append(rs.newPos, q)
 			}
 		}
 	}
@@ -218,6 +236,19 @@ func (sc *scratch) departures(p *params, src []SourceOffset, from, step int32, m
 			}
 		}
 	}
+	rs.newStart = resize(rs.newStart, minutes+1)
+	for _, m := range rs.newMin {
+		rs.newStart[m+1]++
+	}
+	for m := 1; m <= minutes; m++ {
+		rs.newStart[m] += rs.newStart[m-1]
+	}
+	rs.byMinute = resize(rs.byMinute, len(rs.newMin))
+	rs.fillAt = append(rs.fillAt[:0], rs.newStart[:minutes]...)
+	for e, m := range rs.newMin {
+		rs.byMinute[rs.fillAt[m]] = int32(e)
+		rs.fillAt[m]++
+	}
 	rs.procMin = rs.procMin[:0]
 	for m := minutes - 1; m >= 0; m-- {
 		if rs.marks[m] {
@@ -231,7 +262,7 @@ func (sc *scratch) departures(p *params, src []SourceOffset, from, step int32, m
 func (sc *scratch) runRange(p *params, q *RangeQuery, step int32, minutes int, parents bool) error {
 	rs := &sc.rng
 	rs.reset()
-	rs.minutes, rs.from, rs.step, rs.deadline = minutes, q.From, step, q.Deadline
+	rs.minutes, rs.from, rs.step, rs.deadline, rs.maxDur = minutes, q.From, step, q.Deadline, q.MaxDuration
 	rs.sources = append(rs.sources[:0], q.Sources...)
 	rs.walk = nil
 	if p.walkFromSources {
@@ -260,12 +291,23 @@ func (sc *scratch) runRange(p *params, q *RangeQuery, step int32, minutes int, p
 			}
 		}
 		dep := q.From + m*step
+		if q.MaxDuration > 0 {
+			sc.horizon = dep + q.MaxDuration
+		}
 		sc.startMinute()
 		for _, s := range q.Sources {
-			sc.source(p, s.Stop, dep+s.Offset)
+			if dep+s.Offset <= sc.horizon {
+				sc.source(p, s.Stop, dep+s.Offset)
+			}
 		}
 		sc.endRound()
+		// After the first searched minute, the sources' routes that offer
+		// no new trip give what they gave at the later minute: round 1
+		// scans the routes with a new trip only.
+		sc.firstRoutes = i > 0
+		sc.firstFrom = rs.byMinute[rs.newStart[m]:rs.newStart[m+1]]
 		sc.search(p)
+		sc.firstRoutes = false
 		sc.logDeparture(p, int32(i))
 	}
 	return nil

@@ -73,6 +73,14 @@ type scratch struct {
 
 	scanned     int64 // route positions scanned
 	badTransfer bool  // an invalid footpath was met
+	// firstRoutes makes round 1 queue the routes of firstFrom (indexes
+	// into the range state's new-trip lists) instead of those of the
+	// marked stops (see runRange).
+	firstRoutes bool
+	firstFrom   []int32
+	// horizon is the latest arrival a label may have (see
+	// RangeQuery.MaxDuration); Unreachable when unbounded.
+	horizon int32
 
 	rng   rangeState // results of a range search
 	inUse bool       // borrowed by a result not yet released
@@ -133,6 +141,7 @@ func (sc *scratch) begin(parents bool, maxRound int) {
 	sc.rounds = 1
 	sc.scanned = 0
 	sc.badTransfer = false
+	sc.horizon = Unreachable
 	sc.startMinute()
 }
 
@@ -282,6 +291,9 @@ func (sc *scratch) relax(tr *Transfers, k int, s, t int32) {
 			sc.badTransfer = true
 			continue
 		}
+		if t+f > sc.horizon {
+			continue
+		}
 		sc.footUpdate(k, u, t+f, s)
 	}
 }
@@ -381,7 +393,22 @@ func (sc *scratch) propagate(k int) {
 // scans each from its earliest marked position.
 func (sc *scratch) scanRoutes(p *params, k int) {
 	tt := sc.tt
+	if k == 1 && sc.firstRoutes {
+		rs := &sc.rng
+		for _, e := range sc.firstFrom {
+			r, q := rs.newRoute[e], rs.newPos[e]
+			if cur := sc.routeStart[r]; cur >= 0 {
+				sc.routeStart[r] = min(cur, q)
+				continue
+			}
+			sc.routeStart[r] = q
+			sc.queue = append(sc.queue, r)
+		}
+	}
 	for _, s := range sc.prevMarked {
+		if k == 1 && sc.firstRoutes {
+			break
+		}
 		a, b := tt.StopRouteStart[s], tt.StopRouteStart[s+1]
 		routes, pos := tt.StopRoutes[a:b], tt.StopRoutePos[a:b]
 		for j, r := range routes {
@@ -421,7 +448,7 @@ func (sc *scratch) scanRoutes(p *params, k int) {
 		for q := start; q < ns; q++ {
 			s, f := stops[q], flags[q]
 			if trip >= 0 && f&graph.NoDropoff == 0 {
-				if t := arrs[row+q]; t < curVeh[s] {
+				if t := arrs[row+q]; t < curVeh[s] && t <= sc.horizon {
 					sc.vehUpdate(k, s, t, p.minChange, tt.RouteTripStart[r]+trip, board, q)
 				}
 			}

@@ -293,6 +293,9 @@ func (rr *RangeResult) Target(set int, t int32, direct int32, pct float64) Targe
 		if cur < Unreachable {
 			tt = cur - dep
 		}
+		if rs.maxDur > 0 && tt > rs.maxDur {
+			tt = Unreachable
+		}
 		if direct >= 0 && direct < tt {
 			tt = direct
 		}
