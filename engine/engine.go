@@ -44,6 +44,10 @@ type Engine struct {
 	longestPath float64 // metres of the longest street footpath between stops
 	boundaries  cellBoundaries
 
+	// Folded texts for the filters: per offer its label and school's name,
+	// and its diploma level; per school its name and UAI.
+	offerText, offerLevel, schoolText []string
+
 	mu        sync.Mutex
 	transfers map[transferKey]*raptor.Transfers
 
@@ -101,6 +105,16 @@ func New(g *graph.Graph) (*Engine, error) {
 		e.longestPath = max(e.longestPath, float64(d))
 	}
 	pl := &g.Places
+	e.schoolText = make([]string, pl.NumSchools())
+	for s := range e.schoolText {
+		e.schoolText[s] = fold(pl.SchoolName[s]) + " " + fold(pl.SchoolID[s])
+	}
+	e.offerText = make([]string, pl.NumOffers())
+	e.offerLevel = make([]string, pl.NumOffers())
+	for o := range e.offerText {
+		e.offerText[o] = fold(pl.OfferLabel[o]) + " " + e.schoolText[pl.OfferSchool[o]]
+		e.offerLevel[o] = fold(pl.OfferLevel[o])
+	}
 	e.egressAll = schoolEgress(g, func(int32) bool { return true })
 	e.egressOffers = e.egressAll
 	if pl.NumOffers() > 0 {

@@ -35,8 +35,8 @@ type IsoProperties struct {
 	FromMin int     `json:"from_minutes"`
 	ToMin   int     `json:"to_minutes"`
 	Cells   int     `json:"cells"`
-	AreaKM2 float64 `json:"area_km2"`
-	Rings   bool    `json:"rings"` // disjoint ring (true) or cumulative area
+	AreaKM2 float64 `json:"area_km2"` // rounded to 0.1 km²
+	Rings   bool    `json:"rings"`    // disjoint ring (true) or cumulative area
 }
 
 // IsoCells is one band as H3 cells.
@@ -73,7 +73,7 @@ func (e *Engine) Isochrone(ctx context.Context, req IsochroneRequest) (*Isochron
 	if req.Format == "h3" {
 		a := &IsochroneAnswer{Type: "H3CellSets", Resolution: int(e.g.Cells.Resolution)}
 		for i, set := range sets {
-			b := IsoCells{Band: graph.BandLabel(i, cut), Cells: make([]string, len(set))}
+			b := IsoCells{Band: isoBandLabel(i, cut, req.Rings), Cells: make([]string, len(set))}
 			for k, c := range set {
 				b.Cells[k] = c.String()
 			}
@@ -92,14 +92,31 @@ func (e *Engine) Isochrone(ctx context.Context, req IsochroneRequest) (*Isochron
 		if req.Rings && i > 0 {
 			lo = cut[i-1]
 		}
+		area := round1(mp.Area() / 1e6)
+		for _, poly := range mp {
+			for _, ring := range poly {
+				for k := range ring {
+					ring[k] = [2]float64{round6(ring[k][0]), round6(ring[k][1])}
+				}
+			}
+		}
 		a.Features = append(a.Features, IsoFeature{
 			Type: "Feature",
-			Properties: IsoProperties{Band: graph.BandLabel(i, cut), FromMin: lo, ToMin: cut[i], Cells: len(set),
-				AreaKM2: round1(mp.Area()/1e4) / 100, Rings: req.Rings},
+			Properties: IsoProperties{Band: isoBandLabel(i, cut, req.Rings), FromMin: lo, ToMin: cut[i], Cells: len(set),
+				AreaKM2: area, Rings: req.Rings},
 			Geometry: mp.GeoJSONGeometry(),
 		})
 	}
 	return a, nil
+}
+
+// isoBandLabel names band i of an isochrone by the travel times it covers:
+// "0-30" for a cumulative band, "15-30" for a ring.
+func isoBandLabel(i int, cut []int, rings bool) string {
+	if rings {
+		return graph.BandLabel(i, cut)
+	}
+	return fmt.Sprintf("0-%d", cut[i])
 }
 
 // bandCells groups the reached cells by band, cumulatively or as rings.

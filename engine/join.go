@@ -14,14 +14,16 @@ import (
 
 // Filter selects training offers. The zero value selects every offer.
 type Filter struct {
-	Levels []string    // diploma levels ("CAP", "Bac Pro"…), any of them; case and accents ignored
-	Voie   string      // "scolaire" or "apprentissage"; "" for both
-	UAIs   []string    // schools, any of them
-	Text   string      // words that must all appear in the label or the school's name
-	BBox   *[4]float64 // minLat, minLon, maxLat, maxLon of the school
+	Levels   []string    // diploma levels ("CAP", "Bac Pro"…), any of them; case and accents ignored
+	Track    string      // "scolaire" or "apprentissage"; "" for both
+	UAIs     []string    // schools, any of them
+	Text     string      // words that must all appear in the label or the school's name
+	BBox     *[4]float64 // minLat, minLon, maxLat, maxLon of the school
+	Boarding bool        // only schools with boarding (internat)
 }
 
-// Ranked is one training offer with the trip to its school.
+// Ranked is one training offer with the trip to its school. On a graph
+// without offers the schools themselves are the destinations: Offer is -1.
 type Ranked struct {
 	Offer, School int32
 	Trip          Trip
@@ -29,43 +31,108 @@ type Ranked struct {
 	Distance      float64 // straight line from the origin to the school, metres
 }
 
-// Join ranks the offers that pass the filter: reachable ones by travel
-// time, then public before private, then distance; unreachable ones (only
-// when includeUnreachable) after them, by distance.
-func (e *Engine) Join(r *Reachability, f Filter, cutoffs []int, includeUnreachable bool) ([]Ranked, error) {
+// matcher is a Filter prepared for testing offers.
+type matcher struct {
+	e      *Engine
+	f      Filter
+	levels map[string]bool
+	words  []string
+}
+
+func (e *Engine) matcher(f Filter) *matcher {
+	m := &matcher{e: e, f: f, levels: map[string]bool{}, words: strings.Fields(fold(f.Text))}
+	for _, l := range f.Levels {
+		m.levels[fold(l)] = true
+	}
+	return m
+}
+
+// school reports whether school s may hold matching offers.
+func (m *matcher) school(s int32) bool {
+	return !m.f.Boarding || m.e.g.Places.SchoolBoarding[s]
+}
+
+// offer reports whether offer o (of a school passing school) matches; o is
+// -1 for a school without offers on a graph without offers.
+func (m *matcher) offer(o, s int32) bool {
+	if o < 0 {
+		if len(m.levels) > 0 || m.f.Track != "" {
+			return false
+		}
+		return m.words == nil || containsAll(m.e.schoolText[s], m.words)
+	}
+	p := &m.e.g.Places
+	if len(m.levels) > 0 && !m.levels[m.e.offerLevel[o]] {
+		return false
+	}
+	if m.f.Track != "" && p.OfferVoie[o].String() != m.f.Track {
+		return false
+	}
+	return m.words == nil || containsAll(m.e.offerText[o], m.words)
+}
+
+func containsAll(text string, words []string) bool {
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// eachDestination calls fn with the offers of school s, or with -1 (the
+// school itself) on a graph without offers.
+func (e *Engine) eachDestination(s int32, fn func(o int32)) {
+	if e.g.Places.NumOffers() == 0 {
+		fn(-1)
+		return
+	}
+	first, end := e.g.Places.OffersOf(s)
+	for o := first; o < end; o++ {
+		fn(o)
+	}
+}
+
+// candidates returns the schools a filter can select, by increasing index:
+// those of the box or the UAIs, else those reached (all of them with
+// unreachable ones).
+func (e *Engine) candidates(r *Reachability, f Filter, includeUnreachable bool) []int32 {
 	p := &e.g.Places
-	var schools []int32 // candidate schools
-	if f.BBox != nil {
-		schools = e.index.InBBox(f.BBox[0], f.BBox[1], f.BBox[2], f.BBox[3])
-	} else if len(f.UAIs) > 0 {
+	switch {
+	case f.BBox != nil:
+		return e.index.InBBox(f.BBox[0], f.BBox[1], f.BBox[2], f.BBox[3])
+	case len(f.UAIs) > 0:
+		var out []int32
 		seen := map[int32]bool{}
 		for _, u := range f.UAIs {
 			if s, ok := p.SchoolByUAI(u); ok && !seen[s] {
 				seen[s] = true
-				schools = append(schools, s)
+				out = append(out, s)
 			}
 		}
-	} else if includeUnreachable {
-		schools = make([]int32, p.NumSchools())
-		for i := range schools {
-			schools[i] = int32(i)
+		sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+		return out
+	case includeUnreachable || r == nil:
+		out := make([]int32, p.NumSchools())
+		for i := range out {
+			out[i] = int32(i)
 		}
-	} else {
-		schools = r.Reached // the others have no reachable offer
+		return out
 	}
-	uais := map[string]bool{}
-	for _, u := range f.UAIs {
-		uais[u] = true
-	}
-	levels := map[string]bool{}
-	for _, l := range f.Levels {
-		levels[fold(l)] = true
-	}
-	words := strings.Fields(fold(f.Text))
+	return r.Reached // the others have no reachable offer
+}
+
+// Join ranks the offers that pass the filter: reachable ones by travel
+// time, then public before private, then distance; unreachable ones (only
+// when includeUnreachable) after them, by distance. The offers of one
+// school are consecutive.
+func (e *Engine) Join(r *Reachability, f Filter, cutoffs []int, includeUnreachable bool) []Ranked {
+	p := &e.g.Places
+	m := e.matcher(f)
 	var out []Ranked
 	maxD := int32(r.Params.MaxMinutes) * 60
-	for _, s := range schools {
-		if len(uais) > 0 && !uais[p.SchoolID[s]] {
+	for _, s := range e.candidates(r, f, includeUnreachable) {
+		if !m.school(s) {
 			continue
 		}
 		trip := r.Trip(s)
@@ -73,31 +140,15 @@ func (e *Engine) Join(r *Reachability, f Filter, cutoffs []int, includeUnreachab
 			continue
 		}
 		dist := graph.Haversine(r.Params.Lat, r.Params.Lon, p.SchoolLat[s], p.SchoolLon[s])
-		name := fold(p.SchoolName[s])
-		a, b := p.OffersOf(s)
-		for o := a; o < b; o++ {
-			if len(levels) > 0 && !levels[fold(p.OfferLevel[o])] {
-				continue
-			}
-			if f.Voie != "" && p.OfferVoie[o].String() != f.Voie {
-				continue
-			}
-			if len(words) > 0 {
-				label := fold(p.OfferLabel[o]) + " " + name
-				ok := true
-				for _, w := range words {
-					ok = ok && strings.Contains(label, w)
-				}
-				if !ok {
-					continue
-				}
-			}
-			bd := len(cutoffs)
-			if trip.Found && trip.Duration <= maxD {
-				bd = Band(trip.Duration, cutoffs)
-			}
-			out = append(out, Ranked{Offer: o, School: s, Trip: trip, Band: bd, Distance: dist})
+		bd := len(cutoffs)
+		if trip.Found && trip.Duration <= maxD {
+			bd = Band(trip.Duration, cutoffs)
 		}
+		e.eachDestination(s, func(o int32) {
+			if m.offer(o, s) {
+				out = append(out, Ranked{Offer: o, School: s, Trip: trip, Band: bd, Distance: dist})
+			}
+		})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := &out[i], &out[j]
@@ -114,9 +165,34 @@ func (e *Engine) Join(r *Reachability, f Filter, cutoffs []int, includeUnreachab
 		if a.Distance != b.Distance {
 			return a.Distance < b.Distance
 		}
+		if a.School != b.School {
+			return a.School < b.School
+		}
 		return a.Offer < b.Offer
 	})
-	return out, nil
+	return out
+}
+
+// countMatching returns the offers (destinations) passing the filter,
+// reachable or not, and their schools.
+func (e *Engine) countMatching(f Filter) (offers, schools int) {
+	m := e.matcher(f)
+	for _, s := range e.candidates(nil, f, true) {
+		if !m.school(s) {
+			continue
+		}
+		n := 0
+		e.eachDestination(s, func(o int32) {
+			if m.offer(o, s) {
+				n++
+			}
+		})
+		offers += n
+		if n > 0 {
+			schools++
+		}
+	}
+	return offers, schools
 }
 
 // fold lowercases and strips accents, for matching.

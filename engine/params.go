@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"slices"
@@ -114,8 +115,9 @@ func (e *NotFoundError) Error() string {
 // HTTP API and a flag of the CLI (the same name with dashes).
 type Param struct {
 	Name     string
-	Type     string // number, integer, boolean, string, list, time, date, bbox
-	Default  string // the value used when absent, as text ("" when none)
+	Aliases  []string // other accepted names (the French names of earlier versions)
+	Type     string   // number, integer, boolean, string, list, time, date, bbox
+	Default  string   // the value used when absent, as text ("" when none)
 	Required bool
 	Doc      string // one line
 }
@@ -141,15 +143,17 @@ var (
 	cutoffsParam = Param{Name: "cutoffs", Type: "list", Default: "15,30,45,60,90",
 		Doc: "band limits in minutes, increasing, the last at most max_minutes (default: 15,30,45,60,90 up to max_minutes)"}
 	filterParams = []Param{
-		{Name: "diplome", Type: "list", Doc: "diploma levels, any of them (CAP, Bac Pro, BP, BTS…; case and accents ignored)"},
-		{Name: "voie", Type: "string", Doc: "scolaire or apprentissage"},
+		{Name: "diploma", Aliases: []string{"diplome"}, Type: "list", Doc: "diploma levels, any of them (CAP, Bac Pro, BP, BTS…; case and accents ignored)"},
+		{Name: "track", Aliases: []string{"voie"}, Type: "string", Doc: "scolaire (at school) or apprentissage (apprenticeship)"},
 		{Name: "uai", Type: "list", Doc: "schools (UAI), any of them"},
 		{Name: "q", Type: "string", Doc: "words that must all appear in the training label or the school's name"},
 		{Name: "bbox", Type: "bbox", Doc: "schools inside minLon,minLat,maxLon,maxLat"},
+		{Name: "boarding", Type: "boolean", Default: "false", Doc: "only schools with boarding (internat)"},
 	}
 	pagingParams = []Param{
+		{Name: "group", Type: "string", Default: "offer", Doc: "offer: one result per training offer; school: one result per school with its offers (paging counts schools)"},
 		{Name: "page", Type: "integer", Default: "1", Doc: "result page, from 1"},
-		{Name: "per_page", Type: "integer", Default: "20", Doc: "results per page (1..500)"},
+		{Name: "per_page", Type: "integer", Default: "20", Doc: "results (or schools) per page (1..500)"},
 		{Name: "include_unreachable", Type: "boolean", Default: "false", Doc: "also list offers not reachable, after the others"},
 	}
 	isochroneParams = []Param{
@@ -209,8 +213,9 @@ type Request struct {
 	Params             Params
 	Date               string // service date asked for ("" = the graph's)
 	Filter             Filter
-	Cutoffs            []int // minutes; nil = DefaultCutoffs up to Params.MaxMinutes
-	Page, PerPage      int   // 1-based page; PerPage 0 = 20
+	Cutoffs            []int  // minutes; nil = DefaultCutoffs up to Params.MaxMinutes
+	Group              string // GroupOffer ("" too) or GroupSchool
+	Page, PerPage      int    // 1-based page; PerPage 0 = 20
 	IncludeUnreachable bool
 }
 
@@ -243,9 +248,12 @@ func ParseReachable(v url.Values, lim Limits) (Request, error) {
 	r := newReader(v, ReachableParams(), lim)
 	req := Request{}
 	req.Params, req.Cutoffs, req.Date = r.routing(true)
-	req.Filter = Filter{Levels: r.list("diplome"), Voie: r.str("voie"), UAIs: r.uais("uai"), Text: r.text("q")}
-	if req.Filter.Voie != "" && req.Filter.Voie != "scolaire" && req.Filter.Voie != "apprentissage" {
-		r.fail("voie", fmt.Sprintf("%q: want scolaire or apprentissage", clip(req.Filter.Voie, maxEcho)))
+	req.Filter = Filter{Levels: r.list("diploma"), Track: r.str("track"), UAIs: r.uais("uai"), Text: r.text("q"), Boarding: r.bool("boarding")}
+	if req.Filter.Track != "" && req.Filter.Track != "scolaire" && req.Filter.Track != "apprentissage" {
+		r.fail("track", fmt.Sprintf("%q: want scolaire or apprentissage", clip(req.Filter.Track, maxEcho)))
+	}
+	if req.Group = r.str("group"); req.Group != GroupOffer && req.Group != GroupSchool {
+		r.fail("group", fmt.Sprintf("%q: want offer or school", clip(req.Group, maxEcho)))
 	}
 	if r.has("bbox") {
 		b := r.bbox("bbox")
@@ -294,10 +302,33 @@ type reader struct {
 	params []Param
 	lim    Limits
 	err    error
+	given  map[string]string // parameter name → the alias it was given as
 }
 
 func newReader(v url.Values, params []Param, lim Limits) *reader {
 	r := &reader{v: v, params: params, lim: lim}
+	// Aliases read as their parameter's name (on a copy of v).
+	cloned := false
+	for _, p := range params {
+		for _, a := range p.Aliases {
+			vals, ok := r.v[a]
+			if !ok {
+				continue
+			}
+			if r.v.Has(p.Name) {
+				r.fail(p.Name, fmt.Sprintf("given twice, as %s and as %s", p.Name, a))
+				return r
+			}
+			if !cloned {
+				r.v, cloned = maps.Clone(r.v), true
+				r.given = map[string]string{}
+			}
+			r.v[p.Name] = vals
+			delete(r.v, a)
+			r.given[p.Name] = a
+		}
+	}
+	v = r.v
 	var unknown []string
 	for k := range v {
 		if !slices.ContainsFunc(params, func(p Param) bool { return p.Name == k }) {
@@ -332,6 +363,9 @@ func newReader(v url.Values, params []Param, lim Limits) *reader {
 
 // fail records the first error.
 func (r *reader) fail(name, detail string) {
+	if a, ok := r.given[name]; ok {
+		name = a // name the parameter as the request wrote it
+	}
 	if r.err == nil {
 		r.err = &ParamError{Param: name, Detail: detail}
 	}
@@ -632,20 +666,35 @@ func clip(s string, n int) string {
 func SchoolsParams() []Param {
 	return []Param{
 		{Name: "bbox", Type: "bbox", Required: true, Doc: "schools inside minLon,minLat,maxLon,maxLat"},
+		{Name: "kind", Type: "string", Doc: "vocational (schools with a vocational track), college (collèges) or all; default: the schools with training offers"},
+		{Name: "offers", Type: "boolean", Doc: "only schools with training offers (default: true without kind, false with it)"},
+		{Name: "boarding", Type: "boolean", Default: "false", Doc: "only schools with boarding (internat)"},
 		{Name: "limit", Type: "integer", Default: "500", Doc: "most schools listed (1..5000)"},
 	}
 }
 
 // SchoolsRequest lists the schools of an area.
 type SchoolsRequest struct {
-	BBox  [4]float64 // minLon, minLat, maxLon, maxLat
-	Limit int
+	BBox     [4]float64 // minLon, minLat, maxLon, maxLat
+	Kind     string     // "", "vocational", "college" or "all"
+	Offers   bool       // only schools with offers
+	Boarding bool       // only schools with boarding
+	Limit    int
 }
 
 // ParseSchools reads a request listing schools.
 func ParseSchools(v url.Values) (SchoolsRequest, error) {
 	r := newReader(v, SchoolsParams(), Limits{})
-	req := SchoolsRequest{BBox: r.bbox("bbox"), Limit: r.intIn("limit", 1, 5000)}
+	req := SchoolsRequest{BBox: r.bbox("bbox"), Kind: r.str("kind"), Boarding: r.bool("boarding"), Limit: r.intIn("limit", 1, 5000)}
+	switch req.Kind {
+	case "", "vocational", "college", "all":
+	default:
+		r.fail("kind", fmt.Sprintf("%q: want vocational, college or all", clip(req.Kind, maxEcho)))
+	}
+	req.Offers = req.Kind == ""
+	if r.has("offers") {
+		req.Offers = r.bool("offers")
+	}
 	return req, r.err
 }
 

@@ -19,9 +19,20 @@ type SchoolItem struct {
 // req.Limit of them, by school index.
 func (e *Engine) Schools(req SchoolsRequest) *SchoolsDoc {
 	b := req.BBox
-	ids := e.index.InBBox(b[1], b[0], b[3], b[2])
-	doc := &SchoolsDoc{BBox: b, Count: len(ids), Truncated: len(ids) > req.Limit, Schools: []SchoolItem{}}
 	p := &e.g.Places
+	var ids []int32
+	for _, s := range e.index.InBBox(b[1], b[0], b[3], b[2]) {
+		first, end := p.OffersOf(s)
+		switch {
+		case req.Offers && end == first && p.NumOffers() > 0,
+			req.Kind == "vocational" && !p.SchoolVocational[s],
+			req.Kind == "college" && !p.SchoolCollege[s],
+			req.Boarding && !p.SchoolBoarding[s]:
+			continue
+		}
+		ids = append(ids, s)
+	}
+	doc := &SchoolsDoc{BBox: b, Count: len(ids), Truncated: len(ids) > req.Limit, Schools: []SchoolItem{}}
 	for _, s := range ids[:min(len(ids), req.Limit)] {
 		it := SchoolItem{SchoolDoc: e.SchoolDoc(s), Vocational: p.SchoolVocational[s], Offers: []OfferDoc{}}
 		first, end := p.OffersOf(s)

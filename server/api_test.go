@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -218,7 +219,9 @@ func testReachable(t *testing.T, r *region, base, origin string) {
 	}
 	first := a.Results[0]
 	check("diplome="+url.QueryEscape(first.Offer.Level), func(x engine.ResultDoc) bool { return x.Offer.Level == first.Offer.Level })
-	check("voie="+first.Offer.Voie, func(x engine.ResultDoc) bool { return x.Offer.Voie == first.Offer.Voie })
+	check("voie="+first.Offer.Track, func(x engine.ResultDoc) bool { return x.Offer.Track == first.Offer.Track })
+	check("track="+first.Offer.Track, func(x engine.ResultDoc) bool { return x.Offer.Track == first.Offer.Track })
+	check("diploma="+url.QueryEscape(first.Offer.Level), func(x engine.ResultDoc) bool { return x.Offer.Level == first.Offer.Level })
 	check("uai="+first.School.UAI, func(x engine.ResultDoc) bool { return x.School.UAI == first.School.UAI })
 	box := [4]float64{first.School.Lon - 0.01, first.School.Lat - 0.01, first.School.Lon + 0.01, first.School.Lat + 0.01}
 	check(fmt.Sprintf("bbox=%v,%v,%v,%v", box[0], box[1], box[2], box[3]), func(x engine.ResultDoc) bool {
@@ -253,7 +256,7 @@ func testReachable(t *testing.T, r *region, base, origin string) {
 	get(t, base+"/v1/reachable?"+origin+"&per_page=3").decode(t, &p1)
 	get(t, base+"/v1/reachable?"+origin+"&per_page=3&page=2").decode(t, &p2)
 	if len(a.Results) >= 6 && (len(p1.Results) != 3 || len(p2.Results) != 3 ||
-		p1.Results[0] != a.Results[0] || p2.Results[0] != a.Results[3] || p2.Page != 2) {
+		!reflect.DeepEqual(p1.Results[0], a.Results[0]) || !reflect.DeepEqual(p2.Results[0], a.Results[3]) || p2.Page != 2) {
 		t.Errorf("paging: page 1 %v, page 2 %v", p1.Results, p2.Results)
 	}
 }
@@ -295,7 +298,7 @@ func testIsochrone(t *testing.T, r *region, base, origin string) {
 	sum, prev := 0, 0
 	for i, f := range cum.Features {
 		pr := f.Properties
-		if f.Type != "Feature" || f.Geometry.Type != "MultiPolygon" || pr.Band != graph.BandLabel(i, engine.DefaultCutoffs) || pr.Cells < prev {
+		if f.Type != "Feature" || f.Geometry.Type != "MultiPolygon" || pr.Band != fmt.Sprintf("0-%d", engine.DefaultCutoffs[i]) || pr.Cells < prev {
 			t.Errorf("cumulative band %d: %+v", i, pr)
 		}
 		if pr.Cells > 0 && len(f.Geometry.Coordinates) == 0 {
@@ -364,7 +367,7 @@ func testSchools(t *testing.T, r *region, base string) {
 		t.Fatalf("only %d schools near the origin", len(want))
 	}
 	var d engine.SchoolsDoc
-	res := get(t, base+fmt.Sprintf("/v1/schools?bbox=%v,%v,%v,%v&limit=5000", box[0], box[1], box[2], box[3]))
+	res := get(t, base+fmt.Sprintf("/v1/schools?bbox=%v,%v,%v,%v&limit=5000&kind=all", box[0], box[1], box[2], box[3]))
 	if res.status != 200 {
 		t.Fatalf("status %d: %s", res.status, res.body)
 	}
@@ -380,9 +383,21 @@ func testSchools(t *testing.T, r *region, base string) {
 	if !slices.Equal(got, want) || d.Count != len(want) || d.Truncated || n != offers {
 		t.Errorf("schools %v (count %d, %d offers), want %v (%d offers)", got, d.Count, n, want, offers)
 	}
-	get(t, base+fmt.Sprintf("/v1/schools?bbox=%v,%v,%v,%v&limit=1", box[0], box[1], box[2], box[3])).decode(t, &d)
+	get(t, base+fmt.Sprintf("/v1/schools?bbox=%v,%v,%v,%v&limit=1&kind=all", box[0], box[1], box[2], box[3])).decode(t, &d)
 	if len(d.Schools) != 1 || !d.Truncated || d.Count != len(want) {
 		t.Errorf("limit=1: %d schools, truncated %v, count %d", len(d.Schools), d.Truncated, d.Count)
+	}
+	// By default, the schools with training offers only.
+	get(t, base+fmt.Sprintf("/v1/schools?bbox=%v,%v,%v,%v&limit=5000", box[0], box[1], box[2], box[3])).decode(t, &d)
+	withOffers := 0
+	for _, s := range d.Schools {
+		if len(s.Offers) == 0 {
+			t.Errorf("default listing: school %s has no offer", s.UAI)
+		}
+		withOffers += len(s.Offers)
+	}
+	if withOffers != offers || d.Count > len(want) {
+		t.Errorf("default listing: %d schools with %d offers, want the %d offers of the box", d.Count, withOffers, offers)
 	}
 }
 

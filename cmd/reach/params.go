@@ -33,9 +33,17 @@ func addParamFlags(fs *flagSet, params []engine.Param) *paramFlags {
 		}
 		if p.Type == "boolean" {
 			pf.bools[p.Name] = fs.Bool(flagName(p.Name), p.Default == "true", doc)
-			continue
+		} else {
+			pf.strings[p.Name] = fs.String(flagName(p.Name), p.Default, doc)
 		}
-		pf.strings[p.Name] = fs.String(flagName(p.Name), p.Default, doc)
+		for _, a := range p.Aliases {
+			alias := "same as --" + flagName(p.Name)
+			if p.Type == "boolean" {
+				pf.bools[a] = fs.Bool(flagName(a), p.Default == "true", alias)
+			} else {
+				pf.strings[a] = fs.String(flagName(a), p.Default, alias)
+			}
+		}
 	}
 	return pf
 }
