@@ -3,7 +3,9 @@ package engine
 import (
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -195,8 +197,46 @@ func (e *Engine) countMatching(f Filter) (offers, schools int) {
 	return offers, schools
 }
 
-// fold lowercases and strips accents, for matching.
+// latinFold maps the lower-cased letters of Latin-1 and Latin Extended-A
+// (U+00C0..U+017F) to their letter without accent, 0 where there is no
+// single-letter fold (œ, æ, ß…); it is computed once and read only.
+var latinFold = sync.OnceValue(func() (t [0x180]rune) {
+	for r := rune(0xC0); r < 0x180; r++ {
+		d := []rune(norm.NFD.String(string(unicode.ToLower(r))))
+		if len(d) > 0 && d[0] < 0x80 {
+			t[r] = d[0]
+		}
+	}
+	return t
+})
+
+// fold lowercases and strips accents, for matching. Letters of Latin-1 and
+// Latin Extended-A (French text) are folded by a table; other scripts go
+// through Unicode decomposition.
 func fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	table := latinFold()
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b.WriteByte(byte(r))
+		case r < 0x180 && table[r] != 0:
+			b.WriteRune(table[r])
+		case r >= 0x180 && r < 0x300, r >= 0x370:
+			return foldSlow(s)
+		default:
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// foldSlow is fold through Unicode decomposition.
+func foldSlow(s string) string {
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	out, _, err := transform.String(t, strings.ToLower(s))
 	if err != nil {

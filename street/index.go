@@ -9,6 +9,8 @@ package street
 
 import (
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/tidwall/rtree"
 
@@ -17,15 +19,20 @@ import (
 
 const rad = math.Pi / 180
 
-// Index finds the walkable street nearest to a point. It indexes every
-// straight piece of the shapes of the walkable segments in an R-tree. It is
-// read-only once built and safe for concurrent use.
+// Index finds the walkable street nearest to a point. It indexes the
+// bounding boxes of the walkable segments in R-trees (several, built side
+// by side, on a large network). It is read-only once built and safe for
+// concurrent use.
 type Index struct {
 	s        *graph.Streets
-	tree     rtree.RTreeG[int32] // item k: the piece from shape point k to k+1
-	pointSeg []int32             // segment of each shape point
-	cum      []float64           // metres from the segment start to each shape point
+	trees    []rtree.RTreeG[int32] // item: a walkable segment
+	pointSeg []int32               // segment of each shape point
+	cum      []float64             // metres from the segment start to each shape point
 }
+
+// parallelIndexMin is the number of segments from which the R-trees are
+// built on several cores.
+const parallelIndexMin = 100000
 
 // NewIndex indexes the walkable segments of s.
 func NewIndex(s *graph.Streets) *Index {
@@ -36,21 +43,50 @@ func NewIndex(s *graph.Streets) *Index {
 	}
 	for g := int32(0); int(g) < s.NumSegments(); g++ {
 		a, b := s.SegShapeStart[g], s.SegShapeStart[g+1]
-		walk := s.SegFlags[g]&graph.StreetWalk != 0
 		for k := a; k < b; k++ {
 			x.pointSeg[k] = g
-			if k == a {
-				continue
-			}
-			la0, lo0, la1, lo1 := s.ShapeLat[k-1], s.ShapeLon[k-1], s.ShapeLat[k], s.ShapeLon[k]
-			x.cum[k] = x.cum[k-1] + graph.Haversine(la0, lo0, la1, lo1)
-			if walk {
-				x.tree.Insert([2]float64{math.Min(lo0, lo1), math.Min(la0, la1)},
-					[2]float64{math.Max(lo0, lo1), math.Max(la0, la1)}, k-1)
+			if k > a {
+				x.cum[k] = x.cum[k-1] + graph.Haversine(s.ShapeLat[k-1], s.ShapeLon[k-1], s.ShapeLat[k], s.ShapeLon[k])
 			}
 		}
 	}
+	// Segments are in the order of the ways read, so that ranges of them
+	// are compact areas: one tree per range, built concurrently.
+	parts := 1
+	if n := s.NumSegments(); n >= parallelIndexMin {
+		parts = min(runtime.GOMAXPROCS(0), 4)
+	}
+	x.trees = make([]rtree.RTreeG[int32], parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := s.NumSegments()*p/parts, s.NumSegments()*(p+1)/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for g := int32(lo); g < int32(hi); g++ {
+				if s.SegFlags[g]&graph.StreetWalk == 0 {
+					continue
+				}
+				min, max := x.segBox(g)
+				x.trees[p].Insert(min, max, g)
+			}
+		}()
+	}
+	wg.Wait()
 	return x
+}
+
+// segBox returns the bounding box of segment g's shape, {lon, lat} corners.
+func (x *Index) segBox(g int32) (min, max [2]float64) {
+	s := x.s
+	a, b := s.SegShapeStart[g], s.SegShapeStart[g+1]
+	min = [2]float64{math.Inf(1), math.Inf(1)}
+	max = [2]float64{math.Inf(-1), math.Inf(-1)}
+	for k := a; k < b; k++ {
+		min[0], min[1] = math.Min(min[0], s.ShapeLon[k]), math.Min(min[1], s.ShapeLat[k])
+		max[0], max[1] = math.Max(max[0], s.ShapeLon[k]), math.Max(max[1], s.ShapeLat[k])
+	}
+	return min, max
 }
 
 // Snap is a point projected onto the nearest walkable street.
@@ -75,29 +111,43 @@ func (x *Index) Snap(lat, lon, maxDist float64) (Snap, bool) {
 	kx := ky * math.Cos(lat*rad)
 	limit := maxDist * maxDist
 	best, bestK, bestT := math.Inf(1), int32(-1), 0.0
-	x.tree.Nearby(
-		func(min, max [2]float64, k int32, item bool) float64 {
-			if !item {
-				dx := gap(lon, min[0], max[0]) * kx
-				dy := gap(lat, min[1], max[1]) * ky
-				return dx*dx + dy*dy
+	// nearest returns the squared distance to segment g and its nearest
+	// piece and fraction.
+	nearest := func(g int32) (d2 float64, k int32, t float64) {
+		s := x.s
+		d2, k = math.Inf(1), -1
+		a, b := s.SegShapeStart[g], s.SegShapeStart[g+1]
+		for i := a; i+1 < b; i++ {
+			ax, ay := (s.ShapeLon[i]-lon)*kx, (s.ShapeLat[i]-lat)*ky
+			bx, by := (s.ShapeLon[i+1]-lon)*kx, (s.ShapeLat[i+1]-lat)*ky
+			if d, ti := pieceDist(ax, ay, bx, by); d < d2 {
+				d2, k, t = d, i, ti
 			}
-			ax, ay := (x.s.ShapeLon[k]-lon)*kx, (x.s.ShapeLat[k]-lat)*ky
-			bx, by := (x.s.ShapeLon[k+1]-lon)*kx, (x.s.ShapeLat[k+1]-lat)*ky
-			d, _ := pieceDist(ax, ay, bx, by)
-			return d
-		},
-		func(min, max [2]float64, k int32, d float64) bool {
-			if d > limit {
+		}
+		return d2, k, t
+	}
+	for i := range x.trees {
+		x.trees[i].Nearby(
+			func(min, max [2]float64, g int32, item bool) float64 {
+				if !item {
+					dx := gap(lon, min[0], max[0]) * kx
+					dy := gap(lat, min[1], max[1]) * ky
+					return dx*dx + dy*dy
+				}
+				d, _, _ := nearest(g)
+				return d
+			},
+			func(min, max [2]float64, g int32, d float64) bool {
+				if d > limit || d >= best {
+					return false
+				}
+				var k int32
+				best, k, bestT = nearest(g)
+				bestK = k
 				return false
-			}
-			ax, ay := (x.s.ShapeLon[k]-lon)*kx, (x.s.ShapeLat[k]-lat)*ky
-			bx, by := (x.s.ShapeLon[k+1]-lon)*kx, (x.s.ShapeLat[k+1]-lat)*ky
-			best, bestK = d, k
-			_, bestT = pieceDist(ax, ay, bx, by)
-			return false
-		},
-	)
+			},
+		)
+	}
 	if bestK < 0 || best > limit {
 		return Snap{}, false
 	}

@@ -147,7 +147,7 @@ func FromDistances(start, to []int32, dist []float32, walkSpeed float64) (Transf
 // destinations and times, keeping the shortest time per pair and sorting
 // each origin's footpaths by destination.
 func normalize(n int, start, to, secs []int32) Transfers {
-	out := Transfers{Start: make([]int32, n+1)}
+	out := Transfers{Start: make([]int32, n+1), To: make([]int32, 0, len(to)), Time: make([]int32, 0, len(to))}
 	at := make([]int32, n) // position in out of the pair (s, u), valid when ≥ first
 	for i := range at {
 		at[i] = -1
