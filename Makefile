@@ -17,13 +17,14 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
-# With the real data beside the repository, build Rennes and serve it;
-# without it, generate the synthetic demo region and serve that.
+# With the real data beside the repository, build Ille-et-Vilaine (Rennes
+# buses, TER trains, the département's schools) and serve it; without it,
+# generate the synthetic demo region and serve that.
 run: build
-	@if [ -d "$(DATA)/rennes" ]; then \
-		echo "make run: building Rennes from $(DATA)/rennes (regions/rennes.json)"; \
-		bin/reach build --manifest regions/rennes.json --out bin/rennes.graph && \
-		bin/reach serve --graph bin/rennes.graph --addr $(ADDR); \
+	@if [ -d "$(DATA)/rennes" ] && [ -d "$(DATA)/ter" ]; then \
+		echo "make run: building Ille-et-Vilaine from $(DATA) (regions/ille-et-vilaine.json)"; \
+		bin/reach build --manifest regions/ille-et-vilaine.json --out bin/ille-et-vilaine.graph && \
+		bin/reach serve --graph bin/ille-et-vilaine.graph --addr $(ADDR); \
 	else \
 		echo "make run: $(DATA)/rennes not found: serving the synthetic demo region"; \
 		bin/reach demo --serve --addr $(ADDR); \

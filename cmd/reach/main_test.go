@@ -341,3 +341,41 @@ func TestBuildWithRepeatedOSMAndSchools(t *testing.T) {
 		t.Errorf("streets %+v places %+v", s.Streets, s.Places)
 	}
 }
+
+// TestIlleEtVilaineFromVitre: the default region of make run has trains:
+// from Vitré, 35 km east of Rennes, Rennes lycées are reachable by TER.
+func TestIlleEtVilaineFromVitre(t *testing.T) {
+	realdata.Path(t, "ter")
+	out := filepath.Join(t.TempDir(), "ille-et-vilaine.graph")
+	if code, _, stderr := reach("build", "--manifest", "../../regions/ille-et-vilaine.json", "--out", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, stdout, stderr := reach("query", "--graph", out, "--lat", "48.1242", "--lon", "-1.2075", "--group", "school", "--per-page", "100")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var a struct {
+		Schools []struct {
+			School struct {
+				Commune string `json:"commune"`
+			} `json:"school"`
+			Best struct {
+				Modality string `json:"modality"`
+			} `json:"best"`
+			Offers []json.RawMessage `json:"offers"`
+		} `json:"schools"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &a); err != nil {
+		t.Fatal(err)
+	}
+	rennes := 0
+	for _, s := range a.Schools {
+		if s.School.Commune == "Rennes" && s.Best.Modality == "transit" && len(s.Offers) > 0 {
+			rennes++
+		}
+	}
+	if rennes == 0 {
+		t.Errorf("from Vitré, no Rennes school with offers is reachable by transit (%d schools reached)", len(a.Schools))
+	}
+	t.Logf("from Vitré: %d schools reached, %d of them in Rennes by transit", len(a.Schools), rennes)
+}
