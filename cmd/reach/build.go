@@ -40,11 +40,16 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	strict := fs.Bool("strict-dates", false, "refuse a feed whose validity does not include --date instead of using the same weekday inside it")
 	out := fs.String("out", "", "graph file to write (required); replaced only when the build succeeds")
 	report := fs.String("report", "", "also write the build report as JSON to this `FILE`")
+	maxShrink := fs.Float64("max-shrink", 100*graph.DefaultMaxShrink, "refuse (exit status 3) to replace the graph in --out when its scheduled trips, linked stops or placed offers would fall by more than this `PERCENT`")
+	acceptShrink := fs.Bool("accept-shrink", false, "replace the graph in --out even when its figures fall by more than --max-shrink")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	if *out == "" {
 		return fmt.Errorf("--out is required")
+	}
+	if !(*maxShrink >= 0 && *maxShrink <= 100) {
+		return fmt.Errorf("--max-shrink %g: want a percentage from 0 to 100", *maxShrink)
 	}
 	if *h3Res < 8 || *h3Res > 10 {
 		return fmt.Errorf("--h3-res %d: want 8, 9 or 10", *h3Res)
@@ -131,6 +136,9 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := releaseGate(*out, &g.Meta, *maxShrink, *acceptShrink, stderr); err != nil {
+		return err
+	}
 	if err := graph.Write(*out, g); err != nil {
 		return err
 	}
@@ -152,6 +160,36 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 		*out, float64(st.Size())/1e6, g.Meta.BuildID, time.Since(start).Round(time.Millisecond),
 		s.Timetable.Stops, s.Timetable.Routes, s.Timetable.Trips, s.Timetable.StopTimes)
 	return nil
+}
+
+// releaseGate compares the graph a build is about to write with the one in
+// out, if any, and refuses (exit status 3) to replace it when a figure of
+// the old graph fell by more than maxShrink percent, unless accept. An old
+// file that cannot be read as a graph is said and replaced.
+func releaseGate(out string, meta *graph.Meta, maxShrink float64, accept bool, stderr io.Writer) error {
+	if _, err := os.Stat(out); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	old, err := graph.ReadMeta(out)
+	if err != nil {
+		fmt.Fprintf(stderr, "warning: --out %s holds no readable graph, not compared with the new one: %v\n", out, err)
+		return nil
+	}
+	shrinks := graph.CompareShrink(old, meta, maxShrink/100)
+	if len(shrinks) == 0 {
+		return nil
+	}
+	fell := make([]string, len(shrinks))
+	for i, s := range shrinks {
+		fell[i] = s.String()
+	}
+	what := fmt.Sprintf("%s fell by more than --max-shrink %g %% from the graph in %s (build %s)",
+		strings.Join(fell, ", "), maxShrink, out, old.BuildID)
+	if accept {
+		fmt.Fprintf(stderr, "warning: %s; replacing it (--accept-shrink)\n", what)
+		return nil
+	}
+	return &exitError{code: 3, err: fmt.Errorf("refusing to replace the graph: %s; the file is unchanged (--accept-shrink replaces it)", what)}
 }
 
 // buildPath is a file a build reads or writes, with the flag (or manifest

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"reach/graph"
 	"reach/ingest/synth"
 )
 
@@ -100,6 +102,105 @@ func TestBuildErrorsHaveOnePrefix(t *testing.T) {
 		code, _, stderr := reach(args...)
 		if code != 1 || !strings.HasPrefix(stderr, c.want) || strings.Count(stderr, "build:") != 1 {
 			t.Errorf("%v: exit %d, stderr %q, want it to start with %q and say \"build:\" once", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// TestBuildShrinkGate replaces a graph by builds that lose trips, linked
+// stops or offers: refused with status 3 and the old file untouched,
+// unless --accept-shrink; growth and unreadable old files pass.
+func TestBuildShrinkGate(t *testing.T) {
+	region := synthRegion(t)
+	manifest := filepath.Join(region, synth.ManifestFile)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "g.graph")
+	if code, _, stderr := reach("build", "--manifest", manifest, "--out", out); code != 0 {
+		t.Fatalf("first build: exit %d: %s", code, stderr)
+	}
+	before, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unchanged := func(what string) {
+		t.Helper()
+		if after, err := os.ReadFile(out); err != nil || !bytes.Equal(after, before) {
+			t.Errorf("%s: the old graph changed (%v)", what, err)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Errorf("%s: files left beside the graph: %v", what, entries)
+		}
+	}
+	timetableOnly := []string{"build", "--gtfs", "bus=" + filepath.Join(region, synth.FeedDir),
+		"--school-gtfs", "scol=" + filepath.Join(region, synth.SchoolFeedDir), "--date", synth.Date, "--out", out}
+	for _, c := range []struct {
+		name     string
+		args     []string
+		want     []string
+		mustNot  []string
+		exitCode int
+	}{
+		// A Sunday: 18 trips instead of 806.
+		{"sunday", []string{"build", "--manifest", manifest, "--date", "2026-03-08", "--out", out},
+			[]string{"scheduled trips 806 → 18 (-97.8 %)", "--max-shrink 30 %", "--accept-shrink", out},
+			[]string{"linked stops", "placed offers"}, 3},
+		{"no streets, no schools", timetableOnly,
+			[]string{"linked stops 71 → 0 (-100.0 %)", "placed offers 50 → 0 (-100.0 %)"},
+			[]string{"scheduled trips"}, 3},
+		{"sunday within a larger tolerance", []string{"build", "--manifest", manifest, "--date", "2026-03-08", "--out", out, "--max-shrink", "97.7"},
+			[]string{"scheduled trips 806 → 18"}, nil, 3},
+	} {
+		code, stdout, stderr := reach(c.args...)
+		if code != c.exitCode {
+			t.Errorf("%s: exit %d, want %d; stdout %q, stderr %q", c.name, code, c.exitCode, stdout, stderr)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%s: stderr %q lacks %q", c.name, stderr, w)
+			}
+		}
+		for _, w := range c.mustNot {
+			if strings.Contains(stderr, w) {
+				t.Errorf("%s: stderr %q names %q, which did not fall", c.name, stderr, w)
+			}
+		}
+		if !strings.HasPrefix(stderr, "reach build: ") {
+			t.Errorf("%s: stderr %q", c.name, stderr)
+		}
+		unchanged(c.name)
+	}
+	if code, _, stderr := reach("build", "--manifest", manifest, "--date", "2026-03-08", "--out", out, "--max-shrink", "97.8"); code != 0 {
+		t.Errorf("a fall of 97.8 %% within --max-shrink 97.8: exit %d: %s", code, stderr)
+	}
+	// Growth back to the weekday passes.
+	if code, _, stderr := reach("build", "--manifest", manifest, "--out", out); code != 0 {
+		t.Fatalf("growth: exit %d: %s", code, stderr)
+	}
+	if after, _ := os.ReadFile(out); !bytes.Equal(after[100:], before[100:]) && len(after) == 0 {
+		t.Errorf("growth: graph not written")
+	}
+	code, _, stderr := reach(append(timetableOnly, "--accept-shrink")...)
+	if code != 0 || !strings.Contains(stderr, "warning: ") || !strings.Contains(stderr, "linked stops 71 → 0") {
+		t.Fatalf("--accept-shrink: exit %d, stderr %q", code, stderr)
+	}
+	if g, err := graph.Read(out); err != nil || g.Meta.Streets != nil {
+		t.Errorf("--accept-shrink did not replace the graph: %v", err)
+	}
+	// An old file that is not a readable graph is replaced, and said.
+	for _, bad := range [][]byte{[]byte("yesterday's notes"), before[:len(before)/2]} {
+		if err := os.WriteFile(out, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr = reach("build", "--manifest", manifest, "--out", out)
+		if code != 0 || !strings.HasPrefix(stderr, "warning: ") || !strings.Contains(stderr, "not compared") {
+			t.Errorf("unreadable old graph: exit %d, stderr %q", code, stderr)
+		}
+		if _, err := graph.Read(out); err != nil {
+			t.Errorf("unreadable old graph not replaced: %v", err)
+		}
+	}
+	for _, v := range []string{"-1", "101", "x"} {
+		if code, _, _ := reach("build", "--manifest", manifest, "--out", out, "--max-shrink", v); code == 0 {
+			t.Errorf("--max-shrink %s accepted", v)
 		}
 	}
 }
