@@ -44,6 +44,10 @@ type Meta struct {
 	Streets *StreetsReport `json:"streets,omitempty"`
 	Linking *LinkingReport `json:"linking,omitempty"`
 	Places  *PlacesReport  `json:"places,omitempty"`
+
+	// Warnings are what the build did that its user must know, one
+	// sentence each (a service date years from every feed's validity).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // StreetsReport says what the OpenStreetMap extract gave.

@@ -136,6 +136,9 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range g.Meta.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
 	if err := releaseGate(*out, &g.Meta, *maxShrink, *acceptShrink, stderr); err != nil {
 		return err
 	}
@@ -159,6 +162,9 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "wrote %s (%.1f MB, build %s) in %s: %d stops, %d routes, %d trips, %d stop times\n",
 		*out, float64(st.Size())/1e6, g.Meta.BuildID, time.Since(start).Round(time.Millisecond),
 		s.Timetable.Stops, s.Timetable.Routes, s.Timetable.Trips, s.Timetable.StopTimes)
+	for _, w := range s.Warnings {
+		fmt.Fprintf(stdout, "warning: %s\n", w)
+	}
 	return nil
 }
 

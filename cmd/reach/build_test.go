@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -201,6 +202,44 @@ func TestBuildShrinkGate(t *testing.T) {
 	for _, v := range []string{"-1", "101", "x"} {
 		if code, _, _ := reach("build", "--manifest", manifest, "--out", out, "--max-shrink", v); code == 0 {
 			t.Errorf("--max-shrink %s accepted", v)
+		}
+	}
+}
+
+// TestBuildWarnsOfFarDates builds the synthetic region (school year
+// 2025–2026) for a date years away: the build says so on its output
+// lines, in the report and in inspect; --strict-dates refuses.
+func TestBuildWarnsOfFarDates(t *testing.T) {
+	manifest := filepath.Join(synthRegion(t), synth.ManifestFile)
+	dir := t.TempDir()
+	out, report := filepath.Join(dir, "g.graph"), filepath.Join(dir, "report.json")
+	const want = "warning: 2030-01-08 is more than a year from the validity of every feed (bus 2025-09-01 to 2026-07-03, scol 2025-09-01 to 2026-07-03)"
+	code, stdout, stderr := reach("build", "--manifest", manifest, "--date", "2030-01-08", "--out", out, "--report", report)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for name, text := range map[string]string{"stdout": stdout, "stderr": stderr} {
+		if !strings.Contains("\n"+text, "\n"+want) {
+			t.Errorf("%s %q lacks a line starting %q", name, text, want)
+		}
+	}
+	var s graph.Summary
+	if b, err := os.ReadFile(report); err != nil || json.Unmarshal(b, &s) != nil || len(s.Warnings) != 1 ||
+		!strings.HasPrefix("warning: "+s.Warnings[0], want) {
+		t.Errorf("report warnings %q (%v)", s.Warnings, err)
+	}
+	if _, stdout, _ := reach("inspect", out); !strings.Contains(stdout, want) {
+		t.Errorf("inspect: %s", stdout)
+	}
+	code, _, stderr = reach("build", "--manifest", manifest, "--date", "2030-01-08", "--out", out, "--strict-dates")
+	if code != 1 || !strings.Contains(stderr, "--strict-dates") {
+		t.Errorf("--strict-dates: exit %d, %q", code, stderr)
+	}
+	// Inside the validity, or less than a year from it: no warning.
+	for _, date := range []string{synth.Date, "2027-06-29"} {
+		code, stdout, stderr = reach("build", "--manifest", manifest, "--date", date, "--out", out, "--accept-shrink")
+		if code != 0 || strings.Contains(stdout+stderr, "warning: ") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", date, code, stdout, stderr)
 		}
 	}
 }

@@ -36,6 +36,9 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 
 func printSummary(w io.Writer, path string, s graph.Summary) {
 	fmt.Fprintf(w, "graph %s\n  format v%d, build %s, built %s, service date %s\n", path, s.FormatVersion, s.BuildID, s.BuiltAt, s.Date)
+	for _, warn := range s.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", warn)
+	}
 	t := s.Timetable
 	fmt.Fprintf(w, "  timetable: %d stops, %d lines (%d school), %d RAPTOR routes, %d trips, %d stop times, %d GTFS transfers\n",
 		t.Stops, t.Lines, t.School, t.Routes, t.Trips, t.StopTimes, t.Transfers)
