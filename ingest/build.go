@@ -253,10 +253,17 @@ func link(g *graph.Graph, opt Options, logf func(string, ...any)) error {
 	if err != nil {
 		return fmt.Errorf("stop transfers: %w", err)
 	}
+	// Stops of one station that the streets do not join (extracts without
+	// footways, several feeds at one station) get straight-line footpaths.
+	paths, rep.StationTransfers, err = street.AddStationTransfers(paths, tt.StopName, tt.StopParent, tt.StopLat, tt.StopLon, opt.TransferLimit)
+	if err != nil {
+		return fmt.Errorf("station transfers: %w", err)
+	}
 	g.StopPaths = paths
 	rep.StreetTransfers, rep.StraightTransfers = tr.StreetPairs, tr.StraightPairs
-	logf("stops: %d linked to streets, %d by straight lines (mean connector %.0f m, max %.0f m); %d street and %d straight-line transfers",
-		rep.Stops.Linked, rep.Stops.Fallback, rep.Stops.MeanDist, rep.Stops.MaxDist, tr.StreetPairs, tr.StraightPairs)
+	logf("stops: %d linked to streets, %d by straight lines (mean connector %.0f m, max %.0f m); %d street and %d straight-line transfers, %d station transfers (same station or within %.0f m, no street path)",
+		rep.Stops.Linked, rep.Stops.Fallback, rep.Stops.MeanDist, rep.Stops.MaxDist, tr.StreetPairs, tr.StraightPairs,
+		rep.StationTransfers, street.NeighbourDist)
 
 	p := &g.Places
 	if g.SchoolLinks, rep.Schools, err = linkAll(p.SchoolLat, p.SchoolLon); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"reach/graph"
 	"reach/ingest/synth"
+	"reach/internal/realdata"
 )
 
 // synthRegion writes the synthetic region's source files into a new
@@ -241,5 +242,36 @@ func TestBuildWarnsOfFarDates(t *testing.T) {
 		if code != 0 || strings.Contains(stdout+stderr, "warning: ") {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", date, code, stdout, stderr)
 		}
+	}
+}
+
+// TestStationPlatformsJoinedOnRNV reproduces the issue on RNV, whose
+// streets are roads only: from rnv:248108, a platform of Neckarau Bahnhof
+// 66 m from its siblings but without a street path to them, a Sunday
+// 10:54 departure reached 5 stops, against 1,965 from its sibling.
+func TestStationPlatformsJoinedOnRNV(t *testing.T) {
+	feed, osm := realdata.Path(t, "rnv", "rnv-gtfs-2016.zip"), realdata.Path(t, "rnv", "rnv.osm.pbf")
+	out := filepath.Join(t.TempDir(), "rnv.graph")
+	if code, _, stderr := reach("build", "--gtfs", "rnv="+feed, "--osm", osm, "--date", "2016-11-27", "--out", out); code != 0 {
+		t.Fatalf("build: exit %d: %s", code, stderr)
+	}
+	g, err := graph.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := g.Meta.Linking.StationTransfers; n < 100 {
+		t.Errorf("%d station transfers on RNV, want more than 100", n)
+	}
+	reached := func(from string) int {
+		t.Helper()
+		code, stdout, stderr := reach("stops", "--graph", out, "--from", from, "--depart", "10:54:00")
+		if code != 0 {
+			t.Fatalf("stops --from %s: exit %d: %s", from, code, stderr)
+		}
+		return strings.Count(stdout, "\n") - 1
+	}
+	platform, sibling := reached("rnv:248108"), reached("rnv:248101")
+	if platform < 1000 || platform < sibling-10 {
+		t.Errorf("from rnv:248108 %d stops reached, from its sibling rnv:248101 %d", platform, sibling)
 	}
 }
