@@ -9,8 +9,10 @@ FUZZTIME ?= 1m
 build:
 	$(GO) build -o bin/reach ./cmd/reach
 
+# The whole test suite: go test's lines per package, then how many tests
+# ran, failed and were skipped (and why); the exit status is go test's.
 test:
-	$(GO) test -count=1 ./...
+	GO=$(GO) $(GO) run ./internal/testsummary -count=1 ./...
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

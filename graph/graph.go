@@ -44,6 +44,10 @@ type Meta struct {
 	Streets *StreetsReport `json:"streets,omitempty"`
 	Linking *LinkingReport `json:"linking,omitempty"`
 	Places  *PlacesReport  `json:"places,omitempty"`
+
+	// Warnings are what the build did that its user must know, one
+	// sentence each (a service date years from every feed's validity).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // StreetsReport says what the OpenStreetMap extract gave.
@@ -72,6 +76,10 @@ type LinkingReport struct {
 	StreetTransfers   int `json:"street_transfers"`
 	StraightTransfers int `json:"straight_transfers"`
 	GTFSTransfers     int `json:"gtfs_transfers"`
+	// StationTransfers counts the straight-line footpaths added between
+	// stops of one station (same name or parent station within 300 m, any
+	// stops within 150 m) that the streets do not join.
+	StationTransfers int `json:"station_transfers"`
 	// SchoolEgress counts (school, stop) pairs within the egress limit.
 	SchoolEgress int `json:"school_egress"`
 }

@@ -14,6 +14,7 @@ type Summary struct {
 	Linking       *LinkingReport   `json:"linking,omitempty"`
 	Places        *PlacesReport    `json:"places,omitempty"`
 	Cells         CellsSummary     `json:"cells"`
+	Warnings      []string         `json:"warnings,omitempty"`
 }
 
 // CellsSummary describes the H3 reachability cells.
@@ -57,6 +58,7 @@ func (g *Graph) Summarize() Summary {
 		Streets:   g.Meta.Streets,
 		Linking:   g.Meta.Linking,
 		Places:    g.Meta.Places,
+		Warnings:  g.Meta.Warnings,
 		Cells:     CellsSummary{Resolution: int(g.Cells.Resolution), Cells: g.Cells.NumCells(), Egress: len(g.Cells.StopCell)},
 	}
 }

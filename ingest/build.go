@@ -54,24 +54,30 @@ type Options struct {
 }
 
 // Build reads every source and assembles the graph. It never writes files.
+// Its errors name the source or option at fault ("osm: …", "school
+// directory: …") without a prefix of their own: the caller adds its
+// context once.
 func Build(src Sources, opt Options) (*graph.Graph, error) {
 	if len(src.GTFS) == 0 {
-		return nil, fmt.Errorf("build: no GTFS feed given")
+		return nil, fmt.Errorf("no GTFS feed given")
 	}
 	if len(src.Schools) > 0 && src.Locations != "" {
-		return nil, fmt.Errorf("build: give either a school directory or a locations file, not both")
+		return nil, fmt.Errorf("give either a school directory or a locations file, not both")
 	}
 	if len(src.Offers) > 0 && len(src.Schools) == 0 && src.Locations == "" {
-		return nil, fmt.Errorf("build: offers need a school directory (--schools) or a locations file (--locations) to be placed")
+		return nil, fmt.Errorf("offers need a school directory (--schools) or a locations file (--locations) to be placed")
 	}
 	if len(src.Nomenclature) > 0 && len(src.Schools) == 0 && src.Locations == "" {
-		return nil, fmt.Errorf("build: a nomenclature names offers: it needs a school directory (--schools) or a locations file (--locations) and offers")
+		return nil, fmt.Errorf("a nomenclature names offers: it needs a school directory (--schools) or a locations file (--locations) and offers")
 	}
 	if _, err := graph.ParseTransferMode(string(src.Transfers)); err != nil {
-		return nil, fmt.Errorf("build: transfers %w", err)
+		return nil, fmt.Errorf("transfers %w", err)
 	}
 	if src.Transfers == "" {
 		src.Transfers = graph.TransfersBoth
+	}
+	if r := opt.H3Resolution; r != 0 && (r < 8 || r > 10) {
+		return nil, fmt.Errorf("H3 resolution %d: want 8, 9 or 10", r)
 	}
 	if opt.LinkLimit <= 0 {
 		opt.LinkLimit = DefaultLinkLimit
@@ -111,7 +117,7 @@ func Build(src Sources, opt Options) (*graph.Graph, error) {
 		return nil, err
 	}
 	if osmErr != nil {
-		return nil, fmt.Errorf("build: %w", osmErr)
+		return nil, osmErr
 	}
 	g.Meta.Transfers = src.Transfers
 	g.Meta.LinkLimit, g.Meta.TransferLimit, g.Meta.EgressLimit = opt.LinkLimit, opt.TransferLimit, opt.EgressLimit
@@ -142,7 +148,7 @@ func Build(src Sources, opt Options) (*graph.Graph, error) {
 	logf("cells: %d H3 cells at resolution %d, %d (stop, cell) egress pairs within %.0f m",
 		g.Cells.NumCells(), opt.H3Resolution, len(g.Cells.StopCell), opt.EgressLimit)
 	if err := g.Validate(); err != nil {
-		return nil, fmt.Errorf("build: internal error, invalid graph: %w", err)
+		return nil, fmt.Errorf("internal error, invalid graph: %w", err)
 	}
 	return g, nil
 }
@@ -160,7 +166,7 @@ func buildPlaces(g *graph.Graph, src Sources, logf func(string, ...any)) error {
 		dirs := make([]*schools.Directory, len(src.Schools))
 		for i, p := range src.Schools {
 			if dirs[i], err = schools.ReadDirectory(p); err != nil {
-				return fmt.Errorf("build: %w", err)
+				return err
 			}
 		}
 		dir, err = schools.Concat(dirs...)
@@ -168,20 +174,20 @@ func buildPlaces(g *graph.Graph, src Sources, logf func(string, ...any)) error {
 		dir, err = schools.ReadLocationsCSV(src.Locations)
 	}
 	if err != nil {
-		return fmt.Errorf("build: %w", err)
+		return err
 	}
 	var lists []*schools.OfferList
 	for _, p := range src.Offers {
 		l, err := schools.ReadOffers(p)
 		if err != nil {
-			return fmt.Errorf("build: %w", err)
+			return err
 		}
 		lists = append(lists, l)
 	}
 	var nom *schools.Nomenclature
 	if len(src.Nomenclature) > 0 {
 		if nom, err = schools.ReadNomenclature(src.Nomenclature...); err != nil {
-			return fmt.Errorf("build: %w", err)
+			return err
 		}
 		nom.Name(dir.Offers)
 		for _, l := range lists {
@@ -190,7 +196,7 @@ func buildPlaces(g *graph.Graph, src Sources, logf func(string, ...any)) error {
 	}
 	places, rep, err := schools.Join(dir, lists...)
 	if err != nil {
-		return fmt.Errorf("build: %w", err)
+		return err
 	}
 	g.Places = *places
 	d := rep.Directory
@@ -241,20 +247,27 @@ func link(g *graph.Graph, opt Options, logf func(string, ...any)) error {
 	rep := &graph.LinkingReport{GTFSTransfers: len(tt.TransferTo)}
 	var err error
 	if g.StopLinks, rep.Stops, err = linkAll(tt.StopLat, tt.StopLon); err != nil {
-		return fmt.Errorf("build: linking stops: %w", err)
+		return fmt.Errorf("linking stops: %w", err)
 	}
 	paths, tr, err := street.StopTransfers(&g.Streets, &g.StopLinks, tt.StopLat, tt.StopLon, opt.TransferLimit)
 	if err != nil {
-		return fmt.Errorf("build: stop transfers: %w", err)
+		return fmt.Errorf("stop transfers: %w", err)
+	}
+	// Stops of one station that the streets do not join (extracts without
+	// footways, several feeds at one station) get straight-line footpaths.
+	paths, rep.StationTransfers, err = street.AddStationTransfers(paths, tt.StopName, tt.StopParent, tt.StopLat, tt.StopLon, opt.TransferLimit)
+	if err != nil {
+		return fmt.Errorf("station transfers: %w", err)
 	}
 	g.StopPaths = paths
 	rep.StreetTransfers, rep.StraightTransfers = tr.StreetPairs, tr.StraightPairs
-	logf("stops: %d linked to streets, %d by straight lines (mean connector %.0f m, max %.0f m); %d street and %d straight-line transfers",
-		rep.Stops.Linked, rep.Stops.Fallback, rep.Stops.MeanDist, rep.Stops.MaxDist, tr.StreetPairs, tr.StraightPairs)
+	logf("stops: %d linked to streets, %d by straight lines (mean connector %.0f m, max %.0f m); %d street and %d straight-line transfers, %d station transfers (same station or within %.0f m, no street path)",
+		rep.Stops.Linked, rep.Stops.Fallback, rep.Stops.MeanDist, rep.Stops.MaxDist, tr.StreetPairs, tr.StraightPairs,
+		rep.StationTransfers, street.NeighbourDist)
 
 	p := &g.Places
 	if g.SchoolLinks, rep.Schools, err = linkAll(p.SchoolLat, p.SchoolLon); err != nil {
-		return fmt.Errorf("build: linking schools: %w", err)
+		return fmt.Errorf("linking schools: %w", err)
 	}
 	// Egress: from every school, the stops within the egress limit.
 	acc := street.NewAccess(&g.Streets, idx, &g.StopLinks, tt.StopLat, tt.StopLon, opt.LinkLimit)

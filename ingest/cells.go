@@ -31,7 +31,7 @@ type cellSample struct {
 // samples around it, and its own cell.
 func buildCells(g *graph.Graph, res int, limit float64) error {
 	if res < 8 || res > 10 {
-		return fmt.Errorf("build: H3 resolution %d: want 8, 9 or 10", res)
+		return fmt.Errorf("H3 resolution %d: want 8, 9 or 10", res)
 	}
 	s := &g.Streets
 	tt := &g.Timetable

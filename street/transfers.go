@@ -199,4 +199,5 @@ const (
 	streetPair   uint8 = iota // along the streets
 	straightPair              // straight line, from or to a stop without a link
 	shortcutPair              // straight line between linked stops nearer than their street
+	stationPair               // straight line between stops of one station, see AddStationTransfers
 )

@@ -36,6 +36,9 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 
 func printSummary(w io.Writer, path string, s graph.Summary) {
 	fmt.Fprintf(w, "graph %s\n  format v%d, build %s, built %s, service date %s\n", path, s.FormatVersion, s.BuildID, s.BuiltAt, s.Date)
+	for _, warn := range s.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", warn)
+	}
 	t := s.Timetable
 	fmt.Fprintf(w, "  timetable: %d stops, %d lines (%d school), %d RAPTOR routes, %d trips, %d stop times, %d GTFS transfers\n",
 		t.Stops, t.Lines, t.School, t.Routes, t.Trips, t.StopTimes, t.Transfers)
@@ -48,8 +51,8 @@ func printSummary(w io.Writer, path string, s graph.Summary) {
 	if l := s.Linking; l != nil {
 		fmt.Fprintf(w, "  stops: %d linked to streets, %d by straight-line fallback (connector mean %.0f m, max %.0f m)\n",
 			l.Stops.Linked, l.Stops.Fallback, l.Stops.MeanDist, l.Stops.MaxDist)
-		fmt.Fprintf(w, "  transfers: %d along streets, %d straight-line, %d from transfers.txt; queries use %q by default\n",
-			l.StreetTransfers, l.StraightTransfers, l.GTFSTransfers, s.Transfers)
+		fmt.Fprintf(w, "  transfers: %d along streets, %d straight-line, %d within stations without a street path, %d from transfers.txt; queries use %q by default\n",
+			l.StreetTransfers, l.StraightTransfers, l.StationTransfers, l.GTFSTransfers, s.Transfers)
 		if l.Schools.Points > 0 {
 			fmt.Fprintf(w, "  schools: %d linked to streets, %d by straight-line fallback (connector mean %.0f m, max %.0f m); %d school-stop egress pairs\n",
 				l.Schools.Linked, l.Schools.Fallback, l.Schools.MeanDist, l.Schools.MaxDist, l.SchoolEgress)

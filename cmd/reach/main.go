@@ -57,6 +57,16 @@ func commands() map[string]command {
 // errUsage marks an error already explained by a flag set's usage output.
 var errUsage = errors.New("usage")
 
+// exitError is an error that ends the command with its own exit status
+// instead of 1.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
 // errHelp marks a request for help, answered: the command exits 0.
 var errHelp = errors.New("help")
 
@@ -93,6 +103,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		fmt.Fprintf(stderr, "reach %s: %v\n", args[0], err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			return ee.code
+		}
 		return 1
 	}
 	return 0

@@ -217,10 +217,14 @@ func TestQueryAndStopsOnRennes(t *testing.T) {
 }
 
 // TestMain lets tests run the CLI as a separate process: the test binary
-// re-executed with REACH_TEST_MAIN=1 behaves as the reach command.
+// re-executed with REACH_TEST_MAIN=1 behaves as the reach command (and
+// with REACH_TEST_BIG_WRITER as a writer of a large file, see bigWrite).
 func TestMain(m *testing.M) {
 	if os.Getenv("REACH_TEST_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	if spec := os.Getenv(staleWriterEnv); spec != "" {
+		os.Exit(bigWrite(spec))
 	}
 	os.Exit(m.Run())
 }

@@ -138,7 +138,35 @@ func Build(feeds []FeedSource, opt BuildOptions) (*graph.Graph, error) {
 	if g.Timetable.NumTrips() == 0 {
 		return nil, emptyTimetableError(g.Meta.Date, g.Meta.Feeds)
 	}
+	if w := farDateWarning(date, g.Meta.Feeds); w != "" {
+		g.Meta.Warnings = append(g.Meta.Warnings, w)
+		logf("warning: %s", w)
+	}
 	return g, nil
+}
+
+// farDateWarning returns a warning when date lies more than a year from
+// the validity of every feed: the timetables of substituted weekdays are
+// then those of other years, which the user most likely did not mean
+// (a mistyped year, feeds long out of date). It returns "" otherwise.
+func farDateWarning(date time.Time, reps []graph.FeedReport) string {
+	var feeds []string
+	for _, r := range reps {
+		from, err1 := time.Parse("2006-01-02", r.ValidFrom)
+		to, err2 := time.Parse("2006-01-02", r.ValidTo)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		if !date.Before(from.AddDate(-1, 0, 0)) && !date.After(to.AddDate(1, 0, 0)) {
+			return ""
+		}
+		feeds = append(feeds, fmt.Sprintf("%s %s to %s", r.Name, r.ValidFrom, r.ValidTo))
+	}
+	if len(feeds) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s is more than a year from the validity of every feed (%s): the graph holds their timetables of other years, on the same weekday",
+		date.Format("2006-01-02"), strings.Join(feeds, ", "))
 }
 
 // emptyTimetableError tells why no trip runs on the date: what each feed

@@ -435,3 +435,42 @@ func TestReadValidity(t *testing.T) {
 		t.Errorf("%v %v", v, err)
 	}
 }
+
+// TestFarDateWarning: a date more than a year from every feed's validity
+// builds, with a warning naming the feeds and their validity; a date
+// within a year of one feed does not warn.
+func TestFarDateWarning(t *testing.T) {
+	jan2024 := writeDir(t, baseFeed())
+	jan2026 := writeDir(t, with(baseFeed(), map[string]string{
+		"calendar.txt": "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n" +
+			"WK,1,1,1,1,1,0,0,20260101,20260131\n",
+	}))
+	for _, c := range []struct {
+		date  string
+		feeds []FeedSource
+		warn  string // "" for none
+	}{
+		{"2024-01-09", []FeedSource{{Name: "a", Path: jan2024}}, ""},
+		{"2025-01-30", []FeedSource{{Name: "a", Path: jan2024}}, ""}, // a year less a day after its end
+		{"2023-01-03", []FeedSource{{Name: "a", Path: jan2024}}, ""}, // within a year before its start
+		{"2025-02-04", []FeedSource{{Name: "a", Path: jan2024}},
+			"2025-02-04 is more than a year from the validity of every feed (a 2024-01-01 to 2024-01-31): the graph holds their timetables of other years"},
+		{"2022-12-27", []FeedSource{{Name: "a", Path: jan2024}}, "2022-12-27 is more than a year from"},
+		{"2030-01-01", []FeedSource{{Name: "a", Path: jan2024}, {Name: "b", Path: jan2026}},
+			"(a 2024-01-01 to 2024-01-31, b 2026-01-01 to 2026-01-31)"},
+		{"2025-02-04", []FeedSource{{Name: "a", Path: jan2024}, {Name: "b", Path: jan2026}}, ""},
+	} {
+		g := build(t, c.date, c.feeds...)
+		w := g.Meta.Warnings
+		switch {
+		case c.warn == "" && len(w) != 0:
+			t.Errorf("%s: unexpected warnings %q", c.date, w)
+		case c.warn != "" && (len(w) != 1 || !strings.Contains(w[0], c.warn)):
+			t.Errorf("%s: warnings %q, want one with %q", c.date, w, c.warn)
+		}
+	}
+	_, err := Build([]FeedSource{{Name: "a", Path: jan2024}}, BuildOptions{Date: day(t, "2030-01-01"), StrictDates: true})
+	if err == nil || !strings.Contains(err.Error(), "--strict-dates") {
+		t.Errorf("strict dates: %v", err)
+	}
+}
