@@ -60,11 +60,15 @@ func (s *Server) api(rt apiRoute) http.HandlerFunc {
 		}
 		v, err := url.ParseQuery(r.URL.RawQuery)
 		if err != nil {
-			writeProblem(w, r, &Problem{Type: typeInvalidParam, Title: "Malformed query string", Status: http.StatusBadRequest, Detail: err.Error()})
+			writeProblem(w, r, &Problem{Type: typeInvalidParam, Title: "Malformed query string", Status: http.StatusBadRequest, Detail: clipEcho(err.Error())})
 			return
 		}
 		run, err := rt.parse(v)
 		if err != nil {
+			if _, ok := asParamError(err); ok {
+				writeProblem(w, r, requestProblem(err, rt.params))
+				return
+			}
 			writeError(w, r, s.log, err)
 			return
 		}

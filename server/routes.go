@@ -39,7 +39,7 @@ func (s *Server) routes() http.Handler {
 		}
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		writeProblem(w, req, &Problem{Type: typeMethod, Title: "Method not allowed", Status: http.StatusMethodNotAllowed,
-			Detail: req.Method + " is not allowed on " + req.URL.Path})
+			Detail: clipEcho(req.Method) + " is not allowed on " + clipEcho(req.URL.Path)})
 	})
 	get := []string{http.MethodGet, http.MethodHead}
 	for _, rt := range s.apiRoutes() {
