@@ -201,8 +201,10 @@ func TestProbesPagesMetrics(t *testing.T) {
 			t.Errorf("%s: %d %q, body contains %q: %v", c.path, res.status, res.header.Get("Content-Type"), c.contains, bytes.Contains(res.body, []byte(c.contains)))
 		}
 	}
-	if res := get(t, ts.URL+"/web/nothing.js"); res.status != 404 {
-		t.Errorf("missing asset: %d", res.status)
+	for _, p := range []string{"/web/nothing.js", "/web/", "/web/nothing/", "/web/app.js/x"} {
+		if res := get(t, ts.URL+p); res.status != 404 || res.problem(t).Type != typeNoRoute {
+			t.Errorf("missing asset %s: %d %s", p, res.status, res.body)
+		}
 	}
 	s.Drain()
 	if res := get(t, ts.URL+"/readyz"); res.status != 503 {

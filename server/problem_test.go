@@ -31,7 +31,9 @@ func TestProblemEchoBounded(t *testing.T) {
 		{"malformed query string", "GET", "/v1/reachable?" + origin + "&q=" + word + "%zz", 400},
 		{"multi-byte value", "GET", "/v1/reachable?" + origin + "&voie=" + big, 400},
 		{"long path", "GET", "/v1/" + word, 404},
+		{"long path under a prefix", "GET", "/web/" + word, 404},
 		{"method on a long query", "DELETE", "/v1/reachable?" + origin + "&q=" + word, 405},
+		{"method on a long path", "DELETE", "/web/" + word, 405},
 		{"too many parameters", "GET", "/v1/reachable?" + origin + many.String() + many.String() + many.String(), 400},
 	}
 	for _, c := range cases {

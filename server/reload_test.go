@@ -199,8 +199,15 @@ func TestReloadUnderLoad(t *testing.T) {
 func TestAdminOff(t *testing.T) {
 	t.Parallel()
 	_, ts := newTestServer(t, Config{}, synthRegion(t).eng)
-	res := do(t, http.MethodPost, ts.URL+"/v1/admin/reload", map[string]string{"Authorization": "Bearer "})
-	if res.status != 404 || res.problem(t).Type != typeNoRoute {
-		t.Errorf("reload without a configured token: %d %s", res.status, res.body)
+	for _, m := range []string{http.MethodPost, http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete} {
+		res := do(t, m, ts.URL+"/v1/admin/reload", map[string]string{"Authorization": "Bearer "})
+		if res.status != 404 || (m != http.MethodHead && res.problem(t).Type != typeNoRoute) {
+			t.Errorf("%s reload without a configured token: %d %s", m, res.status, res.body)
+		}
+	}
+	// With a token, the endpoint exists and takes POST only.
+	_, on := newTestServer(t, Config{AdminToken: "s3cret"}, synthRegion(t).eng)
+	if res := get(t, on.URL+"/v1/admin/reload"); res.status != 405 || res.problem(t).Type != typeMethod || res.header.Get("Allow") != "POST" {
+		t.Errorf("GET reload with a configured token: %d, Allow %q: %s", res.status, res.header.Get("Allow"), res.body)
 	}
 }
