@@ -51,6 +51,14 @@ type result struct {
 
 // api runs an API route: parameter checks, concurrency limit, time limit,
 // and the answer as JSON or problem JSON.
+//
+// The computation runs in its own goroutine under a context that ends at
+// the time limit or when the client goes away; the handler answers (or,
+// for a gone client, returns) at once, and the computation gives its slot
+// back when it returns. The engine's searches stop between two departures
+// once their context is done, so a timed-out or abandoned request frees
+// its slot promptly; only a computation that ignored its context would
+// hold the slot until it ends.
 func (s *Server) api(rt apiRoute) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		st := s.cur.Load()
