@@ -206,7 +206,11 @@ func (s *Server) Reload() (*ReloadResult, error) {
 	if err != nil {
 		re := &ReloadError{Path: path, Err: err, Refused: !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission)}
 		s.metrics.reloads(false)
-		s.log.Error("graph reload refused; the previous graph keeps serving", "path", path, "build_id", s.BuildID(), "err", err)
+		if serving := s.BuildID(); serving != "" {
+			s.log.Error("graph reload refused; the previous graph keeps serving", "path", path, "build_id", serving, "err", err)
+		} else {
+			s.log.Error("graph refused; no graph is served", "path", path, "err", err)
+		}
 		return nil, re
 	}
 	return s.install(e, path, time.Since(start)), nil
