@@ -318,20 +318,42 @@ func TestProbesPagesMetrics(t *testing.T) {
 	get(t, ts.URL+"/v1/reachable?lat=1")
 	get(t, ts.URL+"/nope")
 	m := get(t, ts.URL+"/metrics")
-	if m.header.Get("Content-Type") != "text/plain; version=0.0.4; charset=utf-8" {
-		t.Errorf("metrics Content-Type %q", m.header.Get("Content-Type"))
+	if ct := m.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4; charset=utf-8") {
+		t.Errorf("metrics Content-Type %q", ct)
 	}
 	for _, want := range []string{
 		"# TYPE reach_http_request_duration_seconds histogram",
-		`reach_http_request_duration_seconds_count{route="healthz",method="GET",status="200"} 1`,
-		`reach_http_request_duration_seconds_count{route="readyz",method="GET",status="503"} 1`,
-		`reach_http_request_duration_seconds_count{route="reachable",method="GET",status="400"} 1`,
-		`reach_http_request_duration_seconds_bucket{route="reachable",method="GET",status="400",le="+Inf"} 1`,
-		`reach_http_request_duration_seconds_count{route="unmatched",method="GET",status="404"} 1`,
+		`reach_http_request_duration_seconds_count{method="GET",route="healthz",status="200"} 1`,
+		`reach_http_request_duration_seconds_count{method="GET",route="readyz",status="503"} 1`,
+		`reach_http_request_duration_seconds_count{method="GET",route="reachable",status="400"} 1`,
+		`reach_http_request_duration_seconds_bucket{method="GET",route="reachable",status="400",le="+Inf"} 1`,
+		`reach_http_request_duration_seconds_bucket{method="GET",route="reachable",status="400",le="30"} 1`,
+		`reach_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"} 1`,
+		"# TYPE reach_http_inflight_requests gauge",
+		"reach_http_inflight_requests 0",
+		"reach_http_queued_requests 0",
+		"# TYPE reach_http_shed_total counter",
+		"reach_http_shed_total 0",
+		`reach_graph_reloads_total{result="ok"} 1`,
+		`reach_graph_reloads_total{result="refused"} 0`,
+		fmt.Sprintf(`reach_graph_info{build_id="%s",date="%s"} 1`, s.BuildID(), synth.Date),
+		"# TYPE reach_graph_loaded_timestamp_seconds gauge",
 	} {
 		if !containsLine(m.body, want) {
 			t.Errorf("metrics lack %q", want)
 		}
+	}
+	// The Go runtime's and the process's metrics.
+	for _, prefix := range []string{"go_goroutines ", "go_memstats_heap_alloc_bytes ", "go_gc_duration_seconds_count ",
+		"process_resident_memory_bytes ", "process_cpu_seconds_total ", "process_open_fds ", "process_start_time_seconds "} {
+		if !bytes.Contains(m.body, []byte("\n"+prefix)) {
+			t.Errorf("metrics lack %s", prefix)
+		}
+	}
+	// Every server counts its own requests.
+	_, other := newTestServer(t, Config{}, nil)
+	if o := get(t, other.URL+"/metrics"); bytes.Contains(o.body, []byte(`route="healthz"`)) || !bytes.Contains(o.body, []byte("\ngo_goroutines ")) {
+		t.Errorf("a second server's metrics:\n%s", o.body)
 	}
 }
 

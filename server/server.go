@@ -175,7 +175,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, limit: newLimiter(cfg.MaxInflight, cfg.MaxQueue, cfg.QueueWait)}
-	s.metrics = newMetrics(s)
+	m, err := newMetrics(s)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics = m
 	index, err := renderIndex(cfg.TileURL)
 	if err != nil {
 		return nil, err
