@@ -393,5 +393,20 @@ func (s *Server) install(e *engine.Engine, path string, took time.Duration) *Rel
 	return res
 }
 
+// HTTPServer returns the net/http server of reach serve for this server's
+// handler: time limits on reading a request's headers and body, on writing
+// the answer (the request time limit and 30 s more) and on idle
+// connections, and errors of the HTTP layer logged as warnings.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      s.cfg.Timeout + 30*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
 // limits are the bounds the server sets on requests.
 func (s *Server) limits() engine.Limits { return engine.Limits{MaxMinutes: s.cfg.MaxMinutes} }
