@@ -278,7 +278,7 @@ func (s *Server) reload(force bool) (*ReloadResult, error) {
 		}
 	}
 	if err != nil {
-		e = nil // the refused graph is garbage from here
+		// The refused engine is garbage from here: heap_after_mb leaves it out.
 		re := &ReloadError{Path: path, Err: err, Refused: !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission)}
 		s.metrics.reloads(false)
 		heap := []any{"heap_before_mb", mb(heapBefore), "heap_after_mb", mb(liveHeap())}
