@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -58,7 +59,10 @@ func newMetrics(s *Server) (*metrics, error) {
 			return nil, fmt.Errorf("metrics: %w", err)
 		}
 	}
-	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	// A collector that fails (say, /proc unreadable) is logged and left
+	// out rather than failing the whole scrape.
+	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ErrorHandling: promhttp.ContinueOnError})
 	return m, nil
 }
 
@@ -95,7 +99,11 @@ func (c graphCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	meta := st.eng.Graph().Meta
-	ch <- prometheus.MustNewConstMetric(graphInfoDesc, prometheus.GaugeValue, 1, meta.BuildID, meta.Date)
+	info, err := prometheus.NewConstMetric(graphInfoDesc, prometheus.GaugeValue, 1, meta.BuildID, meta.Date)
+	if err != nil { // a label value that is not UTF-8
+		info = prometheus.NewInvalidMetric(graphInfoDesc, err)
+	}
+	ch <- info
 	ch <- prometheus.MustNewConstMetric(graphLoadDesc, prometheus.GaugeValue, float64(st.loadedAt.Unix()))
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
+	"reach/engine"
 	"reach/ingest/synth"
 )
 
@@ -432,4 +433,22 @@ func segDist(px, py, ax, ay, bx, by float64) float64 {
 		t = math.Max(0, math.Min(1, ((px-ax)*dx+(py-ay)*dy)/l))
 	}
 	return math.Hypot(px-ax-t*dx, py-ay-t*dy)
+}
+
+// TestMetricsBadLabel serves a graph whose date is not UTF-8 (a label
+// value Prometheus refuses): /metrics leaves that metric out and answers
+// the others instead of failing or crashing.
+func TestMetricsBadLabel(t *testing.T) {
+	t.Parallel()
+	g := buildSynth(t, 0)
+	g.Meta.Date = "2026-03-10\xff"
+	e, err := engine.New(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ts := newTestServer(t, Config{}, e)
+	m := get(t, ts.URL+"/metrics")
+	if m.status != 200 || !bytes.Contains(m.body, []byte("\nreach_graph_loaded_timestamp_seconds ")) || bytes.Contains(m.body, []byte("\nreach_graph_info{")) {
+		t.Errorf("metrics: %d\n%s", m.status, m.body)
+	}
 }
