@@ -51,20 +51,40 @@ type result struct {
 
 // api runs an API route: parameter checks, concurrency limit, time limit,
 // and the answer as JSON or problem JSON.
+//
+// The computation runs in its own goroutine under a context that ends at
+// the time limit or when the client goes away; the handler answers (or,
+// for a gone client, returns) at once, and the computation gives its slot
+// back when it returns. The engine's searches stop between two departures
+// once their context is done, so a timed-out or abandoned request frees
+// its slot promptly; only a computation that ignored its context would
+// hold the slot until it ends.
 func (s *Server) api(rt apiRoute) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		st := s.cur.Load()
+		st := s.use()
 		if st == nil {
 			writeProblem(w, r, notReady())
 			return
 		}
+		// The graph is in use until the computation ends, which may be
+		// after the handler has answered a timeout.
+		inUse := true
+		defer func() {
+			if inUse {
+				s.done(st)
+			}
+		}()
 		v, err := url.ParseQuery(r.URL.RawQuery)
 		if err != nil {
-			writeProblem(w, r, &Problem{Type: typeInvalidParam, Title: "Malformed query string", Status: http.StatusBadRequest, Detail: err.Error()})
+			writeProblem(w, r, malformedQuery(err))
 			return
 		}
 		run, err := rt.parse(v)
 		if err != nil {
+			if _, ok := asParamError(err); ok {
+				writeProblem(w, r, requestProblem(err, rt.params))
+				return
+			}
 			writeError(w, r, s.log, err)
 			return
 		}
@@ -76,7 +96,9 @@ func (s *Server) api(rt apiRoute) http.HandlerFunc {
 			return
 		}
 		done := make(chan result, 1)
+		inUse = false // the computation's from here
 		go func() {
+			defer s.done(st)
 			if rt.heavy {
 				defer s.limit.release()
 			}
@@ -102,6 +124,11 @@ func (s *Server) api(rt apiRoute) http.HandlerFunc {
 			writeError(w, r, s.log, context.DeadlineExceeded)
 		}
 	}
+}
+
+// malformedQuery is the problem of a query string that does not parse.
+func malformedQuery(err error) *Problem {
+	return &Problem{Type: typeInvalidParam, Title: "Malformed query string", Status: http.StatusBadRequest, Detail: clipEcho(err.Error())}
 }
 
 func notReady() *Problem {
@@ -279,7 +306,25 @@ func (s *Server) handleReload(w http.ResponseWriter, r *http.Request) {
 			Detail: "send Authorization: Bearer <token> (the REACH_ADMIN_TOKEN of the server)"})
 		return
 	}
-	res, err := s.Reload()
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		writeProblem(w, r, malformedQuery(err))
+		return
+	}
+	if err := engine.CheckParams(v, reloadParams()); err != nil {
+		writeProblem(w, r, requestProblem(err, reloadParams()))
+		return
+	}
+	var force bool
+	switch f := v.Get("force"); f {
+	case "", "false":
+	case "true":
+		force = true
+	default:
+		writeProblem(w, r, paramProblem("force", fmt.Sprintf("%q: want true or false", clipEcho(f))))
+		return
+	}
+	res, err := s.reload(force)
 	if err != nil {
 		status := http.StatusInternalServerError
 		var re *ReloadError
@@ -290,6 +335,12 @@ func (s *Server) handleReload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, r, s.cur.Load(), res)
+}
+
+// reloadParams are the query parameters of POST /v1/admin/reload.
+func reloadParams() []engine.Param {
+	return []engine.Param{{Name: "force", Type: "boolean", Default: "false",
+		Doc: "serve the graph even if its scheduled trips, linked stops or placed offers fell by more than 30 %"}}
 }
 
 func noRoute() *Problem {

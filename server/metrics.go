@@ -1,123 +1,113 @@
 package server
 
 import (
-	"bytes"
-	"cmp"
 	"fmt"
+	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // latencyBuckets are the upper bounds of the latency histogram, seconds.
 var latencyBuckets = [...]float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}
 
-type histKey struct {
-	route, method string
-	status        int
-}
-
-// histogram counts observations per bucket (not cumulated; the last
-// counter is above every bound).
-type histogram struct {
-	counts [len(latencyBuckets) + 1]uint64
-	sum    float64
-	n      uint64
-}
-
-// metrics collects what /metrics exposes, in the Prometheus text format.
+// metrics is what /metrics exposes, in a registry of the server's own:
+// the Go runtime's and the process's collectors, request latencies, the
+// concurrency limiter, reloads and the graph served.
 type metrics struct {
-	s        *Server
-	mu       sync.Mutex
-	hist     map[histKey]*histogram
-	reloadOK atomic.Int64
-	reloadNo atomic.Int64
+	reg      *prometheus.Registry
+	duration *prometheus.HistogramVec // by route, method, status
+	reloaded *prometheus.CounterVec   // by result: ok, refused
+	handler  http.Handler
 }
 
-func newMetrics(s *Server) *metrics {
-	return &metrics{s: s, hist: map[histKey]*histogram{}}
+func newMetrics(s *Server) (*metrics, error) {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "reach_http_request_duration_seconds",
+			Help:    "Time to answer HTTP requests, by route, method and status.",
+			Buckets: latencyBuckets[:],
+		}, []string{"route", "method", "status"}),
+		reloaded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "reach_graph_reloads_total",
+			Help: "Graph loads, by result.",
+		}, []string{"result"}),
+	}
+	// Both results are shown from the start, at 0.
+	m.reloaded.WithLabelValues("ok")
+	m.reloaded.WithLabelValues("refused")
+	l := s.limit
+	for _, c := range []prometheus.Collector{
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.duration,
+		m.reloaded,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "reach_http_inflight_requests", Help: "Heavy requests being computed."},
+			func() float64 { return float64(l.inflight()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "reach_http_queued_requests", Help: "Heavy requests waiting for a slot."},
+			func() float64 { return float64(l.waiting.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "reach_http_shed_total", Help: "Requests refused with 503 because every slot was taken."},
+			func() float64 { return float64(l.shed.Load()) }),
+		graphCollector{s},
+	} {
+		if err := m.reg.Register(c); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+	}
+	// A collector that fails (say, /proc unreadable) is logged and left
+	// out rather than failing the whole scrape.
+	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ErrorHandling: promhttp.ContinueOnError})
+	return m, nil
 }
 
 // observe records one answered request.
 func (m *metrics) observe(route, method string, status int, d time.Duration) {
-	sec := d.Seconds()
-	i, _ := slices.BinarySearch(latencyBuckets[:], sec)
-	k := histKey{route, method, status}
-	m.mu.Lock()
-	h := m.hist[k]
-	if h == nil {
-		h = &histogram{}
-		m.hist[k] = h
-	}
-	h.counts[i]++
-	h.sum += sec
-	h.n++
-	m.mu.Unlock()
+	m.duration.WithLabelValues(route, method, strconv.Itoa(status)).Observe(d.Seconds())
 }
 
 func (m *metrics) reloads(ok bool) {
 	if ok {
-		m.reloadOK.Add(1)
+		m.reloaded.WithLabelValues("ok").Inc()
 	} else {
-		m.reloadNo.Add(1)
+		m.reloaded.WithLabelValues("refused").Inc()
 	}
 }
 
-// write renders every metric in the Prometheus text exposition format.
-func (m *metrics) write(b *bytes.Buffer) {
-	type entry struct {
-		k histKey
-		h histogram
-	}
-	m.mu.Lock()
-	entries := make([]entry, 0, len(m.hist))
-	for k, h := range m.hist {
-		entries = append(entries, entry{k, *h})
-	}
-	m.mu.Unlock()
-	slices.SortFunc(entries, func(a, b entry) int {
-		return cmp.Or(cmp.Compare(a.k.route, b.k.route), cmp.Compare(a.k.method, b.k.method), cmp.Compare(a.k.status, b.k.status))
-	})
-	b.WriteString("# HELP reach_http_request_duration_seconds Time to answer HTTP requests, by route, method and status.\n")
-	b.WriteString("# TYPE reach_http_request_duration_seconds histogram\n")
-	for _, e := range entries {
-		labels := fmt.Sprintf(`route="%s",method="%s",status="%d"`, escapeLabel(e.k.route), escapeLabel(e.k.method), e.k.status)
-		var cum uint64
-		for i, le := range latencyBuckets {
-			cum += e.h.counts[i]
-			fmt.Fprintf(b, "reach_http_request_duration_seconds_bucket{%s,le=\"%s\"} %d\n", labels, strconv.FormatFloat(le, 'g', -1, 64), cum)
-		}
-		fmt.Fprintf(b, "reach_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %d\n", labels, e.h.n)
-		fmt.Fprintf(b, "reach_http_request_duration_seconds_sum{%s} %s\n", labels, strconv.FormatFloat(e.h.sum, 'g', -1, 64))
-		fmt.Fprintf(b, "reach_http_request_duration_seconds_count{%s} %d\n", labels, e.h.n)
-	}
-	l := m.s.limit
-	fmt.Fprintf(b, "# HELP reach_http_inflight_requests Heavy requests being computed.\n# TYPE reach_http_inflight_requests gauge\nreach_http_inflight_requests %d\n", l.inflight())
-	fmt.Fprintf(b, "# HELP reach_http_queued_requests Heavy requests waiting for a slot.\n# TYPE reach_http_queued_requests gauge\nreach_http_queued_requests %d\n", l.waiting.Load())
-	fmt.Fprintf(b, "# HELP reach_http_shed_total Requests refused with 503 because every slot was taken.\n# TYPE reach_http_shed_total counter\nreach_http_shed_total %d\n", l.shed.Load())
-	fmt.Fprintf(b, "# HELP reach_graph_reloads_total Graph loads, by result.\n# TYPE reach_graph_reloads_total counter\n")
-	fmt.Fprintf(b, "reach_graph_reloads_total{result=\"ok\"} %d\nreach_graph_reloads_total{result=\"refused\"} %d\n", m.reloadOK.Load(), m.reloadNo.Load())
-	if st := m.s.cur.Load(); st != nil {
-		g := st.eng.Graph()
-		fmt.Fprintf(b, "# HELP reach_graph_info The graph being served.\n# TYPE reach_graph_info gauge\nreach_graph_info{build_id=\"%s\",date=\"%s\"} 1\n",
-			escapeLabel(g.Meta.BuildID), escapeLabel(g.Meta.Date))
-		fmt.Fprintf(b, "# HELP reach_graph_loaded_timestamp_seconds When the graph being served was loaded.\n# TYPE reach_graph_loaded_timestamp_seconds gauge\nreach_graph_loaded_timestamp_seconds %d\n",
-			st.loadedAt.Unix())
-	}
+// graphCollector describes the graph being served, read at each scrape
+// (nothing when none is loaded).
+type graphCollector struct{ s *Server }
+
+var (
+	graphInfoDesc = prometheus.NewDesc("reach_graph_info", "The graph being served.", []string{"build_id", "date"}, nil)
+	graphLoadDesc = prometheus.NewDesc("reach_graph_loaded_timestamp_seconds", "When the graph being served was loaded.", nil, nil)
+)
+
+func (c graphCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- graphInfoDesc
+	ch <- graphLoadDesc
 }
 
-func escapeLabel(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
+func (c graphCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.s.cur.Load()
+	if st == nil {
+		return
+	}
+	meta := st.eng.Graph().Meta
+	info, err := prometheus.NewConstMetric(graphInfoDesc, prometheus.GaugeValue, 1, meta.BuildID, meta.Date)
+	if err != nil { // a label value that is not UTF-8
+		info = prometheus.NewInvalidMetric(graphInfoDesc, err)
+	}
+	ch <- info
+	ch <- prometheus.MustNewConstMetric(graphLoadDesc, prometheus.GaugeValue, float64(st.loadedAt.Unix()))
 }
 
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
-	var b bytes.Buffer
-	s.metrics.write(&b)
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Write(b.Bytes())
+	s.metrics.handler.ServeHTTP(w, r)
 }

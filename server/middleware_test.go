@@ -12,11 +12,14 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
 
+	"reach/engine"
 	"reach/ingest/synth"
 )
 
@@ -139,49 +142,152 @@ func TestShedding(t *testing.T) {
 	}
 }
 
-// TestTimeoutAndPanic runs routes that block and panic.
+// waitIdle waits until no slot of the limiter is taken, failing the test
+// after d.
+func waitIdle(t *testing.T, s *Server, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for s.limit.inflight() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d slots still taken %v after the answers", s.limit.inflight(), d)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestTimeoutAndPanic runs routes that time out, that block and that
+// panic.
 func TestTimeoutAndPanic(t *testing.T) {
 	t.Parallel()
 	s, _ := newTestServer(t, Config{Timeout: 30 * time.Millisecond, MaxInflight: 2}, synthRegion(t).eng)
+	call := func(h http.HandlerFunc, ctx context.Context) reply {
+		rec := httptest.NewRecorder()
+		h(rec, httptest.NewRequest(http.MethodGet, "/x", nil).WithContext(ctx))
+		return reply{rec.Code, rec.Header(), rec.Body.Bytes()}
+	}
+	// A computation that honours its context (as the engine's do) stops
+	// at the time limit and gives its slot back at once.
+	stopped := make(chan struct{}, 1)
+	polite := s.api(apiRoute{name: "polite", heavy: true, parse: func(url.Values) (compute, error) {
+		return func(ctx context.Context, _ *state) (any, error) {
+			<-ctx.Done()
+			stopped <- struct{}{}
+			return nil, ctx.Err()
+		}, nil
+	}})
+	if res := call(polite, context.Background()); res.status != 503 || res.problem(t).Type != typeTimeout {
+		t.Errorf("timed-out route: %d %s", res.status, res.body)
+	}
+	<-stopped
+	waitIdle(t, s, time.Second)
+
+	// A computation that ignores its context is the only one that keeps
+	// its slot past the answer: until it returns, since nothing can stop
+	// a goroutine from outside.
 	unblock := make(chan struct{})
-	slow := s.api(apiRoute{name: "slow", heavy: true, parse: func(url.Values) (compute, error) {
+	deaf := s.api(apiRoute{name: "deaf", heavy: true, parse: func(url.Values) (compute, error) {
 		return func(context.Context, *state) (any, error) {
 			<-unblock
 			return "late", nil
 		}, nil
 	}})
-	rec := httptest.NewRecorder()
-	slow(rec, httptest.NewRequest(http.MethodGet, "/slow", nil))
-	res := reply{rec.Code, rec.Header(), rec.Body.Bytes()}
-	if res.status != 503 || res.problem(t).Type != typeTimeout {
-		t.Errorf("slow route: %d %s", res.status, res.body)
+	if res := call(deaf, context.Background()); res.status != 503 || res.problem(t).Type != typeTimeout {
+		t.Errorf("blocking route: %d %s", res.status, res.body)
 	}
 	if s.limit.inflight() != 1 {
-		t.Errorf("the timed-out computation does not hold its slot (%d in flight)", s.limit.inflight())
+		t.Errorf("the blocked computation holds %d slots, want 1 until it returns", s.limit.inflight())
 	}
 	// A client gone before the answer gets nothing written.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	rec = httptest.NewRecorder()
-	slow(rec, httptest.NewRequest(http.MethodGet, "/slow", nil).WithContext(ctx))
-	if rec.Body.Len() != 0 || len(rec.Header()) != 0 || s.limit.inflight() != 2 {
-		t.Errorf("answer written to a gone client: %d %s (%d in flight)", rec.Code, rec.Body, s.limit.inflight())
+	rec := httptest.NewRecorder()
+	deaf(rec, httptest.NewRequest(http.MethodGet, "/deaf", nil).WithContext(ctx))
+	if rec.Body.Len() != 0 || len(rec.Header()) != 0 {
+		t.Errorf("answer written to a gone client: %d %s", rec.Code, rec.Body)
 	}
 	close(unblock)
-	for s.limit.inflight() != 0 {
-		time.Sleep(time.Millisecond)
-	}
+	waitIdle(t, s, 5*time.Second)
+
 	boom := s.api(apiRoute{name: "boom", heavy: true, parse: func(url.Values) (compute, error) {
 		return func(context.Context, *state) (any, error) {
 			var a []int
 			return a[3], nil
 		}, nil
 	}})
-	rec = httptest.NewRecorder()
-	boom(rec, httptest.NewRequest(http.MethodGet, "/boom", nil))
-	res = reply{rec.Code, rec.Header(), rec.Body.Bytes()}
+	res := call(boom, context.Background())
 	if res.status != 500 || res.problem(t).Type != typeInternal || s.limit.inflight() != 0 {
 		t.Errorf("panicking route: %d %s, %d in flight", res.status, res.body, s.limit.inflight())
+	}
+}
+
+// heavyURLs are maximal isochrone requests from origins around the
+// centre of the synthetic region (each takes about 10 ms alone).
+func heavyURLs(base string, r *region, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s/v1/isochrone?lat=%.5f&lon=%.5f&max_minutes=180&max_walk=5000&max_transfers=16",
+			base, r.lat+float64(i%5-2)*0.002, r.lon+float64(i/5%5-2)*0.002)
+	}
+	return out
+}
+
+// TestTimeoutFreesSlots sends real heavy requests, more than one slot
+// computes within the time limit (which counts the wait for a slot): those
+// in flight at the limit get 503 timeouts, those still waiting are shed,
+// the slots come back promptly, and a request right after is served.
+func TestTimeoutFreesSlots(t *testing.T) {
+	t.Parallel()
+	r := synthRegion(t)
+	s, ts := newTestServer(t, Config{Timeout: 20 * time.Millisecond, MaxInflight: 1, MaxQueue: 100, QueueWait: time.Minute}, r.eng)
+	var wg sync.WaitGroup
+	var timeouts atomic.Int64
+	for _, u := range heavyURLs(ts.URL, r, 40) {
+		wg.Go(func() {
+			res := get(t, u)
+			switch {
+			case res.status == 200:
+			case res.status == 503 && res.problem(t).Type == typeTimeout:
+				timeouts.Add(1)
+			case res.status == 503 && res.problem(t).Type == typeOverloaded:
+			default:
+				t.Errorf("heavy request: %d %s", res.status, res.body)
+			}
+		})
+	}
+	wg.Wait()
+	if timeouts.Load() == 0 {
+		t.Fatal("no heavy request timed out")
+	}
+	waitIdle(t, s, 2*time.Second)
+	// A light request on a heavy route: it needs the free slot.
+	normal := fmt.Sprintf("%s/v1/schools?bbox=%v,%v,%v,%v", ts.URL, r.lon-0.01, r.lat-0.01, r.lon+0.01, r.lat+0.01)
+	if res := get(t, normal); res.status != 200 {
+		t.Errorf("request after the timeouts: %d %s", res.status, res.body)
+	}
+}
+
+// TestDisconnectFreesSlots sends real heavy requests whose clients go
+// away after 2 ms: the computations stop, their slots come back
+// promptly, and a normal request right after them is served.
+func TestDisconnectFreesSlots(t *testing.T) {
+	t.Parallel()
+	r := synthRegion(t)
+	s, ts := newTestServer(t, Config{MaxInflight: 2, MaxQueue: -1}, r.eng)
+	var wg sync.WaitGroup
+	for _, u := range heavyURLs(ts.URL, r, 12) {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Millisecond)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+			if res, err := http.DefaultClient.Do(req); err == nil {
+				res.Body.Close()
+			}
+		})
+	}
+	wg.Wait()
+	waitIdle(t, s, 2*time.Second)
+	if res := get(t, fmt.Sprintf("%s/v1/reachable?lat=%v&lon=%v", ts.URL, r.lat, r.lon)); res.status != 200 {
+		t.Errorf("request after the disconnections: %d %s", res.status, res.body)
 	}
 }
 
@@ -201,8 +307,10 @@ func TestProbesPagesMetrics(t *testing.T) {
 			t.Errorf("%s: %d %q, body contains %q: %v", c.path, res.status, res.header.Get("Content-Type"), c.contains, bytes.Contains(res.body, []byte(c.contains)))
 		}
 	}
-	if res := get(t, ts.URL+"/web/nothing.js"); res.status != 404 {
-		t.Errorf("missing asset: %d", res.status)
+	for _, p := range []string{"/web/nothing.js", "/web/", "/web/nothing/", "/web/app.js/x"} {
+		if res := get(t, ts.URL+p); res.status != 404 || res.problem(t).Type != typeNoRoute {
+			t.Errorf("missing asset %s: %d %s", p, res.status, res.body)
+		}
 	}
 	s.Drain()
 	if res := get(t, ts.URL+"/readyz"); res.status != 503 {
@@ -211,20 +319,42 @@ func TestProbesPagesMetrics(t *testing.T) {
 	get(t, ts.URL+"/v1/reachable?lat=1")
 	get(t, ts.URL+"/nope")
 	m := get(t, ts.URL+"/metrics")
-	if m.header.Get("Content-Type") != "text/plain; version=0.0.4; charset=utf-8" {
-		t.Errorf("metrics Content-Type %q", m.header.Get("Content-Type"))
+	if ct := m.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4; charset=utf-8") {
+		t.Errorf("metrics Content-Type %q", ct)
 	}
 	for _, want := range []string{
 		"# TYPE reach_http_request_duration_seconds histogram",
-		`reach_http_request_duration_seconds_count{route="healthz",method="GET",status="200"} 1`,
-		`reach_http_request_duration_seconds_count{route="readyz",method="GET",status="503"} 1`,
-		`reach_http_request_duration_seconds_count{route="reachable",method="GET",status="400"} 1`,
-		`reach_http_request_duration_seconds_bucket{route="reachable",method="GET",status="400",le="+Inf"} 1`,
-		`reach_http_request_duration_seconds_count{route="unmatched",method="GET",status="404"} 1`,
+		`reach_http_request_duration_seconds_count{method="GET",route="healthz",status="200"} 1`,
+		`reach_http_request_duration_seconds_count{method="GET",route="readyz",status="503"} 1`,
+		`reach_http_request_duration_seconds_count{method="GET",route="reachable",status="400"} 1`,
+		`reach_http_request_duration_seconds_bucket{method="GET",route="reachable",status="400",le="+Inf"} 1`,
+		`reach_http_request_duration_seconds_bucket{method="GET",route="reachable",status="400",le="30"} 1`,
+		`reach_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"} 1`,
+		"# TYPE reach_http_inflight_requests gauge",
+		"reach_http_inflight_requests 0",
+		"reach_http_queued_requests 0",
+		"# TYPE reach_http_shed_total counter",
+		"reach_http_shed_total 0",
+		`reach_graph_reloads_total{result="ok"} 1`,
+		`reach_graph_reloads_total{result="refused"} 0`,
+		fmt.Sprintf(`reach_graph_info{build_id="%s",date="%s"} 1`, s.BuildID(), synth.Date),
+		"# TYPE reach_graph_loaded_timestamp_seconds gauge",
 	} {
 		if !containsLine(m.body, want) {
 			t.Errorf("metrics lack %q", want)
 		}
+	}
+	// The Go runtime's and the process's metrics.
+	for _, prefix := range []string{"go_goroutines ", "go_memstats_heap_alloc_bytes ", "go_gc_duration_seconds_count ",
+		"process_resident_memory_bytes ", "process_cpu_seconds_total ", "process_open_fds ", "process_start_time_seconds "} {
+		if !bytes.Contains(m.body, []byte("\n"+prefix)) {
+			t.Errorf("metrics lack %s", prefix)
+		}
+	}
+	// Every server counts its own requests.
+	_, other := newTestServer(t, Config{}, nil)
+	if o := get(t, other.URL+"/metrics"); bytes.Contains(o.body, []byte(`route="healthz"`)) || !bytes.Contains(o.body, []byte("\ngo_goroutines ")) {
+		t.Errorf("a second server's metrics:\n%s", o.body)
 	}
 }
 
@@ -303,4 +433,22 @@ func segDist(px, py, ax, ay, bx, by float64) float64 {
 		t = math.Max(0, math.Min(1, ((px-ax)*dx+(py-ay)*dy)/l))
 	}
 	return math.Hypot(px-ax-t*dx, py-ay-t*dy)
+}
+
+// TestMetricsBadLabel serves a graph whose date is not UTF-8 (a label
+// value Prometheus refuses): /metrics leaves that metric out and answers
+// the others instead of failing or crashing.
+func TestMetricsBadLabel(t *testing.T) {
+	t.Parallel()
+	g := buildSynth(t, 0)
+	g.Meta.Date = "2026-03-10\xff"
+	e, err := engine.New(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ts := newTestServer(t, Config{}, e)
+	m := get(t, ts.URL+"/metrics")
+	if m.status != 200 || !bytes.Contains(m.body, []byte("\nreach_graph_loaded_timestamp_seconds ")) || bytes.Contains(m.body, []byte("\nreach_graph_info{")) {
+		t.Errorf("metrics: %d\n%s", m.status, m.body)
+	}
 }

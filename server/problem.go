@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"unicode/utf8"
 
 	"reach/engine"
 )
@@ -58,6 +60,51 @@ const (
 	typeInternal     = "urn:reach:problem:internal"
 )
 
+// Bounds of what a problem echoes from the request, so that a huge value
+// (a 100 kB parameter, a 1 MB path, thousands of unknown parameters) never
+// makes a huge answer.
+const (
+	maxEcho   = 200  // bytes of one echoed value: a parameter's name or value, a path, a method
+	maxListed = 10   // entries of invalid_params
+	maxDetail = 1000 // bytes of the detail sentence
+)
+
+// clipEcho cuts s to at most maxEcho bytes, at a UTF-8 boundary, marking
+// the cut with an ellipsis.
+func clipEcho(s string) string { return clipBytes(s, maxEcho) }
+
+// clipBytes cuts s to at most n bytes, at a UTF-8 boundary, marking the
+// cut with an ellipsis.
+func clipBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
+}
+
+// bounded returns a copy of p whose echoed parts are cut to their bounds:
+// the last guard before an answer, whoever built the problem.
+func (p *Problem) bounded() Problem {
+	q := *p
+	q.Detail = clipBytes(q.Detail, maxDetail)
+	q.Param = clipEcho(q.Param)
+	q.Instance = clipEcho(q.Instance)
+	if len(q.InvalidParams) > maxListed {
+		q.InvalidParams = q.InvalidParams[:maxListed]
+	}
+	if q.InvalidParams != nil {
+		q.InvalidParams = slices.Clone(q.InvalidParams)
+		for i, ip := range q.InvalidParams {
+			q.InvalidParams[i] = InvalidParam{clipEcho(ip.Name), clipEcho(ip.Reason)}
+		}
+	}
+	return q
+}
+
 // paramProblem is a 400 naming one parameter.
 func paramProblem(name, detail string) *Problem {
 	return &Problem{Type: typeInvalidParam, Title: "Invalid parameter", Status: http.StatusBadRequest,
@@ -76,7 +123,7 @@ func problemOf(err error) *Problem {
 		return p
 	case errors.As(err, &nf):
 		return &Problem{Type: typeNotFound, Title: "Not found", Status: http.StatusNotFound,
-			Detail: nf.Error(), Param: nf.Param, InvalidParams: []InvalidParam{{nf.Param, fmt.Sprintf("%q not found in this graph", nf.Value)}}}
+			Detail: nf.Error(), Param: nf.Param, InvalidParams: []InvalidParam{{nf.Param, fmt.Sprintf("%q not found in this graph", clipEcho(nf.Value))}}}
 	case errors.Is(err, engine.ErrNoCells):
 		return &Problem{Type: typeNoCells, Title: "No isochrones for this graph", Status: http.StatusNotFound, Detail: err.Error()}
 	case errors.Is(err, engine.ErrNotReachable):
@@ -90,10 +137,12 @@ func problemOf(err error) *Problem {
 		Detail: "the server failed to answer; the error is logged"}
 }
 
-// writeProblem sends p as application/problem+json.
+// writeProblem sends p as application/problem+json, its echoes of the
+// request bounded.
 func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
 	q := *p
 	q.Instance = r.URL.Path
+	q = q.bounded()
 	body, err := json.Marshal(&q)
 	if err != nil { // cannot happen: the fields are plain strings and ints
 		body = []byte(`{"type":"` + typeInternal + `","status":500}`)

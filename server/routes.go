@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"embed"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -39,13 +40,16 @@ func (s *Server) routes() http.Handler {
 		}
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		writeProblem(w, req, &Problem{Type: typeMethod, Title: "Method not allowed", Status: http.StatusMethodNotAllowed,
-			Detail: req.Method + " is not allowed on " + req.URL.Path})
+			Detail: clipEcho(req.Method) + " is not allowed on " + clipEcho(req.URL.Path)})
 	})
 	get := []string{http.MethodGet, http.MethodHead}
 	for _, rt := range s.apiRoutes() {
 		r.Handle(rt.path, s.api(rt)).Methods(get...).Name(rt.name)
 	}
-	r.HandleFunc("/v1/admin/reload", s.handleReload).Methods(http.MethodPost).Name("reload")
+	if s.cfg.AdminToken != "" {
+		// Without a token the route does not exist: 404 for any method.
+		r.HandleFunc("/v1/admin/reload", s.handleReload).Methods(http.MethodPost).Name("reload")
+	}
 	r.HandleFunc("/healthz", s.handleHealthz).Methods(get...).Name("healthz")
 	r.HandleFunc("/readyz", s.handleReadyz).Methods(get...).Name("readyz")
 	r.HandleFunc("/metrics", s.handleMetrics).Methods(get...).Name("metrics")
@@ -55,7 +59,7 @@ func (s *Server) routes() http.Handler {
 	}).Methods(get...).Name("openapi")
 	r.HandleFunc("/", s.handleIndex).Methods(get...).Name("index")
 	static, _ := fs.Sub(webFS, "web") // cannot fail: "web" is a valid path
-	r.PathPrefix("/web/").Handler(http.StripPrefix("/web/", staticHandler(http.FileServerFS(static)))).Methods(get...).Name("web")
+	r.PathPrefix("/web/").Handler(staticFiles("/web/", static)).Methods(get...).Name("web")
 	r.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if info, ok := req.Context().Value(infoKey{}).(*reqInfo); ok {
@@ -70,10 +74,29 @@ func (s *Server) routes() http.Handler {
 	return s.accessLog(s.cors(compress(r)))
 }
 
-func staticHandler(h http.Handler) http.Handler {
+// staticFiles serves the files of fsys under the path prefix (no
+// directory listings); anything else is a 404 problem.
+func staticFiles(prefix string, fsys fs.FS) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name, ok := strings.CutPrefix(r.URL.Path, prefix)
+		if !ok || !fs.ValidPath(name) {
+			writeProblem(w, r, noRoute())
+			return
+		}
+		f, err := fsys.Open(name)
+		if err != nil {
+			writeProblem(w, r, noRoute())
+			return
+		}
+		defer f.Close()
+		info, err := f.Stat()
+		rs, seekable := f.(io.ReadSeeker)
+		if err != nil || info.IsDir() || !seekable {
+			writeProblem(w, r, noRoute())
+			return
+		}
 		w.Header().Set("Cache-Control", "no-cache")
-		h.ServeHTTP(w, r)
+		http.ServeContent(w, r, name, info.ModTime(), rs)
 	})
 }
 

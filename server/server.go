@@ -6,7 +6,12 @@
 // The graph is held behind an atomic pointer: a reload (SIGHUP, or
 // POST /v1/admin/reload) loads and checks the new file beside the old one
 // and swaps the pointer, so that requests in flight finish on the graph
-// they started with and a refused file leaves the old graph serving.
+// they started with and a refused file leaves the old graph serving. A
+// reload refuses a graph that holds much less than the one served (see
+// shrink) unless forced. At most two graphs are in memory: the server
+// keeps no reference to a replaced graph, which is freed once its last
+// request ends, and a reload first waits for the requests still running
+// on the graph before last (at most the time limit and a second).
 //
 // Heavy routes run under a concurrency limit that sheds load with 503 and
 // Retry-After when every slot is taken and the short wait queue is full,
@@ -21,6 +26,8 @@ import (
 	"math"
 	"net/http"
 	"runtime"
+	rtmetrics "runtime/metrics"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,6 +35,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"reach/engine"
+	"reach/graph"
 )
 
 // Config configures a Server. Zero fields take the documented defaults.
@@ -115,6 +123,9 @@ type Server struct {
 	log      *slog.Logger
 	cur      atomic.Pointer[state]
 	reloadMu sync.Mutex // one reload at a time
+	// retired counts the requests on the graph replaced last; only its
+	// counter is kept, so that the graph itself can be freed.
+	retired  *atomic.Int64 // guarded by reloadMu
 	draining atomic.Bool
 	limit    *limiter
 	metrics  *metrics
@@ -130,7 +141,32 @@ type state struct {
 	loadedAt time.Time
 	loadTook time.Duration
 	streets  *streetLayer
+	// users counts the requests using this graph (see Server.use). It is
+	// a separate allocation so that a reload can watch it without keeping
+	// the graph alive.
+	users *atomic.Int64
 }
+
+// use returns the graph being served (nil when none), counted as used
+// until done is called.
+func (s *Server) use() *state {
+	for {
+		st := s.cur.Load()
+		if st == nil {
+			return nil
+		}
+		st.users.Add(1)
+		// A reload may have replaced st between the load and the count,
+		// and seen no user: count on the graph now served instead.
+		if s.cur.Load() == st {
+			return st
+		}
+		st.users.Add(-1)
+	}
+}
+
+// done ends a use of st.
+func (s *Server) done(st *state) { st.users.Add(-1) }
 
 // New returns a server without a graph: /readyz answers 503 and the API
 // 503 until Reload or Install succeeds.
@@ -139,7 +175,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, limit: newLimiter(cfg.MaxInflight, cfg.MaxQueue, cfg.QueueWait)}
-	s.metrics = newMetrics(s)
+	m, err := newMetrics(s)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics = m
 	index, err := renderIndex(cfg.TileURL)
 	if err != nil {
 		return nil, err
@@ -173,6 +213,9 @@ type ReloadResult struct {
 	BuildID  string  `json:"build_id"`
 	Previous string  `json:"previous_build_id,omitempty"`
 	LoadMS   float64 `json:"load_ms"`
+	// Shrank lists, for a forced reload, the figures that fell by more
+	// than the guard allows.
+	Shrank []string `json:"shrank,omitempty"`
 }
 
 // ReloadError is a refused reload. The graph served before stays.
@@ -189,13 +232,38 @@ func (e *ReloadError) Error() string { return fmt.Sprintf("reload %s: %v", e.Pat
 
 func (e *ReloadError) Unwrap() error { return e.Err }
 
+// ShrinkError is a graph refused because it holds much less than the one
+// served (see shrink): most often a build that lost a feed, the streets or
+// the offer lists.
+type ShrinkError struct {
+	Fell []string // the figures that fell, readable
+}
+
+func (e *ShrinkError) Error() string {
+	return "the new graph holds much less than the one served: " + strings.Join(e.Fell, "; ") +
+		" (POST /v1/admin/reload?force=true serves it anyway)"
+}
+
+// retireGrace is how much longer than the time limit a reload waits for
+// the requests on the graph before last.
+const retireGrace = time.Second
+
 // Reload loads Config.GraphPath beside the graph being served, checks it,
-// and swaps it in. On error the old graph keeps serving and the error is a
-// *ReloadError. Reloads are serialised.
-func (s *Server) Reload() (*ReloadResult, error) {
+// and swaps it in. A graph whose scheduled trips, linked stops or placed
+// offers fell by more than 30 % against the one served is refused (a
+// *ShrinkError inside the *ReloadError). On error the old graph keeps
+// serving and the error is a *ReloadError. Reloads are serialised. The
+// heap is measured (after a garbage collection) before and after, and
+// logged.
+func (s *Server) Reload() (*ReloadResult, error) { return s.reload(false) }
+
+// reload is Reload; force serves a graph that shrank.
+func (s *Server) reload(force bool) (*ReloadResult, error) {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
+	s.awaitRetired()
 	path := s.cfg.GraphPath
+	heapBefore := liveHeap()
 	start := time.Now()
 	e, err := s.cfg.Load(path)
 	if err == nil {
@@ -203,34 +271,141 @@ func (s *Server) Reload() (*ReloadResult, error) {
 		// requests after the swap, which would wait for them.
 		_, err = e.Transfers("", engine.DefaultWalkSpeed, engine.DefaultMaxWalk)
 	}
+	var fell []string
+	if cur := s.cur.Load(); err == nil && cur != nil {
+		if fell = shrink(cur.eng.Graph(), e.Graph()); len(fell) > 0 && !force {
+			err = &ShrinkError{Fell: fell}
+		}
+	}
 	if err != nil {
+		// The refused engine is garbage from here: heap_after_mb leaves it out.
 		re := &ReloadError{Path: path, Err: err, Refused: !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission)}
 		s.metrics.reloads(false)
-		s.log.Error("graph reload refused; the previous graph keeps serving", "path", path, "build_id", s.BuildID(), "err", err)
+		heap := []any{"heap_before_mb", mb(heapBefore), "heap_after_mb", mb(liveHeap())}
+		if serving := s.BuildID(); serving != "" {
+			s.log.Error("graph reload refused; the previous graph keeps serving",
+				append([]any{"path", path, "build_id", serving, "err", err}, heap...)...)
+		} else {
+			s.log.Error("graph refused; no graph is served", append([]any{"path", path, "err", err}, heap...)...)
+		}
 		return nil, re
 	}
-	return s.install(e, path, time.Since(start)), nil
+	res := s.install(e, path, time.Since(start))
+	res.Shrank = fell
+	// The replaced graph is freed here unless requests still use it.
+	s.log.Info("graph loaded", "path", path, "build_id", res.BuildID, "previous_build_id", res.Previous,
+		"date", e.Graph().Meta.Date, "load_ms", res.LoadMS, "forced_past", fell,
+		"heap_before_mb", mb(heapBefore), "heap_after_mb", mb(liveHeap()), "previous_in_use", s.retiredUsers())
+	return res, nil
 }
 
-// Install serves an engine built in memory (path only names it in /v1/graph).
+// awaitRetired waits until no request uses the graph replaced last, so
+// that loading another one keeps at most two in memory. Requests end
+// within the time limit (the engine stops at it), so the wait is bounded
+// by it and retireGrace; past that the reload goes on and says so.
+func (s *Server) awaitRetired() {
+	if s.retired == nil {
+		return
+	}
+	deadline := time.Now().Add(s.cfg.Timeout + retireGrace)
+	for s.retired.Load() > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := s.retired.Load(); n > 0 {
+		s.log.Warn("requests still use the graph before last: three graphs in memory during this reload", "requests", n)
+	}
+	s.retired = nil
+}
+
+// retiredUsers is the number of requests still on the graph replaced last.
+func (s *Server) retiredUsers() int64 {
+	if s.retired == nil {
+		return 0
+	}
+	return s.retired.Load()
+}
+
+// liveHeap runs a garbage collection and returns the bytes of live heap
+// objects. Reloads call it: a collection costs little next to a load.
+func liveHeap() uint64 {
+	runtime.GC()
+	sample := []rtmetrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	rtmetrics.Read(sample)
+	if sample[0].Value.Kind() != rtmetrics.KindUint64 {
+		return 0
+	}
+	return sample[0].Value.Uint64()
+}
+
+// mb is bytes in megabytes, to one decimal.
+func mb(b uint64) float64 { return math.Round(float64(b)/1e5) / 10 }
+
+// shrink compares a graph about to be served with the one served: it
+// returns the figures that fell by more than 30 % (scheduled trips, stops
+// linked to the streets, offers placed at a school), each as "name: old →
+// new (−pct %)", or nil. A figure the old graph lacks is not compared.
+func shrink(old, new *graph.Graph) []string {
+	linked := func(g *graph.Graph) int {
+		if g.Meta.Linking == nil {
+			return 0
+		}
+		return g.Meta.Linking.Stops.Linked
+	}
+	var fell []string
+	for _, f := range []struct {
+		name     string
+		old, new int
+	}{
+		{"scheduled trips", old.Timetable.NumTrips(), new.Timetable.NumTrips()},
+		{"linked stops", linked(old), linked(new)},
+		{"placed offers", old.Places.NumOffers(), new.Places.NumOffers()},
+	} {
+		if f.old > 0 && 10*f.new < 7*f.old {
+			fell = append(fell, fmt.Sprintf("%s: %d → %d (−%d %%)", f.name, f.old, f.new, 100*(f.old-f.new)/f.old))
+		}
+	}
+	return fell
+}
+
+// Install serves an engine built in memory (path only names it in
+// /v1/graph), without the checks of Reload.
 func (s *Server) Install(e *engine.Engine, path string) *ReloadResult {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
-	return s.install(e, path, 0)
+	s.awaitRetired()
+	res := s.install(e, path, 0)
+	s.log.Info("graph loaded", "path", path, "build_id", res.BuildID, "previous_build_id", res.Previous, "date", e.Graph().Meta.Date)
+	return res
 }
 
+// install swaps e in; the caller holds reloadMu. It keeps only the
+// replaced graph's request counter.
 func (s *Server) install(e *engine.Engine, path string, took time.Duration) *ReloadResult {
-	st := &state{eng: e, path: path, loadedAt: time.Now(), loadTook: took}
+	st := &state{eng: e, path: path, loadedAt: time.Now(), loadTook: took, users: new(atomic.Int64)}
 	st.streets = newStreetLayer(&e.Graph().Streets)
 	prev := s.cur.Swap(st)
 	res := &ReloadResult{Path: path, BuildID: e.Graph().Meta.BuildID, LoadMS: math.Round(float64(took.Microseconds())/100) / 10}
 	if prev != nil {
 		res.Previous = prev.eng.Graph().Meta.BuildID
+		s.retired = prev.users
 	}
 	s.metrics.reloads(true)
-	s.log.Info("graph loaded", "path", path, "build_id", res.BuildID, "previous_build_id", res.Previous,
-		"date", e.Graph().Meta.Date, "load_ms", res.LoadMS)
 	return res
+}
+
+// HTTPServer returns the net/http server of reach serve for this server's
+// handler: time limits on reading a request's headers and body, on writing
+// the answer (the request time limit and 30 s more) and on idle
+// connections, and errors of the HTTP layer logged as warnings.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      s.cfg.Timeout + 30*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
 }
 
 // limits are the bounds the server sets on requests.

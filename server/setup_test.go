@@ -31,6 +31,13 @@ type region struct {
 // buildSynth builds the synthetic region of a seed into a new graph.
 func buildSynth(tb testing.TB, seed int64) *graph.Graph {
 	tb.Helper()
+	return buildSynthWith(tb, seed, nil)
+}
+
+// buildSynthWith builds the synthetic region of a seed from its sources
+// as edit changes them (nil: all of them).
+func buildSynthWith(tb testing.TB, seed int64, edit func(*ingest.Sources)) *graph.Graph {
+	tb.Helper()
 	dir := tb.TempDir()
 	if _, err := synth.Generate(dir, synth.Options{Seed: seed}); err != nil {
 		tb.Fatal(err)
@@ -42,6 +49,9 @@ func buildSynth(tb testing.TB, seed int64) *graph.Graph {
 	src, err := m.Sources()
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if edit != nil {
+		edit(&src)
 	}
 	d, err := time.Parse("2006-01-02", m.Date)
 	if err != nil {

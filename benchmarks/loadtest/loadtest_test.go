@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -9,6 +11,19 @@ import (
 	"reach/ingest"
 	"reach/ingest/synth"
 )
+
+// TestMain lets the attack mode run the test binary as its server
+// process.
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		if err := serveChild(os.Args[1:]); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest server:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
 
 func writeSynth(t *testing.T, path string, seed int64) {
 	t.Helper()
@@ -59,5 +74,40 @@ func TestRun(t *testing.T) {
 	}
 	if res.OK == 0 || res.Shed == 0 || res.Failed != 0 {
 		t.Errorf("overloaded: %+v", res)
+	}
+}
+
+// TestAttack is a short adversarial comparison on the synthetic region:
+// both runs serve normal users without failure, the attacker's requests
+// of every kind are sent and none gets a server error, and the server's
+// memory is measured in both.
+func TestAttack(t *testing.T) {
+	dir := t.TempDir()
+	c := AttackConfig{Graph: filepath.Join(dir, "a.graph"), Duration: 1500 * time.Millisecond, Rounds: 1, Workers: 4, Seed: 1,
+		Rate: 20, Hold: 300 * time.Millisecond, Kinds: attackKinds}
+	writeSynth(t, c.Graph, 0)
+	rep, err := RunAttack(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet, attack := rep.Rounds[0][0], rep.Rounds[0][1]
+	for _, p := range []*Phase{quiet, attack} {
+		if p.OK == 0 || p.Failed != 0 || p.P50 <= 0 || p.P95 < p.P50 || p.PeakRSS == 0 || p.LoadedRSS == 0 {
+			t.Errorf("attack %v: %+v", p.Attack, p)
+		}
+	}
+	if quiet.AttackSent != 0 || attack.AttackSent < 10 || attack.AttackErrors != 0 {
+		t.Errorf("attacker: quiet %d sent, attack %d sent, %d transport errors", quiet.AttackSent, attack.AttackSent, attack.AttackErrors)
+	}
+	for code, n := range attack.AttackStatus {
+		if code >= 500 && code != 503 {
+			t.Errorf("%d attack requests answered %d", n, code)
+		}
+	}
+	if rep.QuietP95 != quiet.P95 || rep.AttackRSS != attack.PeakRSS || rep.P95Ratio <= 0 || rep.RSSRatio <= 0 {
+		t.Errorf("medians of one round: %+v", rep)
+	}
+	if _, err := RunAttack(AttackConfig{Graph: c.Graph, Kinds: []string{"flood"}}); err == nil {
+		t.Error("an unknown attack kind is accepted")
 	}
 }

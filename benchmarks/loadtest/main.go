@@ -9,12 +9,24 @@
 // answer comes from one of the good graphs, and prints throughput and
 // latency percentiles.
 //
+// With -attack it compares instead, for -rounds rounds, a quiet run of
+// normal users with a run of the same length where an attacker sends
+// maximal requests (-attack-kinds: isochrones with every limit at its
+// ceiling, /v1/reachable with 100-value lists, 1 MB URLs, random walking
+// speeds) at -attack-rate per second and drops each after -attack-hold.
+// The server then runs in a child process, a new one for each run, and
+// the report gives normal users' latencies and the server's peak
+// resident memory in both, with their medians; the target is a p95 and a
+// peak within twice the quiet run's.
+//
 // Usage:
 //
 //	go run ./benchmarks/loadtest [-graph FILE] [-duration 60s] [-workers 8] [-reload-every 5s] [-corrupt-every 2]
+//	go run ./benchmarks/loadtest -attack [-graph FILE] [-duration 60s] [-rounds 2] [-attack-rate 4] [-attack-hold 300ms]
 //
 // Without -graph it builds the Rennes graph from the shared real data.
-// It exits with status 1 when a request failed or a reload went wrong.
+// It exits with status 1 when a request failed or a reload went wrong, and
+// in the attack mode when a normal request failed or the target is missed.
 package main
 
 import (
@@ -32,6 +44,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,6 +85,13 @@ type Result struct {
 }
 
 func main() {
+	if os.Getenv(childEnv) == "1" {
+		if err := serveChild(os.Args[1:]); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest server:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	var c Config
 	graphPath := flag.String("graph", "", "graph `FILE` to serve (default: build Rennes from the shared data)")
 	flag.DurationVar(&c.Duration, "duration", 60*time.Second, "length of the test")
@@ -82,7 +102,22 @@ func main() {
 	flag.IntVar(&c.MaxQueue, "max-queue", 0, "server's wait queue (default 4 × max-inflight; -1 for none)")
 	flag.Int64Var(&c.Seed, "seed", 1, "seed of the random addresses")
 	asJSON := flag.Bool("json", false, "print the result as JSON")
+	attack := flag.Bool("attack", false, "adversarial mode: quiet runs against runs under attack, the server in a child process (no reloads)")
+	rounds := flag.Int("rounds", 2, "attack mode: quiet and attack runs back to back, this many times (medians reported)")
+	rate := flag.Float64("attack-rate", 4, "attack mode: the attacker's requests per second")
+	hold := flag.Duration("attack-hold", 300*time.Millisecond, "attack mode: the attacker drops each request after this")
+	kinds := flag.String("attack-kinds", "ceiling,lists,bigurl", "attack mode: the attacker's requests, among "+strings.Join(attackKinds, ", "))
+	timeout := flag.Duration("timeout", 30*time.Second, "attack mode: the server's request time limit")
 	flag.Parse()
+	if *attack {
+		ac := AttackConfig{Duration: c.Duration, Rounds: *rounds, Workers: c.Workers, Seed: c.Seed, Timeout: *timeout,
+			MaxInflight: c.MaxInflight, MaxQueue: c.MaxQueue, Rate: *rate, Hold: *hold, Kinds: strings.Split(*kinds, ",")}
+		if err := attackMain(ac, *graphPath, *asJSON); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := mainErr(c, *graphPath, *asJSON); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
@@ -114,6 +149,45 @@ func mainErr(c Config, graphPath string, asJSON bool) error {
 	}
 	if res.Failed > 0 || res.ReloadErrors > 0 {
 		return fmt.Errorf("%d failed requests, %d wrong reload outcomes", res.Failed, res.ReloadErrors)
+	}
+	return nil
+}
+
+func attackMain(c AttackConfig, graphPath string, asJSON bool) error {
+	c.Graph = graphPath
+	if graphPath == "" {
+		dir, err := os.MkdirTemp("", "reach-loadtest-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		c.Graph = filepath.Join(dir, "a.graph")
+		if err := prepareGraphs("", c.Graph, filepath.Join(dir, "b.graph")); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(os.Stderr, "loadtest: %d rounds of %v quiet then %v under attack (%g requests/s of %s, dropped after %v), %d normal users, GOMAXPROCS %d\n",
+		c.Rounds, c.Duration, c.Duration, c.Rate, strings.Join(c.Kinds, ","), c.Hold, c.Workers, runtime.GOMAXPROCS(0))
+	rep, err := RunAttack(c)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(rep)
+	} else {
+		rep.Print(os.Stdout)
+	}
+	var failed int64
+	for _, r := range rep.Rounds {
+		failed += r[0].Failed + r[1].Failed
+	}
+	switch {
+	case failed > 0:
+		return fmt.Errorf("%d normal requests failed", failed)
+	case !rep.Met:
+		return fmt.Errorf("target missed: p95 ×%.2f, peak RSS ×%.2f against the quiet runs (at most ×2)", rep.P95Ratio, rep.RSSRatio)
 	}
 	return nil
 }
@@ -265,12 +339,30 @@ func Run(c Config) (*Result, error) {
 	}
 
 	// Clients.
-	lat := make([][]time.Duration, c.Workers)
-	var ok, shed, failed atomic.Int64
+	all, ok, shed, failed := runUsers(ctx, base, g, func(id string) bool { return good[id] }, c.Workers, c.Seed, fail)
+	reloads.Wait()
+	res.Duration = time.Since(start)
+	res.OK, res.Shed, res.Failed = ok, shed, failed
+	res.Requests = res.OK + res.Shed + res.Failed
+	res.Throughput = float64(res.OK) / res.Duration.Seconds()
+	res.P50, res.P95, res.P99, res.Max = percentiles(all)
+	return res, nil
+}
+
+// runUsers runs workers closed-loop clients, each asking /v1/reachable
+// from random addresses of g's streets until ctx ends. It returns the
+// sorted latencies of the 200 answers from a good graph, and the counts of
+// those, of deliberate 503s (overloaded) and of anything else, which it
+// passes to fail.
+func runUsers(ctx context.Context, base string, g *graph.Graph, good func(buildID string) bool, workers int, seed int64,
+	fail func(string)) (lat []time.Duration, ok, shed, failed int64) {
+	lats := make([][]time.Duration, workers)
+	var nOK, nShed, nFailed atomic.Int64
 	var wg sync.WaitGroup
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c.Workers}, Timeout: time.Minute}
-	for w := range c.Workers {
-		rng := rand.New(rand.NewSource(c.Seed + int64(w)))
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers}, Timeout: time.Minute}
+	defer client.CloseIdleConnections()
+	for w := range workers {
+		rng := rand.New(rand.NewSource(seed + int64(w)))
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				v := rng.Intn(g.Streets.NumNodes())
@@ -280,7 +372,7 @@ func Run(c Config) (*Result, error) {
 				r, err := client.Get(url)
 				if err != nil {
 					if ctx.Err() == nil {
-						failed.Add(1)
+						nFailed.Add(1)
 						fail(err.Error())
 					}
 					continue
@@ -290,31 +382,33 @@ func Run(c Config) (*Result, error) {
 				r.Body.Close()
 				d := time.Since(t0)
 				switch {
-				case r.StatusCode == 200 && good[r.Header.Get("X-Graph-Build")]:
-					ok.Add(1)
-					lat[w] = append(lat[w], d)
+				case r.StatusCode == 200 && good(r.Header.Get("X-Graph-Build")):
+					nOK.Add(1)
+					lats[w] = append(lats[w], d)
 				case r.StatusCode == 503 && json.Unmarshal(body, &p) == nil && p.Type == "urn:reach:problem:overloaded":
-					shed.Add(1)
+					nShed.Add(1)
 				default:
-					failed.Add(1)
+					nFailed.Add(1)
 					fail(fmt.Sprintf("%s: %d build %q: %.200s", url, r.StatusCode, r.Header.Get("X-Graph-Build"), body))
 				}
 			}
 		})
 	}
 	wg.Wait()
-	reloads.Wait()
-	res.Duration = time.Since(start)
-	res.OK, res.Shed, res.Failed = ok.Load(), shed.Load(), failed.Load()
-	res.Requests = res.OK + res.Shed + res.Failed
-	res.Throughput = float64(res.OK) / res.Duration.Seconds()
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	if n := len(all); n > 0 {
-		q := func(p float64) time.Duration { return all[min(n-1, int(p*float64(n)))] }
-		res.P50, res.P95, res.P99, res.Max = q(0.50), q(0.95), q(0.99), all[n-1]
+	lat = slices.Concat(lats...)
+	slices.Sort(lat)
+	return lat, nOK.Load(), nShed.Load(), nFailed.Load()
+}
+
+// percentiles returns the 50th, 95th and 99th percentiles and the
+// maximum of sorted durations (zeros when there are none).
+func percentiles(sorted []time.Duration) (p50, p95, p99, maxd time.Duration) {
+	n := len(sorted)
+	if n == 0 {
+		return 0, 0, 0, 0
 	}
-	return res, nil
+	q := func(p float64) time.Duration { return sorted[min(n-1, int(p*float64(n)))] }
+	return q(0.50), q(0.95), q(0.99), sorted[n-1]
 }
 
 // Print writes the result for a person.

@@ -72,28 +72,25 @@ func serve(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal, start
 	if err != nil {
 		return err
 	}
+	// The graph is loaded before listening: a file that cannot be served
+	// stops the command here, and the server never answers without one.
+	if _, err := srv.Reload(); err != nil {
+		var re *server.ReloadError
+		if errors.As(err, &re) {
+			return fmt.Errorf("graph %s: %w (nothing served)", re.Path, re.Err)
+		}
+		return err
+	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      *timeout + 30*time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	hs := srv.HTTPServer()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String(), "graph", *graphPath, "max_inflight", *inflight)
+	log.Info("listening", "addr", ln.Addr().String(), "graph", *graphPath, "build_id", srv.BuildID(), "max_inflight", *inflight)
 	if started != nil {
 		started(ln.Addr())
-	}
-	// The first load: /readyz answers 503 until it is done.
-	if _, err := srv.Reload(); err != nil {
-		hs.Close()
-		return err
 	}
 	reloads := make(chan struct{}, 1)
 	go func() {

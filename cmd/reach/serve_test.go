@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -95,6 +96,8 @@ func TestServeSignals(t *testing.T) {
 			}
 		}
 	}
+	// The graph is loaded before the server listens.
+	firstID := waitLog("graph loaded")["build_id"]
 	addr, _ := waitLog("listening")["addr"].(string)
 	if !strings.HasPrefix(addr, "127.0.0.1:") || addr == "127.0.0.1:8080" {
 		t.Fatalf("listening on %q: PORT=0 should give a free port", addr)
@@ -112,8 +115,8 @@ func TestServeSignals(t *testing.T) {
 		json.NewDecoder(res.Body).Decode(&doc)
 		return doc.BuildID
 	}
-	if got := waitLog("graph loaded")["build_id"]; got != idA || build() != idA {
-		t.Fatalf("first load: build %v, want %s", got, idA)
+	if firstID != idA || build() != idA {
+		t.Fatalf("first load: build %v, want %s", firstID, idA)
 	}
 	waitLog("request") // the /readyz above
 
@@ -177,5 +180,42 @@ func TestServeUsage(t *testing.T) {
 	}
 	if _, err := listenAddr("127.0.0.1:8080", "http"); err == nil {
 		t.Error("PORT=http accepted")
+	}
+}
+
+// TestServeBadGraph starts `reach serve` on a graph it cannot serve: it
+// exits 1 naming the file, without listening (the address it is given is
+// taken, so listening first would fail on that instead) and without
+// speaking of a previous graph.
+func TestServeBadGraph(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.graph")
+	serveWriteSynth(t, good, 0)
+	whole, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	corrupt := append([]byte(nil), whole...)
+	corrupt[len(corrupt)/2] ^= 0x5a
+	files := map[string][]byte{"corrupt.graph": corrupt, "truncated.graph": whole[:len(whole)/3], "junk.graph": []byte("not a graph")}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	for _, name := range []string{"missing.graph", "corrupt.graph", "truncated.graph", "junk.graph", "."} {
+		path := filepath.Join(dir, name)
+		for _, addr := range []string{taken.Addr().String(), "127.0.0.1:0"} {
+			code, _, stderr := reach("serve", "--graph", path, "--addr", addr, "--log-format", "text")
+			if code != 1 || !strings.Contains(stderr, "reach serve: graph "+path) || strings.Contains(stderr, "listening") ||
+				strings.Contains(stderr, "address already in use") || strings.Contains(stderr, "previous graph") {
+				t.Errorf("serve %s on %s: exit %d, stderr:\n%s", name, addr, code, stderr)
+			}
+		}
 	}
 }
