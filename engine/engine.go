@@ -41,27 +41,16 @@ type Engine struct {
 	// when the graph has no offer), to every school, and to the H3 cells.
 	egressOffers, egressAll, egressCells *raptor.Egress
 
-	longestPath float64 // metres of the longest street footpath between stops
-	boundaries  cellBoundaries
+	boundaries cellBoundaries
 
 	// Folded texts for the filters: per offer its label and school's name,
 	// and its diploma level; per school its name and UAI.
 	offerText, offerLevel, schoolText []string
 
 	mu        sync.Mutex
-	transfers map[transferKey]*raptor.Transfers
+	transfers map[graph.TransferMode]*raptor.Transfers // one set per mode, built on first use
 
 	pool sync.Pool // *scratch
-}
-
-// maxCachedTransfers bounds the footpath sets kept: requests may ask for
-// any walking speed, and each set is as large as the street transfers.
-const maxCachedTransfers = 16
-
-type transferKey struct {
-	mode    graph.TransferMode
-	speed   float64
-	maxWalk float64 // +Inf when no street footpath is longer
 }
 
 // scratch is the per-request memory reused between requests.
@@ -87,7 +76,7 @@ func New(g *graph.Graph) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
-	e := &Engine{g: g, router: router, transfers: map[transferKey]*raptor.Transfers{}}
+	e := &Engine{g: g, router: router, transfers: map[graph.TransferMode]*raptor.Transfers{}}
 	var idx *street.Index
 	if g.Streets.NumNodes() > 0 {
 		idx = street.NewIndex(&g.Streets)
@@ -100,9 +89,6 @@ func New(g *graph.Graph) (*Engine, error) {
 	e.bounds = graphBounds(g)
 	for _, s := range tt.LineSchool {
 		e.school = e.school || s
-	}
-	for _, d := range g.StopPaths.Dist {
-		e.longestPath = max(e.longestPath, float64(d))
 	}
 	pl := &g.Places
 	e.schoolText = make([]string, pl.NumSchools())
@@ -212,24 +198,39 @@ func (e *Engine) SchoolIndex() *graph.SchoolIndex { return e.index }
 func (e *Engine) HasSchoolBuses() bool { return e.school }
 
 // Transfers returns the footpaths between stops for a mode ("" for the
-// graph's default) at a walking speed, street footpaths longer than maxWalk
-// metres left out, building them on first use and caching them.
-func (e *Engine) Transfers(mode graph.TransferMode, walkSpeed, maxWalk float64) (*raptor.Transfers, error) {
+// graph's default), building them on first use and caching them. Street
+// footpaths are walks in metres: a query times them at its walking speed
+// and bounds them by its max walk (raptor.Query WalkSpeed and MaxWalk).
+func (e *Engine) Transfers(mode graph.TransferMode) (*raptor.Transfers, error) {
 	if mode == "" {
 		mode = e.g.Meta.Transfers
 	}
 	if mode == "" {
 		mode = graph.TransfersBoth
 	}
-	if maxWalk >= e.longestPath || mode == graph.TransfersNone || mode == graph.TransfersGTFS {
-		maxWalk = math.Inf(1)
-	}
-	key := transferKey{mode, walkSpeed, maxWalk}
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	if t, ok := e.transfers[key]; ok {
+	t, ok := e.transfers[mode]
+	e.mu.Unlock()
+	if ok {
 		return t, nil
 	}
+	// Built without the lock: other requests go on meanwhile (two
+	// requests may build the same set; the first stored is kept).
+	t, err := e.buildTransfers(mode)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if old, ok := e.transfers[mode]; ok {
+		return old, nil
+	}
+	e.transfers[mode] = t
+	return t, nil
+}
+
+// buildTransfers builds the footpaths of Transfers.
+func (e *Engine) buildTransfers(mode graph.TransferMode) (*raptor.Transfers, error) {
 	var t raptor.Transfers
 	switch mode {
 	case graph.TransfersNone:
@@ -237,12 +238,9 @@ func (e *Engine) Transfers(mode graph.TransferMode, walkSpeed, maxWalk float64) 
 	case graph.TransfersGTFS:
 		t = raptor.GTFSTransfers(&e.g.Timetable)
 	case graph.TransfersStreet, graph.TransfersBoth:
-		p := e.g.StopPaths
-		if !math.IsInf(maxWalk, 1) {
-			p = shorterPaths(p, maxWalk)
-		}
+		p := &e.g.StopPaths
 		var err error
-		if t, err = raptor.FromDistances(p.Start, p.To, p.Dist, walkSpeed); err != nil {
+		if t, err = raptor.StreetTransfers(p.Start, p.To, p.Dist); err != nil {
 			return nil, fmt.Errorf("engine: street transfers: %w", err)
 		}
 		if mode == graph.TransfersBoth {
@@ -251,24 +249,7 @@ func (e *Engine) Transfers(mode graph.TransferMode, walkSpeed, maxWalk float64) 
 	default:
 		return nil, fmt.Errorf("transfers %q: want street, gtfs, both or none", mode)
 	}
-	if len(e.transfers) < maxCachedTransfers {
-		e.transfers[key] = &t
-	}
 	return &t, nil
-}
-
-// shorterPaths returns the footpaths of at most maxWalk metres.
-func shorterPaths(p graph.Footpaths, maxWalk float64) graph.Footpaths {
-	out := graph.Footpaths{Start: make([]int32, len(p.Start))}
-	for s := 0; s+1 < len(p.Start); s++ {
-		for k := p.Start[s]; k < p.Start[s+1]; k++ {
-			if float64(p.Dist[k]) <= maxWalk {
-				out.To, out.Dist = append(out.To, p.To[k]), append(out.Dist, p.Dist[k])
-			}
-		}
-		out.Start[s+1] = int32(len(out.To))
-	}
-	return out
 }
 
 // walkSeconds converts metres to whole seconds at speed, rounding up.

@@ -136,13 +136,14 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 			out.access[i] = StopNear{Stop: h.Point, Metres: h.Dist, Seconds: w}
 			sc.sources = append(sc.sources, raptor.SourceOffset{Stop: h.Point, Offset: w})
 		}
-		tr, err := e.Transfers(p.Transfers, p.WalkSpeed, p.MaxWalk)
+		tr, err := e.Transfers(p.Transfers)
 		if err != nil {
 			return nil, err
 		}
 		q := raptor.RangeQuery{
 			Sources: sc.sources, From: from, To: p.ArriveBy + 1, Step: 60,
-			MaxTransfers: p.MaxTransfers, Transfers: tr, Deadline: p.ArriveBy, Done: ctx.Done(), MaxDuration: ceiling,
+			MaxTransfers: p.MaxTransfers, Transfers: tr, WalkSpeed: p.WalkSpeed, MaxWalk: p.MaxWalk,
+			Deadline: p.ArriveBy, Done: ctx.Done(), MaxDuration: ceiling,
 			Targets: []raptor.TargetQuery{{Egress: egress, WalkSpeed: p.WalkSpeed, MaxWalk: p.MaxWalk, Journeys: true, Times: true}},
 		}
 		if cells && e.egressCells != nil {

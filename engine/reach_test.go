@@ -14,11 +14,11 @@ import (
 // returns, per stop, the earliest arrival by a vehicle.
 func vehicleArrivals(t *testing.T, e *Engine, p Params, near []StopNear, dep int32, school bool) []int32 {
 	t.Helper()
-	tr, err := e.Transfers(p.Transfers, p.WalkSpeed, p.MaxWalk)
+	tr, err := e.Transfers(p.Transfers)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := raptor.Query{MaxTransfers: p.MaxTransfers, Transfers: tr, AllowSchool: school}
+	q := raptor.Query{MaxTransfers: p.MaxTransfers, Transfers: tr, AllowSchool: school, WalkSpeed: p.WalkSpeed, MaxWalk: p.MaxWalk}
 	for _, n := range near {
 		q.Sources = append(q.Sources, raptor.Source{Stop: n.Stop, Time: dep + n.Seconds})
 	}

@@ -269,7 +269,7 @@ func (s *Server) reload(force bool) (*ReloadResult, error) {
 	if err == nil {
 		// Build the default footpaths now rather than in the first
 		// requests after the swap, which would wait for them.
-		_, err = e.Transfers("", engine.DefaultWalkSpeed, engine.DefaultMaxWalk)
+		_, err = e.Transfers("")
 	}
 	var fell []string
 	if cur := s.cur.Load(); err == nil && cur != nil {
@@ -340,29 +340,13 @@ func liveHeap() uint64 {
 // mb is bytes in megabytes, to one decimal.
 func mb(b uint64) float64 { return math.Round(float64(b)/1e5) / 10 }
 
-// shrink compares a graph about to be served with the one served: it
-// returns the figures that fell by more than 30 % (scheduled trips, stops
-// linked to the streets, offers placed at a school), each as "name: old →
-// new (−pct %)", or nil. A figure the old graph lacks is not compared.
+// shrink names the figures of new (scheduled trips, linked stops, placed
+// offers) that fell by more than graph.DefaultMaxShrink against old: the
+// release gate builds use too (graph.CompareShrink).
 func shrink(old, new *graph.Graph) []string {
-	linked := func(g *graph.Graph) int {
-		if g.Meta.Linking == nil {
-			return 0
-		}
-		return g.Meta.Linking.Stops.Linked
-	}
 	var fell []string
-	for _, f := range []struct {
-		name     string
-		old, new int
-	}{
-		{"scheduled trips", old.Timetable.NumTrips(), new.Timetable.NumTrips()},
-		{"linked stops", linked(old), linked(new)},
-		{"placed offers", old.Places.NumOffers(), new.Places.NumOffers()},
-	} {
-		if f.old > 0 && 10*f.new < 7*f.old {
-			fell = append(fell, fmt.Sprintf("%s: %d → %d (−%d %%)", f.name, f.old, f.new, 100*(f.old-f.new)/f.old))
-		}
+	for _, f := range graph.CompareShrink(&old.Meta, &new.Meta, graph.DefaultMaxShrink) {
+		fell = append(fell, f.String())
 	}
 	return fell
 }

@@ -238,7 +238,7 @@ func childQuery(d dataset, graphPath string, cfg queryConfig) (*queryRun, error)
 	}
 	run := &queryRun{LoadSeconds: time.Since(start).Seconds()}
 	g := e.Graph()
-	tr, err := e.Transfers("", engine.DefaultWalkSpeed, engine.DefaultMaxWalk)
+	tr, err := e.Transfers("")
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +309,7 @@ func childQuery(d dataset, graphPath string, cfg queryConfig) (*queryRun, error)
 		}
 		window := int32(p.MaxMinutes) * 60
 		rr, err := e.Router().Range(raptor.RangeQuery{Sources: src, From: p.ArriveBy - window, To: p.ArriveBy + 1, Step: 60,
-			MaxTransfers: p.MaxTransfers, Transfers: tr})
+			MaxTransfers: p.MaxTransfers, Transfers: tr, WalkSpeed: engine.DefaultWalkSpeed})
 		if err != nil {
 			return 0, err
 		}
@@ -319,7 +319,7 @@ func childQuery(d dataset, graphPath string, cfg queryConfig) (*queryRun, error)
 	}
 	plain := func(i int) (int64, error) {
 		res, err := e.Router().Route(raptor.Query{Sources: []raptor.Source{{Stop: stops[i%len(stops)], Time: 7*3600 + 30*60}},
-			MaxTransfers: raptor.DefaultMaxTransfers, Transfers: tr, MinChange: 60})
+			MaxTransfers: raptor.DefaultMaxTransfers, Transfers: tr, WalkSpeed: engine.DefaultWalkSpeed, MinChange: 60})
 		if err != nil {
 			return 0, err
 		}

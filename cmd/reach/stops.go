@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 
 	"reach/engine"
@@ -61,7 +60,7 @@ func runStops(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--transfers %w", err)
 	}
-	tr, err := eng.Transfers(mode, *walkSpeed, math.Inf(1))
+	tr, err := eng.Transfers(mode)
 	if err != nil {
 		return fmt.Errorf("--transfers: %w", err)
 	}
@@ -71,6 +70,7 @@ func runStops(args []string, stdout, stderr io.Writer) error {
 		Transfers:       tr,
 		AllowSchool:     *school,
 		WalkFromSources: true,
+		WalkSpeed:       *walkSpeed,
 	})
 	if err != nil {
 		return err

@@ -155,7 +155,7 @@ func (sc *scratch) reconstruct(p *params, j *Journey, legs []Leg, fromVehicle bo
 				j.Source, j.Start = u, v
 				break
 			}
-			f, ok := footpath(p.tr, from, u)
+			f, ok := footpath(p, from, u)
 			if !ok {
 				return legs, fmt.Errorf("raptor: internal error: no footpath from stop %d to %d", from, u)
 			}
@@ -211,16 +211,20 @@ func (sc *scratch) reconstruct(p *params, j *Journey, legs []Leg, fromVehicle bo
 	return legs, nil
 }
 
-// footpath returns the time of the footpath from s to u.
-func footpath(tr *Transfers, s, u int32) (int32, bool) {
-	if tr == nil {
+// footpath returns the time of the quickest footpath from s to u the
+// query may take.
+func footpath(p *params, s, u int32) (int32, bool) {
+	tr := p.tr
+	if tr == nil || uint(s) >= uint(tr.NumStops()) {
 		return 0, false
 	}
-	to, secs := tr.From(s)
 	best, ok := int32(0), false
-	for i, x := range to {
-		if x == u && (!ok || secs[i] < best) {
-			best, ok = secs[i], true
+	for i := tr.Start[s]; i < tr.Start[s+1]; i++ {
+		if tr.To[i] != u {
+			continue
+		}
+		if f, can := p.footTime(tr, i); can && (!ok || f < best) {
+			best, ok = f, true
 		}
 	}
 	return best, ok

@@ -2,6 +2,7 @@ package raptor
 
 import (
 	"errors"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -46,7 +47,11 @@ func checkJourney(t *testing.T, tt *graph.Timetable, q Query, j Journey) {
 			if l.Depart != clock {
 				fail("footpath leg %d leaves at %d, arrived at %d", i, l.Depart, clock)
 			}
-			f, ok := footpath(q.Transfers, l.FromStop, l.ToStop)
+			qp := params{tr: q.Transfers, walkSpeed: q.WalkSpeed, maxWalk: q.MaxWalk}
+			if qp.maxWalk == 0 {
+				qp.maxWalk = math.Inf(1)
+			}
+			f, ok := footpath(&qp, l.FromStop, l.ToStop)
 			if !ok || l.Arrive-l.Depart != f {
 				fail("footpath leg %d takes %d s, the footpath %d s (exists %v)", i, l.Arrive-l.Depart, f, ok)
 			}

@@ -27,11 +27,14 @@ type Query struct {
 	// MinChange is the least time, in seconds, to change vehicles at a
 	// stop; a stop's own minimum transfer time applies when longer.
 	MinChange int32
+	// WalkSpeed (m/s) times the footpaths of Transfers given in metres;
+	// MaxWalk (metres, 0 for no bound) bounds them.
+	WalkSpeed, MaxWalk float64
 }
 
 // params validates the query options.
 func (q *Query) params(r *Router) (params, error) {
-	return r.newParams(q.MaxTransfers, q.Transfers, q.AllowSchool, q.WalkFromSources, q.MinChange)
+	return r.newParams(q.MaxTransfers, q.Transfers, q.AllowSchool, q.WalkFromSources, q.MinChange, q.WalkSpeed, q.MaxWalk)
 }
 
 // checkSources validates source stops and times.

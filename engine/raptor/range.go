@@ -39,6 +39,8 @@ type RangeQuery struct {
 	AllowSchool     bool
 	WalkFromSources bool
 	MinChange       int32
+	WalkSpeed       float64
+	MaxWalk         float64
 	// MaxDuration, when positive, bounds the journeys searched: from the
 	// departure at dep, no label later than dep + MaxDuration is set, so
 	// that a search costs what the travel-time ceiling allows. Arrivals
@@ -66,6 +68,7 @@ func (q *RangeQuery) At(dep int32) Query {
 	return Query{
 		Sources: src, MaxTransfers: q.MaxTransfers, Transfers: q.Transfers,
 		AllowSchool: q.AllowSchool, WalkFromSources: q.WalkFromSources, MinChange: q.MinChange,
+		WalkSpeed: q.WalkSpeed, MaxWalk: q.MaxWalk,
 	}
 }
 
@@ -80,7 +83,7 @@ func (q *RangeQuery) At(dep int32) Query {
 // exactly as a plain search at that departure would. The result borrows
 // memory from the router's pool: call Release when done.
 func (r *Router) Range(q RangeQuery) (*RangeResult, error) {
-	p, err := r.newParams(q.MaxTransfers, q.Transfers, q.AllowSchool, q.WalkFromSources, q.MinChange)
+	p, err := r.newParams(q.MaxTransfers, q.Transfers, q.AllowSchool, q.WalkFromSources, q.MinChange, q.WalkSpeed, q.MaxWalk)
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +144,7 @@ type rangeState struct {
 	maxDur   int32          // RangeQuery.MaxDuration, 0 when unbounded
 	sources  []SourceOffset // copied from the query
 	walk     *Transfers     // footpaths from sources, when walked
+	params   params         // of the search
 	marks    []bool         // per minute: searched
 	procMin  []int32        // searched minutes, latest first
 	// Per minute, the (route, position) pairs where a trip leaving a
@@ -227,11 +231,11 @@ func (sc *scratch) departures(p *params, src []SourceOffset, from, step int32, m
 	}
 	for _, s := range src {
 		mark(s.Stop, s.Offset)
-		if p.walkFromSources && p.tr != nil {
-			to, secs := p.tr.From(s.Stop)
-			for j, u := range to {
-				if uint32(u) < uint32(sc.nStops) && uint32(secs[j]) <= MaxFootpath {
-					mark(u, s.Offset+secs[j])
+		if p.walkFromSources && p.tr != nil && uint(s.Stop) < uint(sc.nStops) {
+			a := p.tr.Start[s.Stop]
+			for j, u := range p.tr.To[a:p.tr.Start[s.Stop+1]] {
+				if f, ok := p.footTime(p.tr, a+int32(j)); ok && uint32(u) < uint32(sc.nStops) && uint32(f) <= MaxFootpath {
+					mark(u, s.Offset+f)
 				}
 			}
 		}
@@ -265,6 +269,7 @@ func (sc *scratch) runRange(p *params, q *RangeQuery, step int32, minutes int, p
 	rs.minutes, rs.from, rs.step, rs.deadline, rs.maxDur = minutes, q.From, step, q.Deadline, q.MaxDuration
 	rs.sources = append(rs.sources[:0], q.Sources...)
 	rs.walk = nil
+	rs.params = *p
 	if p.walkFromSources {
 		rs.walk = p.tr
 	}
@@ -407,10 +412,10 @@ func (rr *RangeResult) sourceArrival(m int, s int32) int32 {
 			best = min(best, dep+src.Offset)
 		}
 		if rs.walk != nil {
-			to, secs := rs.walk.From(src.Stop)
-			for j, u := range to {
-				if u == s {
-					best = min(best, dep+src.Offset+secs[j])
+			a := rs.walk.Start[src.Stop]
+			for j, u := range rs.walk.To[a:rs.walk.Start[src.Stop+1]] {
+				if f, ok := rs.params.footTime(rs.walk, a+int32(j)); ok && u == s {
+					best = min(best, dep+src.Offset+f)
 				}
 			}
 		}

@@ -2,6 +2,7 @@ package raptor
 
 import (
 	"fmt"
+	"math"
 	"sync"
 
 	"reach/graph"
@@ -74,11 +75,36 @@ type params struct {
 	allowSchool     bool
 	walkFromSources bool
 	minChange       int32
+	walkSpeed       float64 // m/s, for footpaths given in metres
+	maxWalk         float64 // metres: longer walks are not taken
+}
+
+// footTime returns the time of footpath i of tr (an index into To), and
+// whether the query may take it.
+func (p *params) footTime(tr *Transfers, i int32) (int32, bool) {
+	if tr.Metres != nil {
+		if m := float64(tr.Metres[i]); m >= 0 {
+			if m > p.maxWalk {
+				return 0, false
+			}
+			return WalkSeconds(m, p.walkSpeed), true
+		}
+	}
+	return tr.Time[i], true
 }
 
 // newParams validates the common query options.
-func (r *Router) newParams(maxTransfers int, tr *Transfers, allowSchool, walk bool, minChange int32) (params, error) {
-	p := params{allowSchool: allowSchool, walkFromSources: walk, minChange: minChange}
+func (r *Router) newParams(maxTransfers int, tr *Transfers, allowSchool, walk bool, minChange int32, walkSpeed, maxWalk float64) (params, error) {
+	p := params{allowSchool: allowSchool, walkFromSources: walk, minChange: minChange, walkSpeed: walkSpeed, maxWalk: maxWalk}
+	if maxWalk == 0 {
+		p.maxWalk = math.Inf(1)
+	}
+	if tr != nil && tr.Metres != nil && !(walkSpeed > 0 && walkSpeed < 1000) {
+		return p, fmt.Errorf("raptor: walk speed %v m/s for footpaths given in metres", walkSpeed)
+	}
+	if !(maxWalk >= 0) {
+		return p, fmt.Errorf("raptor: max walk %v m", maxWalk)
+	}
 	switch {
 	case maxTransfers < 0:
 		p.maxRound = MaxRounds
@@ -93,7 +119,7 @@ func (r *Router) newParams(maxTransfers int, tr *Transfers, allowSchool, walk bo
 	if tr != nil && len(tr.To) > 0 {
 		// The footpath loops check destinations and times as they go;
 		// only the sizes are checked here, in constant time.
-		if len(tr.Start) != r.numStops+1 || len(tr.To) != len(tr.Time) {
+		if len(tr.Start) != r.numStops+1 || len(tr.To) != len(tr.Time) || (tr.Metres != nil && len(tr.Metres) != len(tr.To)) {
 			return p, fmt.Errorf("raptor: transfers of %d stops (%d destinations, %d times) for a timetable of %d stops",
 				tr.NumStops(), len(tr.To), len(tr.Time), r.numStops)
 		}

@@ -273,20 +273,32 @@ func (sc *scratch) vehUpdate(k int, s, t int32, minChange, trip, board, alight i
 func (sc *scratch) source(p *params, s, t int32) {
 	sc.footUpdate(0, s, t, -1)
 	if p.walkFromSources && p.tr != nil {
-		sc.relax(p.tr, 0, s, t)
+		sc.relax(p, 0, s, t)
 	}
 }
 
 // relax walks the footpaths of stop s reached at time t in round k.
-func (sc *scratch) relax(tr *Transfers, k int, s, t int32) {
+func (sc *scratch) relax(p *params, k int, s, t int32) {
+	tr := p.tr
 	a, b := tr.Start[s], tr.Start[s+1]
 	if a < 0 || b < a || int(b) > len(tr.To) {
 		sc.badTransfer = true
 		return
 	}
 	to, secs := tr.To[a:b], tr.Time[a:b]
+	var metres []float32
+	if tr.Metres != nil {
+		metres = tr.Metres[a:b]
+	}
 	for j, u := range to {
 		f := secs[j]
+		if metres != nil && metres[j] >= 0 {
+			m := float64(metres[j])
+			if m > p.maxWalk {
+				continue
+			}
+			f = WalkSeconds(m, p.walkSpeed)
+		}
 		if uint32(u) >= uint32(sc.nStops) || uint32(f) > MaxFootpath {
 			sc.badTransfer = true
 			continue
@@ -324,7 +336,7 @@ func (sc *scratch) search(p *params) {
 			sc.scanRoutes(p, k)
 			if p.tr != nil {
 				for _, s := range sc.curImproved {
-					sc.relax(p.tr, k, s, sc.veh[k*sc.nStops+int(s)])
+					sc.relax(p, k, s, sc.veh[k*sc.nStops+int(s)])
 				}
 			}
 		}

@@ -19,10 +19,17 @@ const MaxFootpath = 1 << 19
 //
 // The zero value has no footpaths. A Transfers is read-only once built and
 // may be shared by concurrent queries.
+//
+// Footpaths may be walks given in metres (Metres, when not nil, holds one
+// entry per footpath): an entry m ≥ 0 takes WalkSeconds(m, speed) at the
+// query's walking speed and is not walked beyond the query's MaxWalk, so
+// that one set serves every speed; an entry < 0 is a footpath of fixed
+// Time (transfers.txt).
 type Transfers struct {
-	Start []int32 // len NumStops()+1
-	To    []int32
-	Time  []int32
+	Start  []int32 // len NumStops()+1
+	To     []int32
+	Time   []int32
+	Metres []float32 // nil, or len(To): metres of walks, -1 for fixed times
 }
 
 // NumStops returns the number of origin stops the CSR covers.
@@ -63,9 +70,15 @@ func (t *Transfers) Validate(numStops int) error {
 			return fmt.Errorf("raptor: transfer offsets decrease at stop %d", s)
 		}
 	}
+	if t.Metres != nil && len(t.Metres) != len(t.To) {
+		return fmt.Errorf("raptor: transfers have %d destinations and %d walk lengths", len(t.To), len(t.Metres))
+	}
 	for i, u := range t.To {
 		if u < 0 || int(u) >= numStops {
 			return fmt.Errorf("raptor: transfer %d leads to stop %d, out of range", i, u)
+		}
+		if t.Metres != nil && float64(t.Metres[i]) > MaxFootpath {
+			return fmt.Errorf("raptor: transfer %d is a walk of %v m", i, t.Metres[i])
 		}
 		if f := t.Time[i]; f < 0 || f > MaxFootpath {
 			return fmt.Errorf("raptor: transfer %d takes %d s, outside 0..%d", i, f, MaxFootpath)
@@ -95,14 +108,61 @@ func MergeTransfers(a, b Transfers) Transfers {
 	start := make([]int32, n+1)
 	to := make([]int32, 0, len(a.To)+len(b.To))
 	secs := make([]int32, 0, len(a.To)+len(b.To))
+	var metres []float32
+	if a.Metres != nil || b.Metres != nil {
+		metres = make([]float32, 0, len(a.To)+len(b.To))
+	}
 	for s := int32(0); int(s) < n; s++ {
-		u, f := a.From(s)
-		to, secs = append(to, u...), append(secs, f...)
-		u, f = b.From(s)
-		to, secs = append(to, u...), append(secs, f...)
+		for _, x := range []*Transfers{&a, &b} {
+			u, f := x.From(s)
+			to, secs = append(to, u...), append(secs, f...)
+			if metres != nil {
+				if x.Metres != nil {
+					metres = append(metres, x.Metres[x.Start[s]:x.Start[s+1]]...)
+				} else {
+					for range u {
+						metres = append(metres, -1)
+					}
+				}
+			}
+		}
 		start[s+1] = int32(len(to))
 	}
+	if metres != nil {
+		return normalizeMetres(n, start, to, secs, metres)
+	}
 	return normalize(n, start, to, secs)
+}
+
+// StreetTransfers returns street footpaths given in metres (a CSR over the
+// origin stop: destinations to[start[s]:start[s+1]] at dist metres) as
+// walks whose times follow each query's walking speed (see Transfers).
+// Loops are dropped and duplicate pairs keep the shortest walk.
+func StreetTransfers(start, to []int32, dist []float32) (Transfers, error) {
+	if len(start) == 0 {
+		return Transfers{}, fmt.Errorf("raptor: distance CSR has no offsets")
+	}
+	n := len(start) - 1
+	if len(to) != len(dist) {
+		return Transfers{}, fmt.Errorf("raptor: distance CSR has %d destinations and %d distances", len(to), len(dist))
+	}
+	if start[0] != 0 || int(start[n]) != len(to) {
+		return Transfers{}, fmt.Errorf("raptor: distance offsets do not span 0..%d", len(to))
+	}
+	for s := 1; s <= n; s++ {
+		if start[s] < start[s-1] {
+			return Transfers{}, fmt.Errorf("raptor: distance offsets decrease at stop %d", s)
+		}
+	}
+	for i, d := range dist {
+		if u := to[i]; u < 0 || int(u) >= n {
+			return Transfers{}, fmt.Errorf("raptor: footpath %d leads to stop %d, out of range 0..%d", i, u, n-1)
+		}
+		if !(d >= 0) || float64(d) > MaxFootpath {
+			return Transfers{}, fmt.Errorf("raptor: footpath %d of %v m", i, d)
+		}
+	}
+	return normalizeMetres(n, start, to, make([]int32, len(to)), dist), nil
 }
 
 // FromDistances converts street footpaths given in metres (a CSR over the
@@ -180,6 +240,80 @@ func normalize(n int, start, to, secs []int32) Transfers {
 		slices.SortFunc(seg, func(x, y edge) int { return int(x.to - y.to) })
 		for j, e := range seg {
 			out.To[int(first)+j], out.Time[int(first)+j] = e.to, e.secs
+		}
+		out.Start[s+1] = int32(len(out.To))
+	}
+	return out
+}
+
+// normalizeMetres is normalize for footpaths of which some are walks in
+// metres (metres[i] ≥ 0) and others fixed times (metres[i] < 0): for a
+// pair, the shortest walk and the shortest fixed time are kept, the two
+// kinds apart (which is faster depends on the query's speed).
+func normalizeMetres(n int, start, to, secs []int32, metres []float32) Transfers {
+	out := Transfers{Start: make([]int32, n+1), To: make([]int32, 0, len(to)), Time: make([]int32, 0, len(to)),
+		Metres: make([]float32, 0, len(to))}
+	walkAt := make([]int32, n) // position in out of the walk (s, u), valid when ≥ first
+	timeAt := make([]int32, n) // of the fixed-time footpath (s, u)
+	for i := range walkAt {
+		walkAt[i], timeAt[i] = -1, -1
+	}
+	type edge struct {
+		to, secs int32
+		m        float32
+	}
+	var seg []edge
+	for s := int32(0); int(s) < n; s++ {
+		first := int32(len(out.To))
+		a, b := start[s], start[s+1]
+		if a < 0 || b < a || int(b) > len(to) {
+			a, b = 0, 0
+		}
+		for i := a; i < b; i++ {
+			u, f, m := to[i], secs[i], metres[i]
+			if u == s || u < 0 || int(u) >= n {
+				continue
+			}
+			if m >= 0 {
+				if !(float64(m) <= MaxFootpath) {
+					continue
+				}
+				if j := walkAt[u]; j >= first {
+					out.Metres[j] = min(out.Metres[j], m)
+					continue
+				}
+				walkAt[u] = int32(len(out.To))
+				out.To, out.Time, out.Metres = append(out.To, u), append(out.Time, 0), append(out.Metres, m)
+				continue
+			}
+			if f < 0 || f > MaxFootpath {
+				continue
+			}
+			if j := timeAt[u]; j >= first {
+				out.Time[j] = min(out.Time[j], f)
+				continue
+			}
+			timeAt[u] = int32(len(out.To))
+			out.To, out.Time, out.Metres = append(out.To, u), append(out.Time, f), append(out.Metres, -1)
+		}
+		seg = seg[:0]
+		for j := first; j < int32(len(out.To)); j++ {
+			seg = append(seg, edge{out.To[j], out.Time[j], out.Metres[j]})
+		}
+		slices.SortFunc(seg, func(x, y edge) int {
+			if x.to != y.to {
+				return int(x.to - y.to)
+			}
+			switch {
+			case x.m < y.m:
+				return -1
+			case x.m > y.m:
+				return 1
+			}
+			return 0
+		})
+		for j, e := range seg {
+			out.To[int(first)+j], out.Time[int(first)+j], out.Metres[int(first)+j] = e.to, e.secs, e.m
 		}
 		out.Start[s+1] = int32(len(out.To))
 	}
