@@ -24,6 +24,8 @@ type Graph struct {
 	SchoolEgress Footpaths
 	// Cells are the H3 cells reachable on foot from each stop.
 	Cells Cells
+	// Addresses are the geocoder's entries and word index.
+	Addresses Addresses
 }
 
 // Meta describes how a graph was built: its sources, dates and the report
@@ -44,6 +46,9 @@ type Meta struct {
 	Streets *StreetsReport `json:"streets,omitempty"`
 	Linking *LinkingReport `json:"linking,omitempty"`
 	Places  *PlacesReport  `json:"places,omitempty"`
+
+	// Addresses says what the geocoder's index holds, per source.
+	Addresses *AddressesReport `json:"addresses,omitempty"`
 }
 
 // StreetsReport says what the OpenStreetMap extract gave.

@@ -14,6 +14,7 @@ type Summary struct {
 	Linking       *LinkingReport   `json:"linking,omitempty"`
 	Places        *PlacesReport    `json:"places,omitempty"`
 	Cells         CellsSummary     `json:"cells"`
+	Addresses     *AddressesReport `json:"addresses,omitempty"`
 }
 
 // CellsSummary describes the H3 reachability cells.
@@ -58,5 +59,6 @@ func (g *Graph) Summarize() Summary {
 		Linking:   g.Meta.Linking,
 		Places:    g.Meta.Places,
 		Cells:     CellsSummary{Resolution: int(g.Cells.Resolution), Cells: g.Cells.NumCells(), Egress: len(g.Cells.StopCell)},
+		Addresses: g.Meta.Addresses,
 	}
 }
