@@ -109,7 +109,9 @@ func TestSearchRanking(t *testing.T) {
 		{"BOULEVARD DE LA LIBERTÉ, Rennes", []string{"s-rennes", "h12", "h120"}, true},
 		{"bd liberté", []string{"s-rennes", "s-redon"}, false},
 		{"boulevard de la lib", []string{"s-rennes", "s-redon"}, false},
-		{"12 boulevard de la liberte", []string{"h12", "h120"}, true},
+		{"12 boulevard de la liberte", []string{"h12"}, true},
+		{"12", []string{"h12", "h120"}, true}, // being typed: 12, 120…
+		{"120 boulevard de la liberte", []string{"h120"}, true},
 		{"12 bd liberte redon", []string{"s-redon"}, true},   // no house number in Redon: the street
 		{"boulevard de la liberte paris", []string{}, true},  // another town's street is never given
 		{"boulevard de la liberte cesson", []string{}, true}, // nor one of a town the index lacks

@@ -16,7 +16,7 @@ const (
 	// whose most selective word is still very common ("rue" over a whole
 	// département) scores the first maxVisit entries holding it, streets,
 	// schools and stops first (see Build).
-	maxVisit = 200_000
+	maxVisit = 50_000
 	// nearScale is the distance, in metres, at which proximity to the
 	// query's point counts half.
 	nearScale = 2000.0
@@ -68,9 +68,10 @@ type searcher struct {
 	a        *graph.Addresses
 	q        Query
 	words    []qword
-	required int  // required words
-	house    bool // the query starts with a house number
-	number   int  // index of that number in words (-1: none)
+	required int   // required words
+	house    bool  // the query starts with a house number
+	houses   int32 // the first house number entry
+	number   int   // index of that number in words (-1: none)
 	top      []Hit
 	visited  int
 }
@@ -81,7 +82,9 @@ type searcher struct {
 // Every required word of the query (see the package doc: articles are
 // not required) must match a word of the entry — of its name, commune,
 // postcode or identifier — by prefix, so that a query being typed
-// ("boulevard de la lib") already finds its street. Candidates come from
+// ("boulevard de la lib") already finds its street; a word starting with
+// a digit matches by prefix only while it is being typed (the last word):
+// "12 rue" does not find number 120. Candidates come from
 // the postings of the query's most selective word, found by binary search
 // in the sorted words; the others are checked on each candidate's words.
 // When no entry matches every word, an entry missing one word is accepted
@@ -123,6 +126,14 @@ func Search(a *graph.Addresses, q Query) []Hit {
 	for i, w := range ws {
 		qw := qword{queryWord: w}
 		r := prefixRange(a.Token, w.text)
+		if !w.last && w.text[0] >= '0' && w.text[0] <= '9' {
+			// A number typed whole is that number: "12" is not "120".
+			if r.hi > r.lo && a.Token[r.lo] == w.text {
+				r.hi = r.lo + 1
+			} else {
+				r.hi = r.lo
+			}
+		}
 		qw.ranges = append(qw.ranges, r)
 		if w.alt != "" {
 			// Prefix ranges are nested or disjoint: keep the larger when nested.
@@ -162,31 +173,57 @@ func Search(a *graph.Addresses, q Query) []Hit {
 			second = i
 		}
 	}
-	s.scan(first, -1, 0)
+	// Entries are ordered streets, schools, stops, then house numbers.
+	s.houses = int32(sort.Search(a.NumEntries(), func(i int) bool { return a.Kind[i] == graph.AddressHouseNumber }))
+	s.pass(func(lo, hi int32) {
+		s.scan(first, -1, 0, lo, hi)
+	})
 	if len(s.top) == 0 && s.required >= 2 {
 		// No entry has every word: accept those missing one, which
 		// hold the first or the second most selective word.
 		s.visited = 0
-		s.scan(first, -1, 1)
-		s.scan(second, first, 1)
+		s.pass(func(lo, hi int32) {
+			s.scan(first, -1, 1, lo, hi)
+			s.scan(second, first, 1, lo, hi)
+		})
 	}
 	return s.top
 }
 
-// scan visits the entries holding word w, each once, skipping those that
-// hold word skip (-1: none), and keeps those missing at most allowed
-// required words.
-func (s *searcher) scan(w, skip, allowed int) {
+// pass runs scan over the entries other than house numbers, then over the
+// house numbers unless the query has no house number and the other kinds
+// already filled the results: a house number then scores below its
+// street, which the index holds too (see Build's callers), so looking at
+// them would cost time for nothing.
+func (s *searcher) pass(scan func(lo, hi int32)) {
+	scan(0, s.houses)
+	if s.house || len(s.top) < cap(s.top) {
+		scan(s.houses, int32(s.a.NumEntries()))
+	}
+}
+
+// scan visits the entries lo..hi-1 holding word w, each once, skipping
+// those that hold word skip (-1: none), and keeps those missing at most
+// allowed required words.
+func (s *searcher) scan(w, skip, allowed int, lo, hi int32) {
 	a := s.a
 	rs := s.words[w].ranges
+	// An entry lists a token once: it can be met twice only when the
+	// word spans several tokens.
+	single := len(rs) == 1 && rs[0].hi-rs[0].lo == 1
 	for ri, r := range rs {
 		for t := r.lo; t < r.hi; t++ {
-			for _, e := range a.Posting[a.TokenStart[t]:a.TokenStart[t+1]] {
+			ps := a.Posting[a.TokenStart[t]:a.TokenStart[t+1]]
+			ps = ps[sort.Search(len(ps), func(i int) bool { return ps[i] >= lo }):]
+			for _, e := range ps {
+				if e >= hi {
+					break
+				}
 				if s.visited >= maxVisit {
 					return
 				}
 				s.visited++
-				if s.seenBefore(e, rs, ri, t) || (skip >= 0 && s.holds(e, skip)) {
+				if (!single && s.seenBefore(e, rs, ri, t)) || (skip >= 0 && s.holds(e, skip)) || s.misses(e, allowed) {
 					continue
 				}
 				score, missing, whole := s.score(e)
@@ -205,6 +242,38 @@ func (s *searcher) seenBefore(e int32, rs []tokRange, ri int, t int32) bool {
 	for _, u := range a.EntryToken[a.EntryTokenStart[e]:a.EntryTokenStart[e+1]] {
 		for rj := 0; rj <= ri; rj++ {
 			if rs[rj].has(u) && (rj < ri || u < t) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// misses reports whether entry e misses more than allowed required
+// words: a cheap test on token ids, before scoring.
+func (s *searcher) misses(e int32, allowed int) bool {
+	a := s.a
+	toks := a.EntryToken[a.EntryTokenStart[e]:a.EntryTokenStart[e+1]]
+	missing := 0
+	for i := range s.words {
+		w := &s.words[i]
+		if w.optional {
+			continue
+		}
+		found := false
+		for _, u := range toks {
+			for _, r := range w.ranges {
+				if r.has(u) {
+					found = true
+					break
+				}
+			}
+			if found {
+				break
+			}
+		}
+		if !found {
+			if missing++; missing > allowed {
 				return true
 			}
 		}
@@ -237,14 +306,15 @@ func (s *searcher) score(e int32) (score float64, missing int, whole bool) {
 	var cover [maxEntryTokens]float64 // best quality of each name word matched
 	sum, counted := 0.0, 0
 	missedNumber := false
-	for i, w := range s.words {
+	for i := range s.words {
+		w := &s.words[i]
 		best, at := 0.0, -1
 		for k, u := range toks {
 			for _, r := range w.ranges {
 				if !r.has(u) {
 					continue
 				}
-				if q := quality(w.queryWord, a.Token[u]); q > best {
+				if q := quality(&w.queryWord, a.Token[u]); q > best {
 					best, at = q, k
 				}
 			}
@@ -284,7 +354,7 @@ func (s *searcher) score(e int32) (score float64, missing int, whole bool) {
 
 // quality is how well token tok, which starts with the word or its
 // expansion, matches it.
-func quality(w queryWord, tok string) float64 {
+func quality(w *queryWord, tok string) float64 {
 	if tok == w.text || (w.alt != "" && tok == w.alt) {
 		return 1
 	}
