@@ -27,6 +27,8 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&offers, "offers", "training offer list `CSV` (Affelnet 1re pro / 2nde, or plain); repeatable")
 	var nomenclature multiFlag
 	fs.Var(&nomenclature, "nomenclature", "national nomenclature table `CSV` (BCN N_MEF or N_FORMATION_DIPLOME) naming the offers by their code; repeatable")
+	var addresses multiFlag
+	fs.Var(&addresses, "addresses", "national address base `CSV` (adresses-XX.csv) whose house numbers the address search finds; repeatable")
 	transfers := fs.String("transfers", "", "default footpaths for queries: street, gtfs, both or none (default both)")
 	linkLimit := fs.Float64("link-limit", 0, "farthest street a stop or school is linked to, metres (default 1600)")
 	transferLimit := fs.Float64("transfer-limit", 0, "longest walking transfer between stops, metres (default 1000)")
@@ -81,6 +83,7 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	src.Schools = append(src.Schools, schoolsPaths...)
 	src.Offers = append(src.Offers, offers...)
 	src.Nomenclature = append(src.Nomenclature, nomenclature...)
+	src.Addresses = append(src.Addresses, addresses...)
 	for _, list := range []struct {
 		args   []string
 		school bool
