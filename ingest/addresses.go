@@ -76,12 +76,8 @@ func buildAddresses(g *graph.Graph, banPaths []string, osmAddrs []osm.Address, o
 		rep.Files = append(rep.Files, fr)
 		logf("addresses: %s: %d rows, %d house numbers kept", p, fr.Rows, fr.Kept)
 		for _, a := range as {
-			ref := a.ID
-			if ref == "" {
-				ref = "ban"
-			}
 			hns = append(hns, houseNumber{number: a.Number, street: a.Street, city: a.City, postcode: a.Postcode,
-				ref: ref, lat: a.Lat, lon: a.Lon})
+				ref: a.ID, lat: a.Lat, lon: a.Lon})
 		}
 	}
 	if osmRep != nil {
