@@ -21,7 +21,9 @@ func TestNormalize(t *testing.T) {
 		{"12 bis, rue Saint-Michel", []string{"12bis", "rue", "saint", "michel"}},
 		{"12B R. St Michel", []string{"12b", "rue", "saint", "michel"}},
 		{"12 B r de la Paix", []string{"12b", "rue", "paix"}},
-		{"Rue r", []string{"rue", "r"}}, // "r" is "rue" only as the first word
+		{"Rue r", []string{"rue", "r"}},                              // "r" is "rue" only as the first word
+		{"la 12 bis r de la paix", []string{"12bis", "rue", "paix"}}, // articles before the number skipped
+		{"de r x", []string{"rue", "x"}},
 		{"L'Île-d'Œuvre", []string{"ile", "oeuvre"}},
 		{"Av. du Gal de Gaulle", []string{"avenue", "general", "gaulle"}},
 		{"Hauptstraße", []string{"hauptstrasse"}},

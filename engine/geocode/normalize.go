@@ -32,7 +32,6 @@
 package geocode
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -153,27 +152,42 @@ func isNumber(w string) bool {
 	return true
 }
 
-// joinRepetition joins a leading house number and its repetition index:
-// ["12", "bis", "rue"] → ["12bis", "rue"].
-func joinRepetition(ws []string) []string {
-	if len(ws) >= 2 && isNumber(ws[0]) && repetitions[ws[1]] {
-		ws[1] = ws[0] + ws[1]
-		return ws[1:]
+// prepare joins a leading house number and its repetition index (["12",
+// "bis", "rue"] → ["12bis", "rue"]; articles before the number are
+// skipped) and returns the words and the index of the first word of the
+// street: the first word that is not an article, after the house number
+// when there is one (-1 when there is none).
+func prepare(ws []string) ([]string, int) {
+	next := func(i int) int {
+		for ; i < len(ws); i++ {
+			if !stopwords[ws[i]] {
+				return i
+			}
+		}
+		return -1
 	}
-	return ws
+	lead := next(0)
+	if lead < 0 {
+		return ws, -1
+	}
+	if lead+1 < len(ws) && isNumber(ws[lead]) && repetitions[ws[lead+1]] {
+		ws[lead] += ws[lead+1]
+		ws = append(ws[:lead+1], ws[lead+2:]...)
+	}
+	if c := ws[lead][0]; c >= '0' && c <= '9' {
+		return ws, next(lead + 1)
+	}
+	return ws, lead
 }
 
-// expand returns the expansion of word i of ws, or the word itself.
-func expand(ws []string, i int) string {
+// expand returns the expansion of word i of ws, or the word itself;
+// street is the index of the street's first word (see prepare).
+func expand(ws []string, i, street int) string {
 	w := ws[i]
 	if x, ok := abbreviations[w]; ok {
 		return x
 	}
-	first := 0
-	if len(ws) > 0 && isNumber(strings.TrimRightFunc(ws[0], func(r rune) bool { return r >= 'a' && r <= 'z' })) && len(ws) > 1 {
-		first = 1
-	}
-	if i == first {
+	if i == street {
 		if x, ok := leadingAbbreviations[w]; ok {
 			return x
 		}
@@ -185,10 +199,10 @@ func expand(ws []string, i int) string {
 // expanded, repetition index joined, articles left out (unless the name
 // has no other word), each word once, in order.
 func Normalize(s string) []string {
-	ws := joinRepetition(words(s, nil))
+	ws, street := prepare(words(s, nil))
 	out := make([]string, 0, len(ws))
 	for i := range ws {
-		w := expand(ws, i)
+		w := expand(ws, i, street)
 		if stopwords[w] {
 			continue
 		}
@@ -196,7 +210,7 @@ func Normalize(s string) []string {
 	}
 	if len(out) == 0 {
 		for i := range ws {
-			out = appendUnique(out, expand(ws, i))
+			out = appendUnique(out, expand(ws, i, street))
 		}
 	}
 	return out
@@ -227,10 +241,11 @@ const maxQueryWords = 12
 
 // parseQuery splits a query into its words (see the package doc).
 func parseQuery(q string) []queryWord {
-	ws := joinRepetition(words(q, nil))
+	ws := words(q, nil)
 	if len(ws) > maxQueryWords {
 		ws = ws[:maxQueryWords]
 	}
+	ws, street := prepare(ws)
 	trailing := false // the query ends inside a word
 	if r, _ := utf8.DecodeLastRuneInString(q); isWordRune(r) {
 		trailing = true
@@ -238,7 +253,7 @@ func parseQuery(q string) []queryWord {
 	out := make([]queryWord, 0, len(ws))
 	for i, w := range ws {
 		last := i == len(ws)-1 && trailing
-		x := expand(ws, i)
+		x := expand(ws, i, street)
 		switch {
 		case stopwords[x] && last:
 			out = append(out, queryWord{text: w, last: true, optional: true})
