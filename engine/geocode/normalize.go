@@ -13,14 +13,16 @@
 //   - anything that is neither a letter nor a digit separates words
 //     (spaces, apostrophes, hyphens, dots, commas): "Saint-Michel" is
 //     "saint michel", "l'Ouest" is "l ouest";
-//   - a leading number followed by a repetition index joins it:
-//     "12 bis", "12 B" and "12bis" are all "12bis" (indexes bis, ter,
-//     quater, quinquies and single letters b to h);
+//   - a leading number (articles before it skipped) followed by a
+//     repetition index joins it: "12 bis", "12 B" and "12bis" are all
+//     "12bis" (indexes bis, ter, quater, quinquies and single letters b
+//     to h);
 //   - common French abbreviations are expanded (see abbreviations):
 //     "bd" → "boulevard", "av" → "avenue", "st" → "saint", "ste" →
 //     "sainte", "pl" → "place", "ch" → "chemin", "imp" → "impasse",
-//     "fg" → "faubourg"…; "r" becomes "rue" only as the first word after
-//     an optional house number ("r de la paix", "12 r de la paix");
+//     "fg" → "faubourg"…; "r" becomes "rue" only as the first word that
+//     is not an article, after an optional house number ("r de la
+//     paix", "12 r de la paix");
 //   - articles and prepositions ("le", "la", "les", "l", "de", "du",
 //     "des", "d", "a" for "à", "au", "aux", "en", "et") are not indexed
 //     and not required in a query: "bd liberte" finds "Boulevard de la

@@ -104,13 +104,17 @@ type searcher struct {
 // others; name coverage is the share of the entry's name words that the
 // query matched, each counted with the quality of its match (so "rue de
 // strasbourg" puts the street before its house numbers, and words
-// matching the commune do not dilute it); kind is 1
-// for a house number when the query starts with a number (0.5 for the
-// other kinds), otherwise 1 for streets and schools, 0.9 for stops and
-// 0.7 for house numbers (a query starts with a house number when its
-// first word starts with a digit and other words follow). With a point, the score becomes 0.85 × score +
-// 0.15 / (1 + distance / 2 km). An entry missing one word has its score
-// multiplied by 0.6. Ties keep index order.
+// matching the commune do not dilute it); kind is 1 for a house number
+// when the query starts with a house number (its first word starts with
+// a digit and other words follow), 0.5 for the other kinds then, and
+// otherwise 1 for streets and schools, 0.9 for stops and 0.7 for house
+// numbers. With a point, the score becomes 0.85 × score + 0.15 / (1 +
+// distance / 2 km). An entry missing one word has its score multiplied
+// by 0.6. Ties keep index order.
+//
+// When the query does not start with a house number, house numbers are
+// only looked at if the other kinds gave fewer results than asked: a
+// house number then scores below its street, which the index holds too.
 func Search(a *graph.Addresses, q Query) []Hit {
 	if q.Limit <= 0 {
 		q.Limit = DefaultLimit
@@ -192,9 +196,7 @@ func Search(a *graph.Addresses, q Query) []Hit {
 
 // pass runs scan over the entries other than house numbers, then over the
 // house numbers unless the query has no house number and the other kinds
-// already filled the results: a house number then scores below its
-// street, which the index holds too (see Build's callers), so looking at
-// them would cost time for nothing.
+// already filled the results (see Search).
 func (s *searcher) pass(scan func(lo, hi int32)) {
 	scan(0, s.houses)
 	if s.house || len(s.top) < cap(s.top) {
