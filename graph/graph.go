@@ -24,6 +24,8 @@ type Graph struct {
 	SchoolEgress Footpaths
 	// Cells are the H3 cells reachable on foot from each stop.
 	Cells Cells
+	// Addresses are the geocoder's entries and word index.
+	Addresses Addresses
 }
 
 // Meta describes how a graph was built: its sources, dates and the report
@@ -48,6 +50,9 @@ type Meta struct {
 	// Warnings are what the build did that its user must know, one
 	// sentence each (a service date years from every feed's validity).
 	Warnings []string `json:"warnings,omitempty"`
+
+	// Addresses says what the geocoder's index holds, per source.
+	Addresses *AddressesReport `json:"addresses,omitempty"`
 }
 
 // StreetsReport says what the OpenStreetMap extract gave.

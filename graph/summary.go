@@ -15,6 +15,7 @@ type Summary struct {
 	Places        *PlacesReport    `json:"places,omitempty"`
 	Cells         CellsSummary     `json:"cells"`
 	Warnings      []string         `json:"warnings,omitempty"`
+	Addresses     *AddressesReport `json:"addresses,omitempty"`
 }
 
 // CellsSummary describes the H3 reachability cells.
@@ -60,5 +61,6 @@ func (g *Graph) Summarize() Summary {
 		Places:    g.Meta.Places,
 		Warnings:  g.Meta.Warnings,
 		Cells:     CellsSummary{Resolution: int(g.Cells.Resolution), Cells: g.Cells.NumCells(), Egress: len(g.Cells.StopCell)},
+		Addresses: g.Meta.Addresses,
 	}
 }

@@ -167,7 +167,10 @@ func (g *Graph) Validate() error {
 	if err := validateEgress(&g.SchoolEgress, nsc, ns); err != nil {
 		return err
 	}
-	return g.Cells.Validate(ns, g.Streets.NumNodes())
+	if err := g.Cells.Validate(ns, g.Streets.NumNodes()); err != nil {
+		return err
+	}
+	return g.Addresses.Validate()
 }
 
 func validateEgress(f *Footpaths, from, to int) error {

@@ -34,6 +34,10 @@ type Sources struct {
 	// Nomenclature lists tables of the national nomenclature (BCN N_MEF,
 	// N_FORMATION_DIPLOME) that name the offers by their code; optional.
 	Nomenclature []string
+
+	// Addresses lists files of the national address base (adresses-XX.csv)
+	// whose house numbers the geocoder finds; optional (see addresses.go).
+	Addresses []string
 }
 
 // Options control a build.
@@ -99,12 +103,18 @@ func Build(src Sources, opt Options) (*graph.Graph, error) {
 		streets    *graph.Streets
 		streetsRep *osm.Report
 		osmErr     error
+		// House numbers of the extracts, for the geocoder.
+		osmAddrs   []osm.Address
+		osmAddrRep *osm.AddressReport
 	)
 	if len(src.OSM) > 0 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			streets, streetsRep, osmErr = osm.ReadAll(src.OSM, osm.Options{})
+			if osmErr == nil {
+				osmAddrs, osmAddrRep, osmErr = osm.ReadAddresses(src.OSM, 0)
+			}
 		}()
 	}
 	gopt := gtfs.BuildOptions{Date: opt.Date, StrictDates: opt.StrictDates, Logf: logf}
@@ -147,6 +157,9 @@ func Build(src Sources, opt Options) (*graph.Graph, error) {
 	}
 	logf("cells: %d H3 cells at resolution %d, %d (stop, cell) egress pairs within %.0f m",
 		g.Cells.NumCells(), opt.H3Resolution, len(g.Cells.StopCell), opt.EgressLimit)
+	if err := buildAddresses(g, src.Addresses, osmAddrs, osmAddrRep, logf); err != nil {
+		return nil, err
+	}
 	if err := g.Validate(); err != nil {
 		return nil, fmt.Errorf("internal error, invalid graph: %w", err)
 	}

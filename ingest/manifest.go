@@ -30,6 +30,10 @@ type Manifest struct {
 	// Nomenclature lists nomenclature tables (BCN N_MEF,
 	// N_FORMATION_DIPLOME) naming the offers.
 	Nomenclature []string `json:"nomenclature,omitempty"`
+
+	// Addresses names national address base files (adresses-XX.csv) for
+	// the geocoder.
+	Addresses Paths `json:"addresses,omitempty"`
 }
 
 // Paths lists source files. In a manifest it is written as one path
@@ -107,7 +111,7 @@ func ReadManifest(path string) (*Manifest, error) {
 	for i := range m.SchoolGTFS {
 		m.SchoolGTFS[i].Path = abs(m.SchoolGTFS[i].Path)
 	}
-	for _, list := range [][]string{m.OSM, m.Schools, m.Offers} {
+	for _, list := range [][]string{m.OSM, m.Schools, m.Offers, m.Addresses} {
 		for i := range list {
 			list[i] = abs(list[i])
 		}
@@ -123,6 +127,7 @@ func ReadManifest(path string) (*Manifest, error) {
 func (m *Manifest) Sources() (Sources, error) {
 	src := Sources{OSM: m.OSM, Schools: m.Schools, Locations: m.Locations, Offers: m.Offers, Transfers: graph.TransferMode(m.Transfers)}
 	src.Nomenclature = m.Nomenclature
+	src.Addresses = m.Addresses
 	for _, list := range []struct {
 		feeds  []ManifestFeed
 		school bool

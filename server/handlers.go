@@ -38,6 +38,8 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"schools", "/v1/schools", engine.SchoolsParams(), true, s.schools},
 		{"streets", "/v1/streets", engine.StreetsParams(), true, s.streets},
 		{"graph", "/v1/graph", nil, false, s.graphDoc},
+		// Address search: microseconds, never queued behind routing.
+		{"geocode", "/v1/geocode", engine.GeocodeParams(), false, s.geocode},
 	}
 }
 

@@ -157,7 +157,7 @@ func TestOpenAPIExamples(t *testing.T) {
 	doc := loadOpenAPI(t)
 	r := synthRegion(t)
 	_, ts := newTestServer(t, Config{}, r.eng)
-	base := url.Values{"lat": {fmt.Sprint(r.lat)}, "lon": {fmt.Sprint(r.lon)}, "uai": {r.uai},
+	base := url.Values{"lat": {fmt.Sprint(r.lat)}, "lon": {fmt.Sprint(r.lon)}, "uai": {r.uai}, "q": {"boulevard de la liberte"},
 		"bbox": {fmt.Sprintf("%v,%v,%v,%v", r.lon-0.05, r.lat-0.05, r.lon+0.05, r.lat+0.05)}}
 	for path, ops := range doc.Paths {
 		op, ok := ops["get"]

@@ -32,6 +32,8 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&offers, "offers", "training offer list `CSV` (Affelnet 1re pro / 2nde, or plain); repeatable")
 	var nomenclature multiFlag
 	fs.Var(&nomenclature, "nomenclature", "national nomenclature table `CSV` (BCN N_MEF or N_FORMATION_DIPLOME) naming the offers by their code; repeatable")
+	var addresses multiFlag
+	fs.Var(&addresses, "addresses", "national address base `CSV` (adresses-XX.csv) whose house numbers the address search finds; repeatable")
 	transfers := fs.String("transfers", "", "default footpaths for queries: street, gtfs, both or none (default both)")
 	linkLimit := fs.Float64("link-limit", 0, "farthest street a stop or school is linked to, metres (default 1600)")
 	transferLimit := fs.Float64("transfer-limit", 0, "longest walking transfer between stops, metres (default 1000)")
@@ -98,7 +100,8 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 		args []string
 		dst  *[]string
 	}{{"--osm", osmPaths, &src.OSM}, {"--schools", schoolsPaths, &src.Schools},
-		{"--offers", offers, &src.Offers}, {"--nomenclature", nomenclature, &src.Nomenclature}} {
+		{"--offers", offers, &src.Offers}, {"--nomenclature", nomenclature, &src.Nomenclature},
+		{"--addresses", addresses, &src.Addresses}} {
 		*list.dst = append(*list.dst, list.args...)
 		for _, a := range list.args {
 			paths = append(paths, buildPath{flag: list.flag, path: a})

@@ -77,6 +77,15 @@ func printSummary(w io.Writer, path string, s graph.Summary) {
 			}
 		}
 	}
+	if a := s.Addresses; a != nil {
+		fmt.Fprintf(w, "  addresses: %d entries, %d words: %d OpenStreetMap house numbers (%d duplicates, %d without street), %d streets (%d known from house numbers only), %d schools, %d stops; communes of streets and stops from addresses %d, from schools %d, unknown %d\n",
+			a.Entries, a.Tokens, a.OSMHouseNumbers, a.OSMDuplicates, a.OSMNoStreet, a.Streets, a.StreetsFromAddresses, a.Schools, a.Stops,
+			a.CommuneFromAddresses, a.CommuneFromSchools, a.CommuneUnknown)
+		for _, f := range a.Files {
+			fmt.Fprintf(w, "  address file %s: %d rows, %d house numbers kept\n", f.Path, f.Rows, f.Kept)
+			printDrops(w, "    ", f.Drops)
+		}
+	}
 	for _, f := range s.Feeds {
 		school := ""
 		if f.School {

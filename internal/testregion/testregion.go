@@ -103,6 +103,22 @@ func RNV(tb testing.TB) *graph.Graph {
 	})
 }
 
+// Nantes returns central Nantes: TAN 2014 and the full OpenStreetMap data
+// of the city centre (footways, buildings, about 7,900 house numbers), no
+// schools, for 2014-04-08. It skips without the real data.
+func Nantes(tb testing.TB) *graph.Graph {
+	tb.Helper()
+	feedPath, osm := realdata.Path(tb, "nantes", "tan-gtfs-2014.zip"), realdata.Path(tb, "nantes", "centre.osm.pbf")
+	return cached(tb, "nantes", func() (*graph.Graph, error) {
+		feed, err := gtfs.ParseFeedArg("tan="+feedPath, false)
+		if err != nil {
+			return nil, err
+		}
+		src := ingest.Sources{GTFS: []gtfs.FeedSource{feed}, OSM: []string{osm}}
+		return ingest.Build(src, ingest.Options{Date: time.Date(2014, 4, 8, 0, 0, 0, 0, time.UTC)})
+	})
+}
+
 // Addresses returns n points on the streets of g, as addresses are: street
 // nodes moved a few metres, drawn from seed.
 func Addresses(g *graph.Graph, n int, seed int64) [][2]float64 {
