@@ -44,7 +44,7 @@ fuzz:
 	$(GO) test ./ingest/gtfs -run='^$$' -fuzz='^FuzzParseCoord$$' -fuzztime=$(FUZZTIME)
 	$(GO) test ./graph -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME)
 	$(GO) test ./ingest/schools -run='^$$' -fuzz='^FuzzReaders$$' -fuzztime=$(FUZZTIME)
-	$(GO) test ./engine/geocode -run='^$$' -fuzz='^FuzzSearch$$' -fuzztime=$(FUZZTIME)
+	$(GO) test ./geocode -run='^$$' -fuzz='^FuzzSearch$$' -fuzztime=$(FUZZTIME)
 	$(GO) test ./ingest/ban -run='^$$' -fuzz='^FuzzRead$$' -fuzztime=$(FUZZTIME)
 
 clean:

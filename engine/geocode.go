@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"reach/engine/geocode"
+	"reach/geocode"
 )
 
 // GeocodeParams are the parameters of an address search (/v1/geocode).

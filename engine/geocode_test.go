@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"reach/engine/geocode"
+	"reach/geocode"
 	"reach/graph"
 	"reach/internal/testregion"
 )

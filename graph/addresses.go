@@ -33,7 +33,7 @@ func (k AddressKind) String() string {
 // Addresses is the address index searched by the geocoder: house
 // numbers, named streets, schools and stops, each a point with a display
 // name and a commune, and an inverted index of their normalised words
-// (see package engine/geocode, which builds and searches it).
+// (see package geocode, which builds and searches it).
 //
 // Entries are addressed by an int32 index into the entry slices. Token
 // holds every distinct normalised word, sorted in byte order, so that the

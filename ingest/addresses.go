@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode"
 
-	"reach/engine/geocode"
+	"reach/geocode"
 	"reach/graph"
 	"reach/ingest/ban"
 	"reach/ingest/osm"

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"reach/engine/geocode"
+	"reach/geocode"
 	"reach/graph"
 	"reach/ingest/synth"
 )
