@@ -264,7 +264,7 @@ func (ix *SchoolIndex) Nearest(lat, lon float64, k int) []SchoolDistance {
 	ix.tree.Nearby(
 		func(min, max [2]float64, s int32, item bool) float64 {
 			if item {
-				return placesDistance(lat, lon, p.SchoolLat[s], p.SchoolLon[s])
+				return Haversine(lat, lon, p.SchoolLat[s], p.SchoolLon[s])
 			}
 			return placesBoxLowerBound(lat, lon, cosLat, min, max)
 		},
@@ -290,24 +290,7 @@ func (ix *SchoolIndex) Nearest(lat, lon float64, k int) []SchoolDistance {
 	return out
 }
 
-const (
-	placesDegToRad = math.Pi / 180
-	// placesEarthRadius is the mean Earth radius in metres (IUGG).
-	placesEarthRadius = 6371008.8
-)
-
-// placesDistance is the great-circle (haversine) distance in metres
-// between two WGS84 points given in degrees.
-func placesDistance(lat1, lon1, lat2, lon2 float64) float64 {
-	p1, p2 := lat1*placesDegToRad, lat2*placesDegToRad
-	sp := math.Sin((p2 - p1) / 2)
-	sl := math.Sin((lon2 - lon1) * placesDegToRad / 2)
-	h := sp*sp + math.Cos(p1)*math.Cos(p2)*sl*sl
-	if h > 1 {
-		h = 1
-	}
-	return 2 * placesEarthRadius * math.Asin(math.Sqrt(h))
-}
+const placesDegToRad = math.Pi / 180
 
 // placesBoxLowerBound returns a lower bound of the great-circle distance from
 // (lat, lon) to any point of the box {min, max} ({lon, lat} corners), as
@@ -323,12 +306,12 @@ func placesBoxLowerBound(lat, lon, cosLat float64, min, max [2]float64) float64 
 	} else if lat > max[1] {
 		dlat = lat - max[1]
 	}
-	b := dlat * placesDegToRad * placesEarthRadius
+	b := dlat * placesDegToRad * EarthRadius
 	if dlon := placesLonGap(lon, min[0], max[0]); dlon > 0 {
 		if dlon > 90 {
 			dlon = 90
 		}
-		if lb := placesEarthRadius * math.Asin(cosLat*math.Sin(dlon*placesDegToRad)); lb > b {
+		if lb := EarthRadius * math.Asin(cosLat*math.Sin(dlon*placesDegToRad)); lb > b {
 			b = lb
 		}
 	}

@@ -158,7 +158,7 @@ func bruteBBox(p *Places, minLat, minLon, maxLat, maxLon float64) []int32 {
 func bruteNearest(p *Places, lat, lon float64, k int) []SchoolDistance {
 	all := make([]SchoolDistance, len(p.SchoolID))
 	for s := range all {
-		all[s] = SchoolDistance{int32(s), placesDistance(lat, lon, p.SchoolLat[s], p.SchoolLon[s])}
+		all[s] = SchoolDistance{int32(s), Haversine(lat, lon, p.SchoolLat[s], p.SchoolLon[s])}
 	}
 	sort.Slice(all, func(i, j int) bool {
 		if all[i].Meters != all[j].Meters {
@@ -298,7 +298,7 @@ func TestBoxLowerBound(t *testing.T) {
 			case 1:
 				qlat, qlon = max[1], max[0]
 			}
-			if d := placesDistance(lat, lon, qlat, qlon); d < b-1e-6 {
+			if d := Haversine(lat, lon, qlat, qlon); d < b-1e-6 {
 				t.Fatalf("point %v,%v box %v..%v: bound %.3f > distance %.3f to %v,%v", lat, lon, min, max, b, d, qlat, qlon)
 			}
 		}

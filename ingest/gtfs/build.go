@@ -275,7 +275,7 @@ func (b *builder) sameAsEarlier(f *feed, in instance) (tripRef, bool) {
 			i := tt.StopTimeIndex(ref.route, ref.k, int32(p))
 			s, r := stops[p], &rows[p]
 			if tt.Arrivals[i] != r.arr+in.shift || tt.Departures[i] != r.dep+in.shift ||
-				haversine(tt.StopLat[s], tt.StopLon[s], f.stopLat[r.stop], f.stopLon[r.stop]) > duplicateTripMetres {
+				graph.Haversine(tt.StopLat[s], tt.StopLon[s], f.stopLat[r.stop], f.stopLon[r.stop]) > duplicateTripMetres {
 				same = false
 				break
 			}

@@ -749,7 +749,7 @@ func (f *feed) checkTrip(seg []stopTimeRow) (reason, detail string) {
 		t0, t1 := seg[prev].dep, seg[j].arr
 		dist := make([]float64, j-prev+1)
 		for k := prev + 1; k <= j; k++ {
-			dist[k-prev] = dist[k-prev-1] + haversine(f.stopLat[seg[k-1].stop], f.stopLon[seg[k-1].stop], f.stopLat[seg[k].stop], f.stopLon[seg[k].stop])
+			dist[k-prev] = dist[k-prev-1] + graph.Haversine(f.stopLat[seg[k-1].stop], f.stopLon[seg[k-1].stop], f.stopLat[seg[k].stop], f.stopLon[seg[k].stop])
 		}
 		total := dist[len(dist)-1]
 		for k := i; k < j; k++ {
@@ -773,15 +773,6 @@ func (f *feed) checkTrip(seg []stopTimeRow) (reason, detail string) {
 		}
 	}
 	return "", ""
-}
-
-// haversine returns the great-circle distance in metres.
-func haversine(lat1, lon1, lat2, lon2 float64) float64 {
-	const r = 6371008.8
-	p1, p2 := lat1*math.Pi/180, lat2*math.Pi/180
-	dp, dl := p2-p1, (lon2-lon1)*math.Pi/180
-	a := math.Sin(dp/2)*math.Sin(dp/2) + math.Cos(p1)*math.Cos(p2)*math.Sin(dl/2)*math.Sin(dl/2)
-	return 2 * r * math.Asin(math.Min(1, math.Sqrt(a)))
 }
 
 // validity formats the feed's validity range.
