@@ -171,7 +171,7 @@ func (d diverging) legend() []legendBox {
 		if lo == hi {
 			return sign + strconv.Itoa(int(lo))
 		}
-		return fmt.Sprintf("%s%d…%d", sign, lo, hi)
+		return fmt.Sprintf("%s%d…%s%d", sign, lo, sign, hi)
 	}
 	var out []legendBox
 	if d.max > 0 {
@@ -303,8 +303,10 @@ func drawMap(ly *layer, opt MapOptions, f *fonts) (*scene, *projection, error) {
 	}
 	minLat, minLon, maxLat, maxLon := mapBounds(ly)
 
-	const margin, top = 16.0, 70.0
+	const margin = 16.0
 	W := float64(opt.Width)
+	subtitle := wrap(opt.Subtitle, W-2*margin, 13, f)
+	top := 70.0 + 17*float64(max(len(subtitle)-1, 0))
 	mapW := W - 2*margin
 	cos := math.Cos((minLat + maxLat) / 2 * math.Pi / 180)
 	k := mapW / ((maxLon - minLon) * cos)
@@ -312,22 +314,34 @@ func drawMap(ly *layer, opt MapOptions, f *fonts) (*scene, *projection, error) {
 	if mapH > 3*mapW {
 		return nil, nil, fmt.Errorf("the area is too narrow for a map (%.0f × %.0f pixels)", mapW, mapH)
 	}
-	// The bottom: legend title, boxes and their labels, markers, caption,
-	// credits.
+	// The bottom: legend title, boxes and their labels, the row of markers
+	// and the scale bar (the scale bar on its own row when they do not fit
+	// side by side), caption, credits.
 	var caption []string
 	for _, c := range append([]string{opt.Caption}, ly.caption...) {
 		caption = append(caption, wrap(c, W-2*margin, 10, f)...)
 	}
 	credits := wrap(opt.Credits, W-2*margin, 10, f)
-	legendH := 62.0
-	rowH := 22.0 // the markers' row
-	bottom := 16 + legendH + rowH + 13*float64(len(caption)) + 8 + 13*float64(len(credits)) + 8
+	mpp := graph.EarthRadius * math.Pi / 180 / k
+	length := niceStep(mapW/6*mpp, 1) // a round length about a sixth of the width
+	px := length / mpp
+	const schoolLabel, outsideLabel = "school with trainings", "no data: off the streets, no stop within walking distance"
+	markersW := 9 + f.width(schoolLabel, 11, false) + 24 + 10 + f.width(outsideLabel, 11, false)
+	scaleRow := 0.0 // extra height when the scale bar needs its own row
+	if margin+6+markersW+30 > W-margin-px {
+		scaleRow = 30
+	}
+	legendH := 62.0 // title, boxes and labels
+	rowH := 30.0    // markers
+	bottom := 16 + legendH + rowH + scaleRow + 13*float64(len(caption)) + 8 + 13*float64(len(credits)) + 8
 	pr := &projection{minLon: minLon, maxLat: maxLat, k: k, cos: cos, x0: margin, y0: top}
 	sc := &scene{w: opt.Width, h: int(math.Ceil(top + mapH + bottom)), bg: white}
 
-	// Title.
+	// Title, and the subtitle on as many lines as it needs.
 	sc.text(pt{margin, 30}, 20, true, "start", inkColor, opt.Title)
-	sc.text(pt{margin, 52}, 13, false, "start", greyInk, opt.Subtitle)
+	for i, line := range subtitle {
+		sc.text(pt{margin, 52 + 17*float64(i)}, 13, false, "start", greyInk, line)
+	}
 
 	// Cells, outlined in their own colour so that no seam shows between
 	// them; blank and outlined in grey when outside.
@@ -395,7 +409,7 @@ func drawMap(ly *layer, opt MapOptions, f *fonts) (*scene, *projection, error) {
 			q := pr.at(org.Lat, org.Lon)
 			if isOutside(o) {
 				anyOutside = true
-				sc.circle(q, rp, outsideColor, greyInk, 1.2)
+				sc.circle(q, 0.6*rp, outsideColor, lightInk, 1)
 				continue
 			}
 			sc.circle(q, rp, ly.scale.color(ly.values[o]), inkColor, 0.8)
@@ -427,25 +441,20 @@ func drawMap(ly *layer, opt MapOptions, f *fonts) (*scene, *projection, error) {
 	mx := margin + 6
 	if schools > 0 {
 		school(pt{mx, my - 4})
-		label := "school with trainings"
-		sc.text(pt{mx + 9, my}, 11, false, "start", inkColor, label)
-		mx += 9 + f.width(label, 11, false) + 24
+		sc.text(pt{mx + 9, my}, 11, false, "start", inkColor, schoolLabel)
+		mx += 9 + f.width(schoolLabel, 11, false) + 24
 	}
 	if anyOutside {
 		if points {
-			sc.circle(pt{mx, my - 4}, math.Min(rp, 5), outsideColor, greyInk, 1.2)
+			sc.circle(pt{mx, my - 4}, 0.6*rp, outsideColor, lightInk, 1)
 		} else {
 			sc.rect(mx-6, my-10, 12, 12, outsideColor, lightInk, 0.6)
 		}
-		sc.text(pt{mx + 10, my}, 11, false, "start", inkColor, "no data: off the streets, no stop within walking distance")
+		sc.text(pt{mx + 10, my}, 11, false, "start", inkColor, outsideLabel)
 	}
 
-	// Scale bar, right of the legend title: a round length about a sixth of
-	// the width.
-	mpp := pr.metresPerPixel()
-	length := niceStep(mapW/6*mpp, 1)
-	px := length / mpp
-	sx, sy := W-margin-px, my
+	// Scale bar, at the right of the markers' row or below it.
+	sx, sy := W-margin-px, my+scaleRow
 	sc.rect(sx, sy-5, px/2, 5, inkColor, inkColor, 0.6)
 	sc.rect(sx+px/2, sy-5, px/2, 5, white, inkColor, 0.6)
 	unit := fmt.Sprintf("%g m", length)
@@ -454,9 +463,9 @@ func drawMap(ly *layer, opt MapOptions, f *fonts) (*scene, *projection, error) {
 	}
 	sc.text(pt{sx, sy + 13}, 11, false, "middle", greyInk, "0")
 	sc.text(pt{sx + px, sy + 13}, 11, false, "middle", greyInk, unit)
-	sc.text(pt{W - margin, sy - 12}, 11, false, "end", greyInk, "N ↑")
+	sc.text(pt{sx - 10, sy}, 11, false, "end", greyInk, "N ↑")
 
-	cy := top + mapH + 16 + legendH + rowH
+	cy := top + mapH + 16 + legendH + rowH + scaleRow
 	for _, line := range caption {
 		sc.text(pt{margin, cy}, 10, false, "start", inkColor, line)
 		cy += 13
