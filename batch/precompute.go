@@ -15,6 +15,9 @@ import (
 // PrecomputeOptions control the computation of the precomputed index.
 type PrecomputeOptions struct {
 	// Routing is the request run from every cell (its origin is ignored).
+	// The index holds the schools with training offers, or every school
+	// of the graph when Routing.Params.AllLocations is set (or when the
+	// graph has no offer).
 	Routing engine.Routing
 	// Resolution of the index cells, 7 to 12 (0: the graph's).
 	Resolution int
@@ -56,6 +59,10 @@ func Precompute(ctx context.Context, e *engine.Engine, opt PrecomputeOptions) (*
 	if err := e.CheckDate(rt.Date); err != nil {
 		return nil, err
 	}
+	keep := func(int32) bool { return true }
+	if pl := &g.Places; !rt.Params.AllLocations && pl.NumOffers() > 0 {
+		keep = func(s int32) bool { a, b := pl.OffersOf(s); return b > a }
+	}
 	all := StreetCellOrigins(g, res)
 	var mine []Origin
 	for k, o := range all {
@@ -78,7 +85,7 @@ func Precompute(ctx context.Context, e *engine.Engine, opt PrecomputeOptions) (*
 			return fmt.Errorf("cell %s: %w", mine[k].ID, err)
 		}
 		for s, t := range r.Schools {
-			if t.Found {
+			if t.Found && keep(int32(s)) {
 				if b := engine.Band(t.Duration, cut); b < len(cut) {
 					rows[k] = append(rows[k], entry{int32(s), uint8(b), uint8(t.Modality)})
 				}
@@ -97,7 +104,7 @@ func Precompute(ctx context.Context, e *engine.Engine, opt PrecomputeOptions) (*
 	}
 	p := rt.Params
 	ix := &graph.Index{BuildID: g.Meta.BuildID, Date: g.Meta.Date, ArriveBy: p.ArriveBy, MaxMinutes: p.MaxMinutes,
-		Modes: p.Modes.String(), Cutoffs: cut, Resolution: res, Shard: opt.Shard, Shards: opt.Shards,
+		Modes: p.Modes.String(), AllLocations: rt.Params.AllLocations, Cutoffs: cut, Resolution: res, Shard: opt.Shard, Shards: opt.Shards,
 		UAI: g.Places.SchoolID, Cell: make([]uint64, len(mine)), Start: make([]int32, len(mine)+1)}
 	for k, row := range rows {
 		ix.Cell[k] = mine[k].Cell

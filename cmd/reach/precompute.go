@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ func runPrecompute(args []string, stdout, stderr io.Writer) error {
 	csvOut := fs.String("csv", "", "also export the index as CSV cell,uai,band,modality to this `FILE`")
 	pf := addParamFlags(fs, engine.RoutingParams())
 	res := fs.Int("res", 11, "H3 resolution of the index cells (7 to 12): a lookup uses the address's cell, finer is closer to the exact answer")
+	allLocations := fs.Bool("all-locations", false, "index every school of the graph, primary schools included, not only those with training offers")
 	shard := fs.String("shard", "0/1", "`i/n`: compute shard i of n (cells k with k mod n = i); `n` alone takes i from JOB_COMPLETION_INDEX")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
@@ -38,6 +40,7 @@ func runPrecompute(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return flagError(err)
 	}
+	rt.Params.AllLocations = *allLocations
 	eng, err := engine.Load(*graphPath)
 	if err != nil {
 		return err
@@ -56,8 +59,12 @@ func runPrecompute(args []string, stdout, stderr io.Writer) error {
 	if err := writeIndexCSV(*csvOut, ix); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s: shard %d/%d, %d cells, %d (cell, school) entries in %s\n",
-		*out, i, n, len(ix.Cell), len(ix.School), time.Since(start).Round(time.Millisecond))
+	which := "schools with training offers"
+	if ix.AllLocations {
+		which = "all schools"
+	}
+	fmt.Fprintf(stdout, "wrote %s: shard %d/%d, %d cells, %d (cell, school) entries (%s) in %s\n",
+		*out, i, n, len(ix.Cell), len(ix.School), which, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -145,13 +152,21 @@ func runLookup(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cell, entries, ok := ix.Lookup(*lat, *lon)
+	r := ix.Lookup(*lat, *lon)
 	doc := struct {
-		Cell     string             `json:"cell"`
-		Covered  bool               `json:"covered"`
-		ArriveBy string             `json:"arrive_by"`
-		Schools  []graph.IndexEntry `json:"schools"`
-	}{strconv.FormatUint(cell, 16), ok, graph.FormatClock(ix.ArriveBy), entries}
+		Cell    string `json:"cell"`
+		Covered bool   `json:"covered"`
+		// When the address's cell is not covered: the covered cell whose
+		// centre is nearest within graph.LookupRadius metres, answering.
+		NearestCell string             `json:"nearest_cell,omitempty"`
+		DistanceM   *float64           `json:"distance_m,omitempty"`
+		ArriveBy    string             `json:"arrive_by"`
+		Schools     []graph.IndexEntry `json:"schools"`
+	}{Cell: strconv.FormatUint(r.Cell, 16), Covered: r.Covered, ArriveBy: graph.FormatClock(ix.ArriveBy), Schools: r.Entries}
+	if r.Nearest != 0 {
+		d := math.Round(r.Distance*10) / 10
+		doc.NearestCell, doc.DistanceM = strconv.FormatUint(r.Nearest, 16), &d
+	}
 	if doc.Schools == nil {
 		doc.Schools = []graph.IndexEntry{}
 	}
