@@ -322,7 +322,8 @@ func drawMap(ly *layer, opt MapOptions, f *fonts) (*scene, *projection, error) {
 		caption = append(caption, wrap(c, W-2*margin, 10, f)...)
 	}
 	credits := wrap(opt.Credits, W-2*margin, 10, f)
-	mpp := graph.EarthRadius * math.Pi / 180 / k
+	pr := &projection{minLon: minLon, maxLat: maxLat, k: k, cos: cos, x0: margin, y0: top}
+	mpp := pr.metresPerPixel()
 	length := niceStep(mapW/6*mpp, 1) // a round length about a sixth of the width
 	px := length / mpp
 	const schoolLabel, outsideLabel = "school with trainings", "no data: off the streets, no stop within walking distance"
@@ -334,7 +335,6 @@ func drawMap(ly *layer, opt MapOptions, f *fonts) (*scene, *projection, error) {
 	legendH := 62.0 // title, boxes and labels
 	rowH := 30.0    // markers
 	bottom := 16 + legendH + rowH + scaleRow + 13*float64(len(caption)) + 8 + 13*float64(len(credits)) + 8
-	pr := &projection{minLon: minLon, maxLat: maxLat, k: k, cos: cos, x0: margin, y0: top}
 	sc := &scene{w: opt.Width, h: int(math.Ceil(top + mapH + bottom)), bg: white}
 
 	// Title, and the subtitle on as many lines as it needs.
