@@ -28,23 +28,19 @@ type Diff struct {
 	SchoolsLost, SchoolsGained []int32
 }
 
-// Compare runs the origins on both engines with the same options (the
-// checkpoint, when given, becomes two: Checkpoint+".old" and
-// Checkpoint+".new") and compares the results. Progress, when set, counts
-// the origins of both runs.
+// Compare runs the origins on both engines with the same options (without
+// a checkpoint: Options.Checkpoint is not used) and compares the results.
+// Progress, when set, counts the origins of both runs.
 func Compare(ctx context.Context, oldE, newE *engine.Engine, origins []Origin, opt Options) (*Diff, error) {
 	if opt.Params.AllLocations {
 		return nil, errors.New("diff: a comparison counts schools with offers; AllLocations does not apply")
 	}
-	opt.Matrix = true
+	opt.Matrix, opt.Checkpoint = true, ""
 	runs := make([]*Result, 2)
 	n := len(origins)
 	for i, e := range []*engine.Engine{oldE, newE} {
 		o := opt
 		name := [2]string{"old", "new"}[i]
-		if opt.Checkpoint != "" {
-			o.Checkpoint = opt.Checkpoint + "." + name
-		}
 		if opt.Progress != nil {
 			base := i * n
 			o.Progress = func(done, _ int) { opt.Progress(base+done, 2*n) }

@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/uber/h3-go/v4"
+
 	"reach/batch"
+	"reach/graph"
 	"reach/ingest/synth"
 	"reach/internal/realdata"
 )
@@ -180,5 +185,85 @@ func TestBatchMapOfColleges(t *testing.T) {
 	meta, err := os.ReadFile(filepath.Join(dir, "schools.meta.json"))
 	if err != nil || !bytes.Contains(meta, []byte(`"straight_lines"`)) || !bytes.Contains(meta, []byte(`"walk_only"`)) {
 		t.Errorf("schools.meta.json: %v\n%s", err, meta)
+	}
+}
+
+// TestPrecomputeAllLocationsAndLookup: reach precompute keeps the schools
+// with offers unless --all-locations; reach lookup answers an address in
+// a cell next to a covered one from it, saying so.
+func TestPrecomputeAllLocationsAndLookup(t *testing.T) {
+	dir := t.TempDir()
+	full, _ := synthGraphs(t, dir)
+	entries := map[bool]int{}
+	for _, all := range []bool{false, true} {
+		out := filepath.Join(dir, fmt.Sprintf("all-%v.idx", all))
+		args := []string{"precompute", "--graph", full, "--out", out, "--res", "10"}
+		if all {
+			args = append(args, "--all-locations")
+		}
+		code, stdout, stderr := reach(args...)
+		want := map[bool]string{false: "(schools with training offers)", true: "(all schools)"}[all]
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Fatalf("%q: exit %d\n%s\n%s", args, code, stdout, stderr)
+		}
+		ix, err := graph.ReadIndex(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ix.AllLocations != all {
+			t.Errorf("%s: AllLocations %v", out, ix.AllLocations)
+		}
+		entries[all] = len(ix.School)
+	}
+	if entries[true] <= entries[false] {
+		t.Errorf("%d entries with all locations, %d without", entries[true], entries[false])
+	}
+
+	idx := filepath.Join(dir, "all-false.idx")
+	ix, err := graph.ReadIndex(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A point of a cell next to a covered one, not covered itself, 70 % of
+	// the way from the covered cell's centre to its own (about 90 m from the
+	// covered centre at resolution 10).
+	var empty h3.Cell
+	var ll h3.LatLng
+	for _, c := range ix.Cell {
+		a := h3.CellToLatLng(h3.Cell(c))
+		for _, n := range h3.GridDisk(h3.Cell(c), 1) {
+			if _, ok := slices.BinarySearch(ix.Cell, uint64(n)); ok || empty != 0 {
+				continue
+			}
+			b := h3.CellToLatLng(n)
+			p := h3.LatLng{Lat: a.Lat + 0.7*(b.Lat-a.Lat), Lng: a.Lng + 0.7*(b.Lng-a.Lng)}
+			if h3.LatLngToCell(p, ix.Resolution) == n && graph.Haversine(p.Lat, p.Lng, a.Lat, a.Lng) <= graph.LookupRadius {
+				empty, ll = n, p
+			}
+		}
+	}
+	if empty == 0 {
+		t.Fatal("no uncovered cell within 100 m of a covered one")
+	}
+	code, stdout, stderr := reach("lookup", "--index", idx, "--lat", fmt.Sprint(ll.Lat), "--lon", fmt.Sprint(ll.Lng))
+	var doc struct {
+		Cell, NearestCell string
+		Covered           bool
+		DistanceM         *float64 `json:"distance_m"`
+		Schools           []graph.IndexEntry
+	}
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Covered || doc.Cell != empty.String() || doc.DistanceM == nil || *doc.DistanceM > 100 || !strings.Contains(stdout, `"nearest_cell": "`) {
+		t.Errorf("lookup in an empty cell next to a covered one: %s", stdout)
+	}
+	// Far from every cell: not covered, nothing answered.
+	code, stdout, _ = reach("lookup", "--index", idx, "--lat", "47.5", "--lon", "2.5")
+	if code != 0 || !strings.Contains(stdout, `"covered": false`) || strings.Contains(stdout, "nearest_cell") || !strings.Contains(stdout, `"schools": []`) {
+		t.Errorf("lookup far away: %s", stdout)
 	}
 }
