@@ -34,9 +34,10 @@ func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
 // diffParams are the routing parameters of reach diff: those of batch runs
-// but the date, since each graph is queried at its own service date.
+// but the date, since each graph is queried at its own service date, and
+// all_locations, since a diff counts the schools with offers.
 func diffParams() []engine.Param {
-	return slices.DeleteFunc(engine.RoutingParams(), func(p engine.Param) bool { return p.Name == "date" })
+	return slices.DeleteFunc(engine.RoutingParams(), func(p engine.Param) bool { return p.Name == "date" || p.Name == "all_locations" })
 }
 
 // runDiff compares what the same origins reach in two graphs.

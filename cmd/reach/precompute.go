@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +25,13 @@ func runPrecompute(args []string, stdout, stderr io.Writer) error {
 	csvOut := fs.String("csv", "", "also export the index as CSV cell,uai,band,modality to this `FILE`")
 	pf := addParamFlags(fs, engine.RoutingParams())
 	res := fs.Int("res", 11, "H3 resolution of the index cells (7 to 12): a lookup uses the address's cell, finer is closer to the exact answer")
-	allLocations := fs.Bool("all-locations", false, "index every school of the graph, primary schools included, not only those with training offers")
+	// --all-locations: the routing parameter all_locations when the
+	// engine's routing parameters have it (addParamFlags registered it),
+	// otherwise a flag of this command.
+	var allLocations *bool
+	if !slices.ContainsFunc(engine.RoutingParams(), func(p engine.Param) bool { return p.Name == "all_locations" }) {
+		allLocations = fs.Bool("all-locations", false, "index every school of the graph, primary schools included, not only those with training offers")
+	}
 	shard := fs.String("shard", "0/1", "`i/n`: compute shard i of n (cells k with k mod n = i); `n` alone takes i from JOB_COMPLETION_INDEX")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
@@ -40,7 +47,9 @@ func runPrecompute(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return flagError(err)
 	}
-	rt.Params.AllLocations = *allLocations
+	if allLocations != nil {
+		rt.Params.AllLocations = *allLocations
+	}
 	eng, err := engine.Load(*graphPath)
 	if err != nil {
 		return err
