@@ -49,3 +49,18 @@ fuzz:
 
 clean:
 	rm -rf bin
+
+# The monthly rebuild as the Kubernetes CronJob runs it (deploy/rebuild.sh):
+# reach fetch → reach build → reach diff against the served graph through the
+# gate → install. MANIFEST skips the fetch (no download), for example
+#   make rebuild MANIFEST=regions/rennes.json
+# otherwise SOURCES (and REGION) name the sources list to fetch. The graph
+# installed is SERVED; reports land in REBUILD_DIR/reports/<time>/.
+SERVED ?= bin/served/region.graph
+GATE ?= 5
+REBUILD_DIR ?= bin/rebuild
+
+.PHONY: rebuild
+rebuild: build
+	REACH=bin/reach MANIFEST='$(MANIFEST)' SOURCES='$(SOURCES)' REGION='$(REGION)' SERVED='$(SERVED)' \
+		WORK='$(REBUILD_DIR)' GATE='$(GATE)' BUILD_ARGS='$(BUILD_ARGS)' DIFF_ARGS='$(DIFF_ARGS)' sh deploy/rebuild.sh

@@ -5,13 +5,23 @@
 // optionally the whole origin × school matrix.
 //
 // Origins come from a CSV file (ReadOrigins), from the H3 cells of an area
-// (CellOrigins) or from the graph's schools (SchoolOrigins). Run spreads them
-// over all cores, records every finished origin in a checkpoint file so that
-// an interrupted run resumes where it stopped, and returns the results in
-// origin order, so that the same inputs give byte-identical output files
-// (WriteTable, WriteMatrix, WriteGeoJSON) whatever the number of workers or
-// interruptions. RenderMap draws the accessibility map of cell origins as
+// (CellOrigins) or from the graph's schools (SchoolOrigins), with their
+// names and communes when known. Run spreads them over all cores, records
+// every finished origin in a checkpoint file so that an interrupted run
+// resumes where it stopped, and returns the results in origin order, so
+// that the same inputs give byte-identical output files (WriteTable,
+// WriteMatrix, WriteGeoJSON) whatever the number of workers or
+// interruptions. Each origin gets a Coverage (network, walk_only, outside)
+// that tells a place without data from a place without access; every table
+// carries its Metadata (graph, request, coverage, straight-line links,
+// columns): in the Parquet footer, or a sidecar JSON file beside a CSV
+// file. RenderMap draws the accessibility map of cell or point origins as
 // PNG or SVG.
+//
+// Diff compares two graphs (the serving one and a rebuild) from the same
+// origins with the same request: per origin, the schools and offers
+// reachable in each graph and the offers lost and gained, a summary, and a
+// map of gains and losses.
 //
 // The counts are those of the /v1/reachable answer (engine.Answer) without a
 // filter: an offer is reachable in band i when its school's trip lasts at
@@ -59,6 +69,16 @@ type Result struct {
 	Levels     []string // diploma levels of the graph's offers, sorted
 	SchoolIDs  []string // the graph's school ids (UAI), by school index
 	Resumed    int      // origins read from the checkpoint instead of computed
+
+	// Params are the routing parameters of the requests (origin at 0, 0).
+	Params engine.Params
+	// Meta describes the graph the figures were computed on.
+	Meta *graph.Meta
+	// SchoolNames and SchoolCommunes name the graph's schools, by school
+	// index.
+	SchoolNames, SchoolCommunes []string
+	// Coverage says what the graph knows around each origin (see Coverage).
+	Coverage []Coverage
 
 	// Access is the number of stops within walking distance of each origin.
 	Access []int32
@@ -230,9 +250,12 @@ func Run(ctx context.Context, e *engine.Engine, origins []Origin, opt Options) (
 	g := e.Graph()
 	t := newTally(&g.Places, cut, p.MaxMinutes)
 	n := len(origins)
+	params := p
+	params.Lat, params.Lon = 0, 0
 	res := &Result{Origins: origins, Cutoffs: cut, MaxMinutes: p.MaxMinutes, Levels: t.levels, SchoolIDs: g.Places.SchoolID,
+		Params: params, Meta: &g.Meta, SchoolNames: g.Places.SchoolName, SchoolCommunes: g.Places.SchoolCommune,
 		Access: make([]int32, n), Schools: make([]int32, n*len(cut)), Offers: make([]int32, n*len(cut)),
-		Nearest: make([]int32, n*len(t.levels))}
+		Nearest: make([]int32, n*len(t.levels)), Coverage: make([]Coverage, n)}
 	var pairs [][][4]int32
 	if opt.Matrix {
 		pairs = make([][][4]int32, n)
@@ -311,6 +334,9 @@ func Run(ctx context.Context, e *engine.Engine, origins []Origin, opt Options) (
 			return nil, fmt.Errorf("interrupted after %d of %d origins: %w", count, n, err)
 		}
 		return nil, err
+	}
+	for i, o := range origins {
+		res.Coverage[i] = coverageOf(e, o, res.Access[i], p)
 	}
 	if pairs != nil {
 		m := &Matrix{Start: make([]int32, n+1)}

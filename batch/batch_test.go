@@ -406,7 +406,7 @@ func TestCSVColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	head := strings.Join(rows[0], ",")
-	prefix := "id,lat,lon,access_stops,schools_0_15,schools_15_45,offers_0_15,offers_15_45,schools_reachable,offers_reachable,nearest_"
+	prefix := "id,name,commune,lat,lon,coverage,access_stops,schools_0_15,schools_15_45,offers_0_15,offers_15_45,schools_reachable,offers_reachable,nearest_"
 	if !strings.HasPrefix(head, prefix) {
 		t.Errorf("header %s, want it to start with %s", head, prefix)
 	}
@@ -414,8 +414,8 @@ func TestCSVColumns(t *testing.T) {
 		t.Fatalf("%d rows, want %d", len(rows)-1, len(origins))
 	}
 	for i, r := range rows[1:] {
-		if r[0] != origins[i].ID {
-			t.Fatalf("row %d is %s, want origin %s (origin order)", i+1, r[0], origins[i].ID)
+		if r[0] != origins[i].ID || r[1] != origins[i].Name || r[2] != origins[i].Commune || r[5] != res.Coverage[i].String() {
+			t.Fatalf("row %d is %q, want origin %+v (origin order) and coverage %s", i+1, r[:6], origins[i], res.Coverage[i])
 		}
 	}
 }

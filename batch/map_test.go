@@ -3,6 +3,7 @@ package batch
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"image/color"
 	"image/png"
 	"io"
@@ -61,7 +62,11 @@ func TestMapColours(t *testing.T) {
 	for o, org := range origins {
 		c := pr.at(org.Lat, org.Lon)
 		got := color.NRGBAModel.Convert(img.At(int(c.x), int(c.y))).(color.NRGBA)
-		if want := cls.color(values[o]); got != want {
+		want := cls.color(values[o])
+		if res.Coverage[o] == CoverageOutside {
+			want = outsideColor
+		}
+		if got != want {
 			t.Fatalf("cell %s (%d offers): pixel %v at %v, want %v", org.ID, values[o], got, c, want)
 		}
 		k := -1
@@ -108,12 +113,95 @@ func TestMapColours(t *testing.T) {
 	if err := RenderMap(io.Discard, "png", res, opt); err == nil {
 		t.Error("50 minutes, not a cut-off: no error")
 	}
-	points, err := Run(t.Context(), e, []Origin{{ID: "p", Lat: 47, Lon: 2}}, Options{Params: engine.DefaultParams(0, 0)})
+	if err := RenderMap(io.Discard, "png", &Result{Origins: []Origin{origins[0], {ID: "p", Lat: 47, Lon: 2}}, Cutoffs: res.Cutoffs,
+		Offers: make([]int32, 2*len(res.Cutoffs)), Coverage: make([]Coverage, 2)}, MapOptions{}); err == nil {
+		t.Error("a map of cells and points: no error")
+	}
+}
+
+// TestMapOfPoints draws the collèges of the synthetic region as discs and
+// reads back, at the centre of each, the colour of its figure (blank when
+// it has no data around it); the caption says how many stops and schools
+// are linked by straight lines.
+func TestMapOfPoints(t *testing.T) {
+	e := synthEngine(t)
+	g := e.Graph()
+	origins, err := SchoolOrigins(g, "all")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := RenderMap(io.Discard, "png", points, MapOptions{}); err == nil {
-		t.Error("map of point origins: no error")
+	// And a point without data: 3 km south of the streets.
+	minLat, _, _, _, _ := g.Streets.Bounds()
+	origins = append(origins, Origin{ID: "far", Lat: minLat - 0.03, Lon: 2})
+	res, err := Run(t.Context(), e, origins, Options{Params: engine.DefaultParams(0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Coverage[len(origins)-1] != CoverageOutside {
+		t.Fatalf("the point 3 km south of the streets is %s", res.Coverage[len(origins)-1])
+	}
+	opt := MapOptions{Minutes: 45, Width: 800, Streets: &g.Streets, Places: &g.Places}
+	f, err := loadFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, pr, err := buildMap(res, opt, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caption := ""
+	for _, it := range sc.items {
+		caption += it.text + "\n"
+	}
+	sl := graphInfo(&g.Meta).StraightLines
+	for _, want := range []string{
+		fmt.Sprintf("%d of %d stops, %d of %d schools", sl.Stops, sl.StopsTotal, sl.Schools, sl.SchoolsTotal),
+		"1 without data", "school with trainings", "no data:",
+	} {
+		if !strings.Contains(caption, want) {
+			t.Errorf("the map does not say %q:\n%s", want, caption)
+		}
+	}
+	var b bytes.Buffer
+	if err := RenderMap(&b, "png", res, opt); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values, _ := res.OffersWithin(45)
+	var maxV int32
+	for _, v := range values {
+		maxV = max(maxV, v)
+	}
+	cls := newClasses(maxV)
+	kinds := map[color.NRGBA]bool{}
+	for o, org := range origins {
+		c := pr.at(org.Lat, org.Lon)
+		if c.x < 16 || c.x > 784 || c.y < 70 {
+			t.Fatalf("origin %s at %v: outside the map frame", org.ID, c)
+		}
+		covered := false // a later disc over this one's centre
+		for _, later := range origins[o+1:] {
+			q := pr.at(later.Lat, later.Lon)
+			covered = covered || math.Hypot(q.x-c.x, q.y-c.y) < pointRadius(800)+1
+		}
+		if covered {
+			continue
+		}
+		want := cls.color(values[o])
+		if res.Coverage[o] == CoverageOutside {
+			want = outsideColor
+		}
+		got := color.NRGBAModel.Convert(img.At(int(math.Round(c.x)), int(math.Round(c.y)))).(color.NRGBA)
+		if got != want {
+			t.Errorf("origin %s (%d offers, %s): pixel %v, want %v", org.ID, values[o], res.Coverage[o], got, want)
+		}
+		kinds[want] = true
+	}
+	if len(kinds) < 3 {
+		t.Errorf("%d colours among the points, want at least 3", len(kinds))
 	}
 }
 

@@ -18,6 +18,8 @@ import (
 // Origin is one place a batch computes reachability from.
 type Origin struct {
 	ID       string  // the caller's identifier, a UAI, or the H3 index in hexadecimal
+	Name     string  // what the origin is called ("" when unknown, as for cells)
+	Commune  string  // the commune (town) it lies in ("" when unknown)
 	Lat, Lon float64 // WGS84 degrees
 	Cell     uint64  // H3 cell the origin stands for; 0 when it is a point
 }
@@ -26,9 +28,10 @@ type Origin struct {
 const MaxCells = 2_000_000
 
 // ReadOrigins reads origins from CSV with a header naming the columns id,
-// lat and lon (in any order, other columns ignored; a UTF-8 byte order mark
-// and `;` separators are accepted). name is used in errors. Ids must be
-// unique and coordinates within WGS84 ranges.
+// lat and lon, and optionally name and commune (in any order, other columns
+// ignored; a UTF-8 byte order mark and `;` separators are accepted). name
+// is used in errors. Ids must be unique and coordinates within WGS84
+// ranges.
 func ReadOrigins(r io.Reader, name string) ([]Origin, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -48,7 +51,7 @@ func ReadOrigins(r io.Reader, name string) ([]Origin, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	col := map[string]int{"id": -1, "lat": -1, "lon": -1}
+	col := map[string]int{"id": -1, "lat": -1, "lon": -1, "name": -1, "commune": -1}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		if _, ok := col[h]; ok && col[h] < 0 {
@@ -107,7 +110,14 @@ func ReadOrigins(r io.Reader, name string) ([]Origin, error) {
 			}
 			ll[k] = v
 		}
-		out = append(out, Origin{ID: id, Lat: ll[0], Lon: ll[1]})
+		o := Origin{ID: id, Lat: ll[0], Lon: ll[1]}
+		if c := col["name"]; c >= 0 && c < len(rec) {
+			o.Name = strings.TrimSpace(rec[c])
+		}
+		if c := col["commune"]; c >= 0 && c < len(rec) {
+			o.Commune = strings.TrimSpace(rec[c])
+		}
+		out = append(out, o)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no origins after the header", name)
@@ -227,7 +237,8 @@ func SchoolOrigins(g *graph.Graph, kind string) ([]Origin, error) {
 	var out []Origin
 	for _, s := range p.SchoolOrder { // by UAI, for a stable order
 		if keep(s) {
-			out = append(out, Origin{ID: p.SchoolID[s], Lat: p.SchoolLat[s], Lon: p.SchoolLon[s]})
+			out = append(out, Origin{ID: p.SchoolID[s], Name: p.SchoolName[s], Commune: p.SchoolCommune[s],
+				Lat: p.SchoolLat[s], Lon: p.SchoolLon[s]})
 		}
 	}
 	if len(out) == 0 {

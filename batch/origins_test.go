@@ -8,13 +8,14 @@ import (
 )
 
 func TestReadOrigins(t *testing.T) {
-	// BOM, semicolons, columns in another order, extra column, blank line.
-	in := "\ufeffname;lon;ID;lat\nA;-1.68;a1;48.11\n\nB;2.5;b2;-3.25\n"
+	// BOM, semicolons, columns in another order, extra column, blank line,
+	// the optional name and commune (this one missing on the last line).
+	in := "\ufeffname;lon;ID;lat;note;Commune\nA;-1.68;a1;48.11;x;Rennes\n\nB;2.5;b2;-3.25\n"
 	got, err := ReadOrigins(strings.NewReader(in), "o.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Origin{{ID: "a1", Lat: 48.11, Lon: -1.68}, {ID: "b2", Lat: -3.25, Lon: 2.5}}
+	want := []Origin{{ID: "a1", Name: "A", Commune: "Rennes", Lat: 48.11, Lon: -1.68}, {ID: "b2", Name: "B", Lat: -3.25, Lon: 2.5}}
 	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
@@ -139,7 +140,8 @@ func TestSchoolOrigins(t *testing.T) {
 	}
 	for i, o := range colleges {
 		s, ok := p.SchoolByUAI(o.ID)
-		if !ok || !p.SchoolCollege[s] || p.SchoolLat[s] != o.Lat || p.SchoolLon[s] != o.Lon {
+		if !ok || !p.SchoolCollege[s] || p.SchoolLat[s] != o.Lat || p.SchoolLon[s] != o.Lon ||
+			o.Name != p.SchoolName[s] || o.Commune != p.SchoolCommune[s] || o.Name == "" {
 			t.Errorf("origin %+v is not a collège of the graph", o)
 		}
 		if i > 0 && colleges[i-1].ID >= o.ID {

@@ -15,6 +15,9 @@ import (
 // PrecomputeOptions control the computation of the precomputed index.
 type PrecomputeOptions struct {
 	// Routing is the request run from every cell (its origin is ignored).
+	// The index holds the schools with training offers, or every school
+	// of the graph when Routing.Params.AllLocations is set (or when the
+	// graph has no offer).
 	Routing engine.Routing
 	// Resolution of the index cells, 7 to 12 (0: the graph's).
 	Resolution int
@@ -97,7 +100,7 @@ func Precompute(ctx context.Context, e *engine.Engine, opt PrecomputeOptions) (*
 	}
 	p := rt.Params
 	ix := &graph.Index{BuildID: g.Meta.BuildID, Date: g.Meta.Date, ArriveBy: p.ArriveBy, MaxMinutes: p.MaxMinutes,
-		Modes: p.Modes.String(), Cutoffs: cut, Resolution: res, Shard: opt.Shard, Shards: opt.Shards,
+		Modes: p.Modes.String(), AllLocations: rt.Params.AllLocations, Cutoffs: cut, Resolution: res, Shard: opt.Shard, Shards: opt.Shards,
 		UAI: g.Places.SchoolID, Cell: make([]uint64, len(mine)), Start: make([]int32, len(mine)+1)}
 	for k, row := range rows {
 		ix.Cell[k] = mine[k].Cell

@@ -3,6 +3,8 @@ package batch
 import (
 	"bytes"
 	"context"
+	"math"
+	"math/rand"
 	"net/url"
 	"path/filepath"
 	"reflect"
@@ -59,10 +61,11 @@ func TestIndexAgreesWithQueries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, entries, ok := ix.Lookup(a[0], a[1])
-		if !ok {
+		lr := ix.Lookup(a[0], a[1])
+		if !lr.Covered {
 			continue
 		}
+		entries := lr.Entries
 		covered++
 		fromIndex := map[string]string{}
 		for _, en := range entries {
@@ -164,5 +167,97 @@ func TestPrecomputeDefaultsBands(t *testing.T) {
 	}
 	if !reflect.DeepEqual(ix.Cutoffs, []int{15, 30, 45, 60}) {
 		t.Errorf("cut-offs %v", ix.Cutoffs)
+	}
+}
+
+// TestPrecomputeKeepsSchoolsWithOffers: by default the index holds only
+// the schools with training offers (the collèges of the synthetic region,
+// reached on foot, are left out); with AllLocations every school reached.
+func TestPrecomputeKeepsSchoolsWithOffers(t *testing.T) {
+	e := synthEngine(t)
+	pl := &e.Graph().Places
+	p := engine.DefaultParams(0, 0)
+	rt := engine.Routing{Params: p, Cutoffs: engine.DefaultCutoffs}
+	offers, err := Precompute(t.Context(), e, PrecomputeOptions{Routing: rt, Shards: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.Params.AllLocations = true
+	all, err := Precompute(t.Context(), e, PrecomputeOptions{Routing: rt, Shards: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if offers.AllLocations || !all.AllLocations || !reflect.DeepEqual(offers.Cell, all.Cell) {
+		t.Fatalf("AllLocations %v, %v; %d and %d cells", offers.AllLocations, all.AllLocations, len(offers.Cell), len(all.Cell))
+	}
+	without := 0 // entries of schools without offers
+	for _, s := range all.School {
+		if a, b := pl.OffersOf(s); a == b {
+			without++
+		}
+	}
+	for _, s := range offers.School {
+		if a, b := pl.OffersOf(s); a == b {
+			t.Fatalf("school %s without offers in the default index", pl.SchoolID[s])
+		}
+	}
+	t.Logf("%d entries; %d with all locations, %d of them schools without offers", len(offers.School), len(all.School), without)
+	if without == 0 || len(all.School) < len(offers.School)+without {
+		t.Errorf("all locations: %d entries, %d of schools without offers; default %d", len(all.School), without, len(offers.School))
+	}
+}
+
+// TestLookupNearestCoveredCellRennes: the cells of the index are those the
+// streets cross, so an address a few metres off its street may fall in a
+// cell of its own; the lookup answers it from the nearest covered cell
+// within 100 m. Of 40 points 10–30 m off a street, all are answered; of 30
+// points drawn in the streets' bounding box, those near a street are.
+func TestLookupNearestCoveredCellRennes(t *testing.T) {
+	g := rennesEngine(t).Graph()
+	const res = 11
+	ix := &graph.Index{Cutoffs: engine.DefaultCutoffs, Resolution: res, Shards: 1, Start: []int32{0}}
+	for _, o := range StreetCellOrigins(g, res) {
+		ix.Cell = append(ix.Cell, o.Cell)
+		ix.Start = append(ix.Start, 0)
+	}
+	s := &g.Streets
+	rng := rand.New(rand.NewSource(7))
+	count := func(points [][2]float64) (covered, nearest int, far float64) {
+		for _, p := range points {
+			r := ix.Lookup(p[0], p[1])
+			switch {
+			case r.Covered:
+				covered++
+			case r.Nearest != 0:
+				nearest++
+				far = math.Max(far, r.Distance)
+			}
+		}
+		return
+	}
+	var off [][2]float64
+	for len(off) < 40 {
+		seg := int32(rng.Intn(s.NumSegments()))
+		if s.SegFlags[seg]&graph.StreetWalk == 0 {
+			continue
+		}
+		lat, lon := s.PointAlong(seg, float64(s.SegLength[seg])*rng.Float64())
+		d, b := 10+20*rng.Float64(), 2*math.Pi*rng.Float64()
+		off = append(off, [2]float64{lat + d*math.Cos(b)/111195, lon + d*math.Sin(b)/(111195*math.Cos(lat*math.Pi/180))})
+	}
+	c, n, far := count(off)
+	t.Logf("40 points 10–30 m off a street: %d in a covered cell, %d answered from the nearest covered cell (at most %.0f m away), %d not answered", c, n, far, 40-c-n)
+	if c+n != 40 {
+		t.Errorf("%d of 40 points off a street answered", c+n)
+	}
+	minLat, minLon, maxLat, maxLon, _ := s.Bounds()
+	var random [][2]float64
+	for range 30 {
+		random = append(random, [2]float64{minLat + (maxLat-minLat)*rng.Float64(), minLon + (maxLon-minLon)*rng.Float64()})
+	}
+	c2, n2, far2 := count(random)
+	t.Logf("30 random points of the streets' bounding box: %d covered, %d answered from the nearest covered cell (at most %.0f m away), %d not answered", c2, n2, far2, 30-c2-n2)
+	if n2 == 0 || far2 > graph.LookupRadius {
+		t.Errorf("random points: %d answered from a covered cell nearby, up to %.0f m", n2, far2)
 	}
 }

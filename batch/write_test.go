@@ -103,6 +103,25 @@ func TestParquetMatchesCSV(t *testing.T) {
 	if names := res.Columns(); !equalStrings(names, readCSV(t, out["table.csv"])[0]) {
 		t.Errorf("Columns() %q differs from the CSV header", names)
 	}
+	// The footer carries the build id and the request.
+	for name, rows := range map[string]int{"table": len(origins), "matrix": len(res.Matrix.School)} {
+		data := out[name+".parquet"]
+		f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := e.Graph()
+		for key, want := range map[string]string{
+			"reach.tool": "reach batch", "reach.graph.date": g.Meta.Date, "reach.graph.build_id": g.Meta.BuildID,
+			"reach.request.arrive_by": "08:30:00", "reach.request.max_walk": "1250", "reach.request.cutoffs": "[15,30,45,60,90]",
+			"reach.request.modes": "walk,transit,school", "reach.rows": strconv.Itoa(rows),
+			"reach.graph.straight_lines.stops_total": strconv.Itoa(g.Timetable.NumStops()),
+		} {
+			if got, ok := f.Lookup(key); !ok || got != want {
+				t.Errorf("%s.parquet: metadata %s = %q (%v), want %q", name, key, got, ok, want)
+			}
+		}
+	}
 }
 
 func equalStrings(a, b []string) bool {
@@ -236,12 +255,29 @@ func TestWriteFiles(t *testing.T) {
 		t.Error("matrix of a run without it: no error")
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 4 {
-		var names []string
-		for _, e := range entries {
-			names = append(names, e.Name())
-		}
-		t.Errorf("files left: %q, want the 4 written", names)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{"m.CSV", "m.meta.json", "m.parquet", "t.csv", "t.meta.json", "t.parquet"}; !equalStrings(names, want) {
+		t.Errorf("files left: %q, want %q (the 4 written and the CSV files' metadata)", names, want)
+	}
+	// The CSV table's sidecar describes it, as the Parquet footer does.
+	var meta Metadata
+	b, err := os.ReadFile(filepath.Join(dir, "t.meta.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &meta); err != nil {
+		t.Fatal(err)
+	}
+	if meta.Table != "origins" || meta.Rows != len(origins) || meta.Graph.BuildID != e.Graph().Meta.BuildID || meta.Graph.Date != e.Graph().Meta.Date ||
+		len(meta.Columns) != len(res.Columns()) || meta.Request.ArriveBy != "08:30:00" || meta.Request.MaxWalk != 1250 {
+		t.Errorf("t.meta.json: %+v", meta)
+	}
+	b, _ = os.ReadFile(filepath.Join(dir, "m.meta.json"))
+	if err := json.Unmarshal(b, &meta); err != nil || meta.Table != "matrix" || meta.Rows != len(res.Matrix.School) {
+		t.Errorf("m.meta.json: %v %+v", err, meta)
 	}
 }
 

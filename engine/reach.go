@@ -112,7 +112,12 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 	if p.Modes.Walk && p.MaxDirectWalk > 0 {
 		walkCeiling = min(int32(p.MaxDirectWalk)*60, ceiling)
 		maxd := float64(walkCeiling) * p.WalkSpeed
+		pl := &e.g.Places
+		onlyOffers := !p.AllLocations && pl.NumOffers() > 0
 		for _, h := range e.schools.FromPlace(sc.schools, p.Lat, p.Lon, maxd) {
+			if a, b := pl.OffersOf(h.Point); onlyOffers && a == b {
+				continue // not a destination of this request
+			}
 			if w := walkSeconds(h.Dist, p.WalkSpeed); w <= walkCeiling {
 				sc.direct[h.Point] = w
 				sc.walked = append(sc.walked, h.Point)

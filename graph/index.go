@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -14,7 +15,7 @@ import (
 
 // IndexFormatVersion is the version of the index file format. Bump it
 // whenever the exported fields of Index change.
-const IndexFormatVersion = 1
+const IndexFormatVersion = 2
 
 // indexFormat is the index file's: the graph file's framing (header with
 // magic, version and checksums, one zstd frame, atomic writes) around the
@@ -33,11 +34,15 @@ type Index struct {
 	ArriveBy   int32  // deadline, seconds since midnight
 	MaxMinutes int
 	Modes      string // TravelModes.String()
-	Cutoffs    []int  // band limits, minutes
-	Resolution int    // H3 resolution of the cells
-	Shard      int    // this part's number, 0-based; 0 of 1 when complete
-	Shards     int
-	UAI        []string // school ids, by school index of the graph
+	// AllLocations: the entries cover every school of the graph; otherwise
+	// only the schools with training offers (all of them on a graph
+	// without offers).
+	AllLocations bool
+	Cutoffs      []int // band limits, minutes
+	Resolution   int   // H3 resolution of the cells
+	Shard        int   // this part's number, 0-based; 0 of 1 when complete
+	Shards       int
+	UAI          []string // school ids, by school index of the graph
 
 	Cell     []uint64 // cells of this part, sorted
 	Start    []int32  // CSR over Cell into the entries, len(Cell)+1
@@ -134,11 +139,73 @@ func (ix *Index) Entries(cell uint64) ([]IndexEntry, bool) {
 	return out, true
 }
 
-// Lookup returns the schools reachable from the cell of (lat, lon).
-func (ix *Index) Lookup(lat, lon float64) (cell uint64, entries []IndexEntry, ok bool) {
-	cell = ix.CellOf(lat, lon)
-	entries, ok = ix.Entries(cell)
-	return cell, entries, ok
+// LookupRadius is how far from an address, in metres, Lookup looks for a
+// covered cell when the index does not hold the address's own cell (it
+// holds the cells the walking streets cross, and an address may lie a few
+// metres off its street, in a cell of its own).
+const LookupRadius = 100
+
+// LookupResult is the answer of the index for an address.
+type LookupResult struct {
+	Cell uint64 // the address's cell
+	// Covered says whether the index holds the address's cell; Entries are
+	// then the schools reachable from it.
+	Covered bool
+	// Nearest is, when the address's cell is not covered, the covered
+	// cell whose centre lies nearest the address within LookupRadius
+	// metres (0 when none does), Distance that distance in metres;
+	// Entries are then the schools reachable from Nearest.
+	Nearest  uint64
+	Distance float64
+	Entries  []IndexEntry
+}
+
+// Lookup returns the schools reachable from the cell of (lat, lon): from
+// the address's own cell when the index holds it, otherwise from the
+// covered cell whose centre is nearest the address within LookupRadius
+// metres; none when there is no such cell.
+func (ix *Index) Lookup(lat, lon float64) LookupResult {
+	res := LookupResult{Cell: ix.CellOf(lat, lon)}
+	if e, ok := ix.Entries(res.Cell); ok {
+		res.Covered, res.Entries = true, e
+		return res
+	}
+	if c, d, ok := ix.NearestCovered(lat, lon, LookupRadius); ok {
+		res.Nearest, res.Distance = c, d
+		res.Entries, _ = ix.Entries(c)
+	}
+	return res
+}
+
+// NearestCovered returns the cell of the index whose centre is nearest
+// (lat, lon), within radius metres, and that distance (ties go to the
+// lower cell index); ok is false when no cell lies that near.
+func (ix *Index) NearestCovered(lat, lon, radius float64) (cell uint64, metres float64, ok bool) {
+	if len(ix.Cell) == 0 || !(radius >= 0) {
+		return 0, 0, false
+	}
+	home := h3.LatLngToCell(h3.LatLng{Lat: lat, Lng: lon}, ix.Resolution)
+	// Rings enough to hold every cell whose centre lies within radius: the
+	// address is within one edge of its cell's centre, and the centres of
+	// cells k rings apart are at least 1.5·k edges apart, edges varying
+	// about twofold over the globe around their average.
+	edge := h3.HexagonEdgeLengthAvgM(ix.Resolution)
+	k := int(math.Ceil((radius+2*edge)/(0.75*edge))) + 1
+	best := math.Inf(1)
+	for _, c := range h3.GridDisk(home, k) {
+		if _, found := slices.BinarySearch(ix.Cell, uint64(c)); !found {
+			continue
+		}
+		ll := h3.CellToLatLng(c)
+		d := Haversine(lat, lon, ll.Lat, ll.Lng)
+		if d <= radius && (d < best || d == best && uint64(c) < cell) {
+			cell, best, ok = uint64(c), d, true
+		}
+	}
+	if !ok {
+		return 0, 0, false
+	}
+	return cell, best, true
 }
 
 // MergeIndexes joins the shards of one computation into a complete index.
@@ -152,7 +219,7 @@ func MergeIndexes(parts []*Index) (*Index, error) {
 	n := a.Shards
 	seen := make([]bool, n)
 	for _, p := range parts {
-		if p.BuildID != a.BuildID || p.ArriveBy != a.ArriveBy || p.MaxMinutes != a.MaxMinutes || p.Modes != a.Modes ||
+		if p.BuildID != a.BuildID || p.ArriveBy != a.ArriveBy || p.MaxMinutes != a.MaxMinutes || p.Modes != a.Modes || p.AllLocations != a.AllLocations ||
 			!slices.Equal(p.Cutoffs, a.Cutoffs) || p.Shards != n || p.Resolution != a.Resolution || !slices.Equal(p.UAI, a.UAI) {
 			return nil, fmt.Errorf("merge: shard %d/%d was computed on another graph or with another request", p.Shard, p.Shards)
 		}
@@ -167,7 +234,7 @@ func MergeIndexes(parts []*Index) (*Index, error) {
 		}
 	}
 	out := &Index{BuildID: a.BuildID, Date: a.Date, ArriveBy: a.ArriveBy, MaxMinutes: a.MaxMinutes, Modes: a.Modes,
-		Cutoffs: a.Cutoffs, Resolution: a.Resolution, Shard: 0, Shards: 1, UAI: a.UAI}
+		AllLocations: a.AllLocations, Cutoffs: a.Cutoffs, Resolution: a.Resolution, Shard: 0, Shards: 1, UAI: a.UAI}
 	type ref struct{ part, k int }
 	var refs []ref
 	for pi, p := range parts {

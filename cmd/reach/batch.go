@@ -32,7 +32,7 @@ func runBatch(args []string, stdout, stderr io.Writer) error {
 	matrix := fs.String("matrix", "", "also write the origin × school matrix (reachable pairs) to this `FILE`, .csv or .parquet")
 	geojson := fs.String("geojson", "", "also write the origins with their figures as GeoJSON to this `FILE`")
 	var maps multiFlag
-	fs.Var(&maps, "map", "with --cells: draw the accessibility map to this `FILE`, .png or .svg (repeatable)")
+	fs.Var(&maps, "map", "draw the accessibility map to this `FILE`, .png or .svg (repeatable): cells as hexagons, other origins as discs")
 	mapMinutes := fs.Int("map-minutes", 45, "the map shows the offers reachable within this many minutes (a cut-off)")
 	title := fs.String("title", "", "map title (default: says what the colours count)")
 	workers := fs.Int("workers", 0, "concurrent requests (default: all cores)")
@@ -58,9 +58,6 @@ func runBatch(args []string, stdout, stderr io.Writer) error {
 	if *bboxFlag != "" && *cells < 0 {
 		return errors.New("--bbox goes with --cells")
 	}
-	if len(maps) > 0 && *cells < 0 {
-		return errors.New("--map needs --cells origins")
-	}
 	if err := batch.CheckExtension(*out); err != nil {
 		return fmt.Errorf("--out %w", err)
 	}
@@ -70,8 +67,8 @@ func runBatch(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	for _, m := range maps {
-		if x := strings.ToLower(m); !strings.HasSuffix(x, ".png") && !strings.HasSuffix(x, ".svg") {
-			return fmt.Errorf("--map %s: want a .png or .svg file name", m)
+		if _, err := batch.MapFormat(m); err != nil {
+			return fmt.Errorf("--map %w", err)
 		}
 	}
 	var box *batch.BBox
@@ -161,8 +158,8 @@ func runBatch(args []string, stdout, stderr io.Writer) error {
 	}
 	for _, m := range maps {
 		opt := batch.MapOptions{Minutes: *mapMinutes, Title: *title, Streets: &g.Streets, Places: &g.Places,
-			Subtitle: mapSubtitle(g.Meta.Date, p, len(origins), *cells),
-			Credits:  mapCredits(eng)}
+			Subtitle: mapSubtitle(g.Meta.Date, p, originsPhrase(len(origins), *cells, *fromSchools)),
+			Credits:  mapCredits(eng, *cells >= 0)}
 		if opt.Title == "" {
 			opt.Title = fmt.Sprintf("Training offers reachable within %d minutes", *mapMinutes)
 		}
@@ -208,14 +205,28 @@ func batchProgress(stderr io.Writer) (update func(done, total int), finish func(
 	}, func() {}
 }
 
-// mapSubtitle says what the map's request was.
-func mapSubtitle(date string, p engine.Params, n, res int) string {
-	return fmt.Sprintf("From each of %d H3 cells (resolution %d), arriving by %s on %s; %s; walks up to %.0f m to and from stops",
-		n, res, graph.FormatClock(p.ArriveBy)[:5], date, strings.ReplaceAll(p.Modes.String(), ",", " + "), p.MaxWalk)
+// originsPhrase says what the origins are: "116 collèges", "841 H3 cells
+// (resolution 9)", "40 origins".
+func originsPhrase(n, cellRes int, schoolKind string) string {
+	switch {
+	case cellRes >= 0:
+		return fmt.Sprintf("%d H3 cells (resolution %d)", n, cellRes)
+	case schoolKind == "college":
+		return fmt.Sprintf("%d collèges", n)
+	case schoolKind != "":
+		return fmt.Sprintf("%d schools (%s)", n, schoolKind)
+	}
+	return fmt.Sprintf("%d origins", n)
 }
 
-// mapCredits names the graph's sources.
-func mapCredits(e *engine.Engine) string {
+// mapSubtitle says what the map's request was.
+func mapSubtitle(date string, p engine.Params, origins string) string {
+	return fmt.Sprintf("From each of %s, arriving by %s on %s; %s; walks up to %.0f m to and from stops",
+		origins, graph.FormatClock(p.ArriveBy)[:5], date, strings.ReplaceAll(p.Modes.String(), ",", " + "), p.MaxWalk)
+}
+
+// mapCredits names the graph's sources (and H3, for cell origins).
+func mapCredits(e *engine.Engine, cells bool) string {
 	g := e.Graph()
 	var feeds []string
 	for _, f := range g.Meta.Feeds {
@@ -232,5 +243,8 @@ func mapCredits(e *engine.Engine) string {
 		}
 		s += "; schools and trainings: " + strings.Join(src, ", ")
 	}
-	return s + "; H3 cells; computed by reach batch"
+	if cells {
+		s += "; H3 cells"
+	}
+	return s + "; computed by reach batch"
 }

@@ -47,6 +47,8 @@ func commands() map[string]command {
 			"reach lookup --index rennes.index --lat 48.1106 --lon -1.6779", runLookup},
 		"batch": {"reachability for many origins (CSV/Parquet), accessibility maps", "",
 			"reach batch --graph rennes.graph --origins-from-schools college --out colleges.csv", runBatch},
+		"diff": {"compare what the same origins reach in two graphs; exit 3 past a --fail-if-loss gate", "",
+			"reach diff --old served.graph --new rebuilt.graph --out diff.csv --map diff.png --fail-if-loss 5", runDiff},
 		"demo": {"generate, build (and --serve) the synthetic demo region", "",
 			"reach demo --serve --addr 127.0.0.1:8080", runDemo},
 		"fetch": {"download the GTFS feeds and OSM extracts of a sources list", "",
@@ -96,17 +98,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err := c.run(args[1:], stdout, stderr); err != nil {
+		var ee *exitError
 		switch {
 		case errors.Is(err, errHelp):
 			return 0
 		case errors.Is(err, errUsage):
 			return 2
-		}
-		fmt.Fprintf(stderr, "reach %s: %v\n", args[0], err)
-		var ee *exitError
-		if errors.As(err, &ee) {
+		case errors.As(err, &ee):
+			fmt.Fprintf(stderr, "reach %s: %v\n", args[0], err)
 			return ee.code
 		}
+		fmt.Fprintf(stderr, "reach %s: %v\n", args[0], err)
 		return 1
 	}
 	return 0

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -56,8 +57,12 @@ func runPrecompute(args []string, stdout, stderr io.Writer) error {
 	if err := writeIndexCSV(*csvOut, ix); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s: shard %d/%d, %d cells, %d (cell, school) entries in %s\n",
-		*out, i, n, len(ix.Cell), len(ix.School), time.Since(start).Round(time.Millisecond))
+	which := "schools with training offers"
+	if ix.AllLocations {
+		which = "all schools"
+	}
+	fmt.Fprintf(stdout, "wrote %s: shard %d/%d, %d cells, %d (cell, school) entries (%s) in %s\n",
+		*out, i, n, len(ix.Cell), len(ix.School), which, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -145,13 +150,21 @@ func runLookup(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cell, entries, ok := ix.Lookup(*lat, *lon)
+	r := ix.Lookup(*lat, *lon)
 	doc := struct {
-		Cell     string             `json:"cell"`
-		Covered  bool               `json:"covered"`
-		ArriveBy string             `json:"arrive_by"`
-		Schools  []graph.IndexEntry `json:"schools"`
-	}{strconv.FormatUint(cell, 16), ok, graph.FormatClock(ix.ArriveBy), entries}
+		Cell    string `json:"cell"`
+		Covered bool   `json:"covered"`
+		// When the address's cell is not covered: the covered cell whose
+		// centre is nearest within graph.LookupRadius metres, answering.
+		NearestCell string             `json:"nearest_cell,omitempty"`
+		DistanceM   *float64           `json:"distance_m,omitempty"`
+		ArriveBy    string             `json:"arrive_by"`
+		Schools     []graph.IndexEntry `json:"schools"`
+	}{Cell: strconv.FormatUint(r.Cell, 16), Covered: r.Covered, ArriveBy: graph.FormatClock(ix.ArriveBy), Schools: r.Entries}
+	if r.Nearest != 0 {
+		d := math.Round(r.Distance*10) / 10
+		doc.NearestCell, doc.DistanceM = strconv.FormatUint(r.Nearest, 16), &d
+	}
 	if doc.Schools == nil {
 		doc.Schools = []graph.IndexEntry{}
 	}
