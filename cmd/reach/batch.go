@@ -24,10 +24,7 @@ import (
 func runBatch(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("batch", stdout, stderr)
 	graphPath := fs.String("graph", "", "graph `FILE` (required)")
-	originsPath := fs.String("origins", "", "origins CSV `FILE` with columns id,lat,lon")
-	cells := fs.Int("cells", -1, "use every H3 cell of resolution `RES` as an origin (of --bbox, or of the graph's area)")
-	bboxFlag := fs.String("bbox", "", "with --cells: the area `minLon,minLat,maxLon,maxLat`")
-	fromSchools := fs.String("origins-from-schools", "", "use the graph's schools of a `KIND` as origins: college, vocational, offers, all")
+	of := addOriginFlags(fs, "")
 	out := fs.String("out", "", "per-origin table `FILE`, .csv or .parquet (required); a checkpoint FILE.checkpoint beside it makes the run resumable")
 	matrix := fs.String("matrix", "", "also write the origin × school matrix (reachable pairs) to this `FILE`, .csv or .parquet")
 	geojson := fs.String("geojson", "", "also write the origins with their figures as GeoJSON to this `FILE`")
@@ -46,17 +43,8 @@ func runBatch(args []string, stdout, stderr io.Writer) error {
 	if *graphPath == "" || *out == "" {
 		return errors.New("--graph and --out are required")
 	}
-	sources := 0
-	for _, set := range []bool{*originsPath != "", *cells >= 0, *fromSchools != ""} {
-		if set {
-			sources++
-		}
-	}
-	if sources != 1 {
-		return errors.New("give exactly one of --origins, --cells, --origins-from-schools")
-	}
-	if *bboxFlag != "" && *cells < 0 {
-		return errors.New("--bbox goes with --cells")
+	if err := of.check(""); err != nil {
+		return err
 	}
 	if err := batch.CheckExtension(*out); err != nil {
 		return fmt.Errorf("--out %w", err)
@@ -70,14 +58,6 @@ func runBatch(args []string, stdout, stderr io.Writer) error {
 		if _, err := batch.MapFormat(m); err != nil {
 			return fmt.Errorf("--map %w", err)
 		}
-	}
-	var box *batch.BBox
-	if *bboxFlag != "" {
-		b, err := batch.ParseBBox(*bboxFlag)
-		if err != nil {
-			return fmt.Errorf("--%w", err)
-		}
-		box = &b
 	}
 	rt, err := engine.ParseRouting(pf.values(), engine.Limits{})
 	if err != nil {
@@ -96,26 +76,9 @@ func runBatch(args []string, stdout, stderr io.Writer) error {
 		return flagError(err)
 	}
 	g := eng.Graph()
-	var origins []batch.Origin
-	switch {
-	case *originsPath != "":
-		f, err := os.Open(*originsPath)
-		if err != nil {
-			return err
-		}
-		origins, err = batch.ReadOrigins(f, *originsPath)
-		f.Close()
-		if err != nil {
-			return err
-		}
-	case *cells >= 0:
-		if origins, err = batch.CellOrigins(g, *cells, box); err != nil {
-			return fmt.Errorf("--cells: %w", err)
-		}
-	default:
-		if origins, err = batch.SchoolOrigins(g, *fromSchools); err != nil {
-			return fmt.Errorf("--origins-from-schools: %w", err)
-		}
+	origins, _, err := of.load(g)
+	if err != nil {
+		return err
 	}
 
 	ckpt := batch.CheckpointPath(*out)
@@ -158,8 +121,8 @@ func runBatch(args []string, stdout, stderr io.Writer) error {
 	}
 	for _, m := range maps {
 		opt := batch.MapOptions{Minutes: *mapMinutes, Title: *title, Streets: &g.Streets, Places: &g.Places,
-			Subtitle: mapSubtitle(g.Meta.Date, p, originsPhrase(len(origins), *cells, *fromSchools)),
-			Credits:  mapCredits(eng, *cells >= 0)}
+			Subtitle: mapSubtitle(g.Meta.Date, p, originsPhrase(len(origins), *of.cells, *of.fromSchools)),
+			Credits:  mapCredits(eng, *of.cells >= 0)}
 		if opt.Title == "" {
 			opt.Title = fmt.Sprintf("Training offers reachable within %d minutes", *mapMinutes)
 		}

@@ -40,10 +40,7 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 	var maps multiFlag
 	fs.Var(&maps, "map", "draw the map of gains and losses to this `FILE`, .png or .svg (repeatable)")
 	mapMinutes := fs.Int("map-minutes", 0, "the map shows the change in offers reachable within this many minutes, a cut-off (default: the last)")
-	originsPath := fs.String("origins", "", "origins CSV `FILE` with columns id,lat,lon (and optionally name,commune)")
-	cells := fs.Int("cells", -1, "use every H3 cell of resolution `RES` of the new graph's area (or of --bbox) as an origin")
-	bboxFlag := fs.String("bbox", "", "with --cells: the area `minLon,minLat,maxLon,maxLat`")
-	fromSchools := fs.String("origins-from-schools", "", "use the new graph's schools of a `KIND` as origins: college, vocational, offers, all (default: college, when no other origins are given)")
+	of := addOriginFlags(fs, "college")
 	failIfLoss := fs.Float64("fail-if-loss", -1, "exit with status 3 when more than `PCT` % of the origins lose at least one reachable offer (0..100; default: no gate)")
 	top := fs.Int("top", 10, "name this many biggest losers in the summary")
 	title := fs.String("title", "", "map title (default: says what changed)")
@@ -57,20 +54,8 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 	if *oldPath == "" || *newPath == "" || *out == "" {
 		return errors.New("--old, --new and --out are required")
 	}
-	sources := 0
-	for _, set := range []bool{*originsPath != "", *cells >= 0, *fromSchools != ""} {
-		if set {
-			sources++
-		}
-	}
-	if sources > 1 {
-		return errors.New("give at most one of --origins, --cells, --origins-from-schools")
-	}
-	if sources == 0 {
-		*fromSchools = "college"
-	}
-	if *bboxFlag != "" && *cells < 0 {
-		return errors.New("--bbox goes with --cells")
+	if err := of.check("college"); err != nil {
+		return err
 	}
 	gate := false
 	fs.Visit(func(f *flag.Flag) { gate = gate || f.Name == "fail-if-loss" })
@@ -87,14 +72,6 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 		if _, err := batch.MapFormat(m); err != nil {
 			return fmt.Errorf("--map %w", err)
 		}
-	}
-	var box *batch.BBox
-	if *bboxFlag != "" {
-		b, err := batch.ParseBBox(*bboxFlag)
-		if err != nil {
-			return fmt.Errorf("--%w", err)
-		}
-		box = &b
 	}
 	rt, err := engine.ParseRouting(pf.values(), engine.Limits{})
 	if err != nil {
@@ -114,33 +91,12 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--new: %w", err)
 	}
 	g := newE.Graph()
-	var origins []batch.Origin
-	what := ""
-	switch {
-	case *originsPath != "":
-		f, err := os.Open(*originsPath)
-		if err != nil {
-			return fmt.Errorf("--origins: %w", err)
-		}
-		origins, err = batch.ReadOrigins(f, *originsPath)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		what = "origins of " + *originsPath
-	case *cells >= 0:
-		if origins, err = batch.CellOrigins(g, *cells, box); err != nil {
-			return fmt.Errorf("--cells: %w", err)
-		}
-		what = fmt.Sprintf("H3 cells of resolution %d", *cells)
-	default:
-		if origins, err = batch.SchoolOrigins(g, *fromSchools); err != nil {
-			return fmt.Errorf("--origins-from-schools: %w (give --origins or --cells)", err)
-		}
-		what = "schools of kind " + *fromSchools + " of the new graph"
-		if *fromSchools == "college" {
-			what = "collèges of the new graph"
-		}
+	origins, what, err := of.load(g)
+	if err != nil {
+		return err
+	}
+	if *of.path == "" {
+		what += " of the new graph"
 	}
 
 	nw := *workers
@@ -167,8 +123,8 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 	for _, m := range maps {
 		opt := batch.MapOptions{Minutes: *mapMinutes, Title: *title, Streets: &g.Streets, Places: &g.Places,
 			Subtitle: fmt.Sprintf("Graph of %s (build %s) → graph of %s (build %s). ", om.Date, om.BuildID, nm.Date, nm.BuildID) +
-				mapSubtitle("each graph's date", p, originsPhrase(len(origins), *cells, *fromSchools)),
-			Credits: mapCredits(newE, *cells >= 0)}
+				mapSubtitle("each graph's date", p, originsPhrase(len(origins), *of.cells, *of.fromSchools)),
+			Credits: mapCredits(newE, *of.cells >= 0)}
 		if opt.Title == "" {
 			mins := *mapMinutes
 			if mins == 0 {
