@@ -361,21 +361,29 @@ func (rs *rangeState) group() {
 			rs.slot[s] = int32(len(rs.order))
 		}
 	}
-	n := len(rs.order)
-	rs.start = resize(rs.start, n+1)
-	for _, s := range rs.logStop {
-		rs.start[rs.slot[s]]++
+	rs.start, rs.byStop, rs.fillAt = groupBySlot(rs.logStop, rs.slot, len(rs.order), rs.start, rs.byStop, rs.fillAt)
+}
+
+// groupBySlot groups the entries of a log by key: keys[e] is the key of
+// entry e, slot[key] its 1-based group among n. It returns the CSR offsets
+// of the groups (start, len n+1) and the entry indexes grouped (byKey), in
+// their order within each group; the slices passed are reused.
+func groupBySlot(keys, slot []int32, n int, start, byKey, fill []int32) ([]int32, []int32, []int32) {
+	start = resize(start, n+1)
+	for _, k := range keys {
+		start[slot[k]]++
 	}
-	for k := 1; k <= n; k++ {
-		rs.start[k] += rs.start[k-1]
+	for g := 1; g <= n; g++ {
+		start[g] += start[g-1]
 	}
-	rs.byStop = resize(rs.byStop, len(rs.logStop))
-	rs.fillAt = append(rs.fillAt[:0], rs.start[:n]...)
-	for e, s := range rs.logStop {
-		k := rs.slot[s] - 1
-		rs.byStop[rs.fillAt[k]] = int32(e)
-		rs.fillAt[k]++
+	byKey = resize(byKey, len(keys))
+	fill = append(fill[:0], start[:n]...)
+	for e, k := range keys {
+		g := slot[k] - 1
+		byKey[fill[g]] = int32(e)
+		fill[g]++
 	}
+	return start, byKey, fill
 }
 
 // RangeResult is the outcome of a range search: per departure minute and

@@ -186,21 +186,7 @@ func (ts *targetState) group() {
 		return
 	}
 	ts.grouped = true
-	n := len(ts.touched)
-	ts.start = resize(ts.start, n+1)
-	for _, t := range ts.logT {
-		ts.start[ts.slot[t]]++
-	}
-	for k := 1; k <= n; k++ {
-		ts.start[k] += ts.start[k-1]
-	}
-	ts.byTarget = resize(ts.byTarget, len(ts.logT))
-	ts.at = append(ts.at[:0], ts.start[:n]...)
-	for e, t := range ts.logT {
-		k := ts.slot[t] - 1
-		ts.byTarget[ts.at[k]] = int32(e)
-		ts.at[k]++
-	}
+	ts.start, ts.byTarget, ts.at = groupBySlot(ts.logT, ts.slot, len(ts.touched), ts.start, ts.byTarget, ts.at)
 }
 
 // TargetTimes is what a range search says about one target.

@@ -139,30 +139,42 @@ func MergeTransfers(a, b Transfers) Transfers {
 // walks whose times follow each query's walking speed (see Transfers).
 // Loops are dropped and duplicate pairs keep the shortest walk.
 func StreetTransfers(start, to []int32, dist []float32) (Transfers, error) {
-	if len(start) == 0 {
-		return Transfers{}, fmt.Errorf("raptor: distance CSR has no offsets")
-	}
-	n := len(start) - 1
-	if len(to) != len(dist) {
-		return Transfers{}, fmt.Errorf("raptor: distance CSR has %d destinations and %d distances", len(to), len(dist))
-	}
-	if start[0] != 0 || int(start[n]) != len(to) {
-		return Transfers{}, fmt.Errorf("raptor: distance offsets do not span 0..%d", len(to))
-	}
-	for s := 1; s <= n; s++ {
-		if start[s] < start[s-1] {
-			return Transfers{}, fmt.Errorf("raptor: distance offsets decrease at stop %d", s)
-		}
+	n, err := checkDistances(start, to, dist)
+	if err != nil {
+		return Transfers{}, err
 	}
 	for i, d := range dist {
-		if u := to[i]; u < 0 || int(u) >= n {
-			return Transfers{}, fmt.Errorf("raptor: footpath %d leads to stop %d, out of range 0..%d", i, u, n-1)
-		}
 		if !(d >= 0) || float64(d) > MaxFootpath {
 			return Transfers{}, fmt.Errorf("raptor: footpath %d of %v m", i, d)
 		}
 	}
 	return normalizeMetres(n, start, to, make([]int32, len(to)), dist), nil
+}
+
+// checkDistances checks a CSR of footpaths in metres and returns its
+// number of stops.
+func checkDistances(start, to []int32, dist []float32) (int, error) {
+	if len(start) == 0 {
+		return 0, fmt.Errorf("raptor: distance CSR has no offsets")
+	}
+	n := len(start) - 1
+	if len(to) != len(dist) {
+		return 0, fmt.Errorf("raptor: distance CSR has %d destinations and %d distances", len(to), len(dist))
+	}
+	if start[0] != 0 || int(start[n]) != len(to) {
+		return 0, fmt.Errorf("raptor: distance offsets do not span 0..%d", len(to))
+	}
+	for s := 1; s <= n; s++ {
+		if start[s] < start[s-1] {
+			return 0, fmt.Errorf("raptor: distance offsets decrease at stop %d", s)
+		}
+	}
+	for i, u := range to {
+		if u < 0 || int(u) >= n {
+			return 0, fmt.Errorf("raptor: footpath %d leads to stop %d, out of range 0..%d", i, u, n-1)
+		}
+	}
+	return n, nil
 }
 
 // FromDistances converts street footpaths given in metres (a CSR over the
@@ -173,26 +185,12 @@ func FromDistances(start, to []int32, dist []float32, walkSpeed float64) (Transf
 	if !(walkSpeed > 0) || math.IsInf(walkSpeed, 0) {
 		return Transfers{}, fmt.Errorf("raptor: walk speed %v m/s is not a positive finite number", walkSpeed)
 	}
-	if len(start) == 0 {
-		return Transfers{}, fmt.Errorf("raptor: distance CSR has no offsets")
-	}
-	n := len(start) - 1
-	if len(to) != len(dist) {
-		return Transfers{}, fmt.Errorf("raptor: distance CSR has %d destinations and %d distances", len(to), len(dist))
-	}
-	if start[0] != 0 || int(start[n]) != len(to) {
-		return Transfers{}, fmt.Errorf("raptor: distance offsets do not span 0..%d", len(to))
-	}
-	for s := 1; s <= n; s++ {
-		if start[s] < start[s-1] {
-			return Transfers{}, fmt.Errorf("raptor: distance offsets decrease at stop %d", s)
-		}
+	n, err := checkDistances(start, to, dist)
+	if err != nil {
+		return Transfers{}, err
 	}
 	secs := make([]int32, len(dist))
 	for i, d := range dist {
-		if u := to[i]; u < 0 || int(u) >= n {
-			return Transfers{}, fmt.Errorf("raptor: footpath %d leads to stop %d, out of range 0..%d", i, u, n-1)
-		}
 		f := math.Ceil(float64(d) / walkSpeed)
 		if !(f >= 0 && f <= MaxFootpath) {
 			return Transfers{}, fmt.Errorf("raptor: footpath %d of %v m takes %v s at %v m/s, outside 0..%d",
