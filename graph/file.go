@@ -2,11 +2,13 @@ package graph
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"io"
 	"os"
@@ -20,7 +22,7 @@ import (
 // writes and reads. Bump it whenever the stored form changes, which
 // includes any change to the exported fields of Graph's sections (added,
 // removed, renamed or retyped) other than Meta, which is stored as JSON.
-const FormatVersion = 3
+const FormatVersion = 4
 
 // A graph file is a 32-byte header followed by one zstd frame holding the
 // payload, the encoding of Graph described in encode.go. Index files (see
@@ -33,11 +35,15 @@ const FormatVersion = 3
 //	12      4   uint32 flags (bit 0: payload is zstd-compressed, always set)
 //	16      8   uint64 length of the uncompressed payload
 //	24      4   uint32 CRC-32C (Castagnoli) of the uncompressed payload
-//	28      4   uint32 CRC-32C of header bytes 0..27
+//	28      4   uint32 CRC-32C of the compressed stream (every byte after the header)
+//	32      4   uint32 CRC-32C of header bytes 0..31
+//
+// so that a flipped bit anywhere in the file is refused, even one that the
+// decompression would not notice.
 //
 // Integers are little endian.
 const (
-	headerSize = 32
+	headerSize = 36
 	flagZstd   = 1
 
 	// zstdWindow is the compression window; the reader accepts up to
@@ -145,11 +151,7 @@ func writeFile(path string, v reflect.Value, f fileFormat) (err error) {
 			err = fmt.Errorf("write %s %s: %w", f.name, path, err)
 		}
 	}()
-	bw := bufio.NewWriterSize(tmpFile, 1<<20)
-	if err := writeStream(bw, v, hostLittleEndian(), f); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
+	if err := writeFileStream(tmpFile, v, hostLittleEndian(), f); err != nil {
 		return err
 	}
 	if err := tmpFile.Chmod(0o644); err != nil {
@@ -236,43 +238,82 @@ func setBuildID(g *Graph) error {
 	return nil
 }
 
-// writeStream writes the header and the compressed payload of struct v.
-// It encodes v twice: once for the payload's length and checksum, which
-// the header holds, then to compress it, so that the payload is never held
-// in memory.
+// writeStream writes the header and the compressed payload of struct v to
+// w. It holds the compressed payload in memory, for its checksum comes
+// first; writeFileStream writes a file without.
 func writeStream(w io.Writer, v reflect.Value, fast bool, f fileFormat) error {
-	crc := crc32.New(crc32.MakeTable(crc32.Castagnoli))
-	n, err := encodePayload(crc, v, fast)
+	var body bytes.Buffer
+	n, crc, err := compressPayload(&body, v, fast, f)
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(f.appendHeader(nil, f.version, flagZstd, n, crc.Sum32())); err != nil {
+	if _, err := w.Write(f.appendHeader(nil, f.version, flagZstd, n, crc, castagnoliSum(body.Bytes()))); err != nil {
 		return err
+	}
+	_, err = w.Write(body.Bytes())
+	return err
+}
+
+// writeFileStream writes the header and the compressed payload of struct v
+// to a new file: the header's room first, then the compressed payload, then
+// the header over its room, once the checksums are known.
+func writeFileStream(file *os.File, v reflect.Value, fast bool, f fileFormat) error {
+	if _, err := file.Write(make([]byte, headerSize)); err != nil {
+		return err
+	}
+	frame := crc32.New(castagnoliTable)
+	bw := bufio.NewWriterSize(io.MultiWriter(file, frame), 1<<20)
+	n, crc, err := compressPayload(bw, v, fast, f)
+	if err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	_, err = file.WriteAt(f.appendHeader(nil, f.version, flagZstd, n, crc, frame.Sum32()), 0)
+	return err
+}
+
+// compressPayload writes the compressed payload of struct v to w and
+// returns its uncompressed length and CRC-32C. It encodes v twice: once for
+// the length and checksum, then to compress it, so that the uncompressed
+// payload is never held in memory.
+func compressPayload(w io.Writer, v reflect.Value, fast bool, f fileFormat) (uint64, uint32, error) {
+	crc := crc32.New(castagnoliTable)
+	n, err := encodePayload(crc, v, fast)
+	if err != nil {
+		return 0, 0, err
 	}
 	zw, err := zstd.NewWriter(w, zstd.WithWindowSize(zstdWindow), zstd.WithEncoderLevel(zstd.SpeedDefault))
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	m, err := encodePayload(zw, v, fast)
 	if cerr := zw.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	if m != n {
-		return fmt.Errorf("%s changed while being encoded (%d bytes, then %d)", f.name, n, m)
+		return 0, 0, fmt.Errorf("%s changed while being encoded (%d bytes, then %d)", f.name, n, m)
 	}
-	return nil
+	return n, crc.Sum32(), nil
 }
 
+// castagnoliTable is the CRC-32C table of the file checksums.
+var castagnoliTable = crc32.MakeTable(crc32.Castagnoli)
+
+// castagnoliSum returns the CRC-32C of b.
+func castagnoliSum(b []byte) uint32 { return crc32.Checksum(b, castagnoliTable) }
+
 // appendHeader appends a graph file header to b.
-func appendHeader(b []byte, version, flags uint32, length uint64, crc uint32) []byte {
-	return graphFormat.appendHeader(b, version, flags, length, crc)
+func appendHeader(b []byte, version, flags uint32, length uint64, crc, frameCRC uint32) []byte {
+	return graphFormat.appendHeader(b, version, flags, length, crc, frameCRC)
 }
 
 // appendHeader appends a file header of format f to b.
-func (f fileFormat) appendHeader(b []byte, version, flags uint32, length uint64, crc uint32) []byte {
+func (f fileFormat) appendHeader(b []byte, version, flags uint32, length uint64, crc, frameCRC uint32) []byte {
 	le := binary.LittleEndian
 	start := len(b)
 	b = append(b, f.magic...)
@@ -280,13 +321,15 @@ func (f fileFormat) appendHeader(b []byte, version, flags uint32, length uint64,
 	b = le.AppendUint32(b, flags)
 	b = le.AppendUint64(b, length)
 	b = le.AppendUint32(b, crc)
-	return le.AppendUint32(b, crc32.Checksum(b[start:], crc32.MakeTable(crc32.Castagnoli)))
+	b = le.AppendUint32(b, frameCRC)
+	return le.AppendUint32(b, castagnoliSum(b[start:]))
 }
 
 // header is a decoded file header.
 type header struct {
-	length uint64 // uncompressed payload length
-	crc    uint32 // CRC-32C of the payload
+	length   uint64 // uncompressed payload length
+	crc      uint32 // CRC-32C of the payload
+	frameCRC uint32 // CRC-32C of the compressed stream
 }
 
 // readHeader reads and checks the file header of format f.
@@ -311,13 +354,13 @@ func readHeader(r io.Reader, f fileFormat) (header, error) {
 	if n < headerSize {
 		return header{}, fmt.Errorf("%w (%d header bytes of %d)", ErrTruncated, n, headerSize)
 	}
-	if crc32.Checksum(b[:28], crc32.MakeTable(crc32.Castagnoli)) != le.Uint32(b[28:]) {
+	if castagnoliSum(b[:32]) != le.Uint32(b[32:]) {
 		return header{}, fmt.Errorf("%w (header)", ErrChecksum)
 	}
 	if flags := le.Uint32(b[12:]); flags != flagZstd {
 		return header{}, fmt.Errorf("%w: unknown header flags 0x%x", ErrCorrupt, flags)
 	}
-	return header{length: le.Uint64(b[16:]), crc: le.Uint32(b[24:])}, nil
+	return header{length: le.Uint64(b[16:]), crc: le.Uint32(b[24:]), frameCRC: le.Uint32(b[28:])}, nil
 }
 
 // Decode reads a graph in the graph file format from r. See Read for its
@@ -336,22 +379,37 @@ func readStream(r io.Reader, v reflect.Value, fast bool, f fileFormat) error {
 	if err := checkType(v.Type(), ""); err != nil {
 		return err
 	}
+	return decodeStream(r, fast, f, func(d *decoder) error { return d.decodePayload(v) })
+}
+
+// decodeStream reads a header of format f and decodes its compressed
+// payload with decode, which must read the whole payload; it then checks
+// the payload's and the compressed stream's checksums, and classifies the
+// errors (see Read).
+func decodeStream(r io.Reader, fast bool, f fileFormat, decode func(*decoder) error) error {
 	h, err := readHeader(r, f)
 	if err != nil {
 		return f.kindError(err)
 	}
-	src := &sourceReader{r: r}
+	src := &sourceReader{r: r, crc: crc32.New(castagnoliTable)}
 	zr, err := zstd.NewReader(src, zstd.WithDecoderMaxWindow(maxWindow), zstd.WithDecoderConcurrency(1))
 	if err != nil {
 		return err
 	}
 	defer zr.Close()
 	d := newDecoder(zr, h.length, fast)
-	err = d.decodePayload(v)
+	err = decode(d)
 	if err == nil {
 		err = d.finish(h.crc)
 	} else {
 		err = d.diagnose(err, h.crc)
+	}
+	if src.err == nil && !errors.Is(err, ErrTruncated) {
+		// Every byte of the stream counts, those the decompression
+		// ignores too: read the rest and compare the stream's checksum.
+		if _, derr := io.Copy(io.Discard, src); derr == nil && src.crc.Sum32() != h.frameCRC {
+			err = fmt.Errorf("%w (compressed stream CRC-32C %08x, header says %08x)", ErrChecksum, src.crc.Sum32(), h.frameCRC)
+		}
 	}
 	if src.err != nil {
 		// The source failed: its error matters, not what it did to the
@@ -362,14 +420,17 @@ func readStream(r io.Reader, v reflect.Value, fast bool, f fileFormat) error {
 }
 
 // sourceReader records the first error, other than io.EOF, of the reader
-// under the decompressor, to tell I/O errors from corrupted data.
+// under the decompressor, to tell I/O errors from corrupted data, and the
+// checksum of the bytes it passed.
 type sourceReader struct {
 	r   io.Reader
 	err error
+	crc hash.Hash32
 }
 
 func (s *sourceReader) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
+	s.crc.Write(p[:n])
 	if err != nil && err != io.EOF && s.err == nil {
 		s.err = err
 	}

@@ -15,7 +15,7 @@ import (
 
 // IndexFormatVersion is the version of the index file format. Bump it
 // whenever the exported fields of Index change.
-const IndexFormatVersion = 2
+const IndexFormatVersion = 3
 
 // indexFormat is the index file's: the graph file's framing (header with
 // magic, version and checksums, one zstd frame, atomic writes) around the

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"reflect"
-
-	"github.com/klauspost/compress/zstd"
 )
 
 // DefaultMaxShrink is the largest fall of a graph's figures, as a
@@ -92,34 +90,18 @@ func ReadMeta(path string) (*Meta, error) {
 // readMeta decodes the first field of a graph payload, Meta, into m, then
 // reads the rest of the payload only to check its length and checksum.
 func readMeta(r *bufio.Reader, m *Meta) error {
-	f := graphFormat
-	h, err := readHeader(r, f)
-	if err != nil {
-		return f.kindError(err)
-	}
-	src := &sourceReader{r: r}
-	zr, err := zstd.NewReader(src, zstd.WithDecoderMaxWindow(maxWindow), zstd.WithDecoderConcurrency(1))
-	if err != nil {
-		return err
-	}
-	defer zr.Close()
-	d := newDecoder(zr, h.length, hostLittleEndian())
-	err = d.decodeFirstField(reflect.ValueOf(m).Elem(), "Meta")
-	if err == nil {
+	return decodeStream(r, hostLittleEndian(), graphFormat, func(d *decoder) error {
+		if err := d.decodeFirstField(reflect.ValueOf(m).Elem(), "Meta"); err != nil {
+			return err
+		}
 		d.scratch = make([]byte, scratchSize)
-		for d.remaining > 0 && err == nil {
-			err = d.read(d.scratch[:min(d.remaining, uint64(len(d.scratch)))])
+		for d.remaining > 0 {
+			if err := d.read(d.scratch[:min(d.remaining, uint64(len(d.scratch)))]); err != nil {
+				return err
+			}
 		}
-		if err == nil {
-			err = d.finish(h.crc)
-		}
-	} else {
-		err = d.diagnose(err, h.crc)
-	}
-	if src.err != nil {
-		return fmt.Errorf("read %s: %w", f.name, src.err)
-	}
-	return f.kindError(err)
+		return nil
+	})
 }
 
 // decodeFirstField decodes the first field of the payload's top-level
