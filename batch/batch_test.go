@@ -13,6 +13,7 @@ import (
 
 	"reach/engine"
 	"reach/graph"
+	"reach/internal/testregion"
 )
 
 // answerCheck compares one origin's figures with the /v1/reachable answer
@@ -417,5 +418,30 @@ func TestCSVColumns(t *testing.T) {
 		if r[0] != origins[i].ID || r[1] != origins[i].Name || r[2] != origins[i].Commune || r[5] != res.Coverage[i].String() {
 			t.Fatalf("row %d is %q, want origin %+v (origin order) and coverage %s", i+1, r[:6], origins[i], res.Coverage[i])
 		}
+	}
+}
+
+// TestLocationsWithoutOffersCounted: on a graph of plain locations, the
+// table counts the locations reached (they are the destinations), as the
+// matrix and journeys find them.
+func TestLocationsWithoutOffersCounted(t *testing.T) {
+	e := engineOf(t, testregion.SynthWithoutOffers(t))
+	origins := []Origin{{ID: "centre", Lat: 47, Lon: 2}}
+	res, err := Run(t.Context(), e, origins, Options{Params: engine.DefaultParams(0, 0), Matrix: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, schools, offers, _ := res.Row(0)
+	total := int32(0)
+	for _, n := range schools {
+		total += n
+	}
+	for _, n := range offers {
+		if n != 0 {
+			t.Errorf("offers counted on a graph without offers: %v", offers)
+		}
+	}
+	if total == 0 || int(total) != int(res.Matrix.Start[1]-res.Matrix.Start[0]) {
+		t.Errorf("%d locations counted in the bands, %d in the matrix", total, res.Matrix.Start[1]-res.Matrix.Start[0])
 	}
 }

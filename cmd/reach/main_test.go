@@ -383,3 +383,20 @@ func TestIlleEtVilaineFromVitre(t *testing.T) {
 	}
 	t.Logf("from Vitré: %d schools reached, %d of them in Rennes by transit", len(a.Schools), rennes)
 }
+
+// TestHelp: every command answers -h and --help with status 0, its
+// purpose, its flags and an example, on stdout.
+func TestHelp(t *testing.T) {
+	for name, c := range commands() {
+		for _, h := range []string{"-h", "--help"} {
+			code, stdout, stderr := reach(name, h)
+			if code != 0 || !strings.Contains(stdout, "usage: reach "+name) || !strings.Contains(stdout, "example:\n  "+c.example) ||
+				!strings.Contains(strings.ToLower(stdout), strings.ToLower(c.summary)) || stderr != "" {
+				t.Errorf("reach %s %s: exit %d, stdout %q, stderr %q", name, h, code, stdout, stderr)
+			}
+		}
+	}
+	if code, stdout, _ := reach("help", "build"); code != 0 || !strings.Contains(stdout, "--manifest") {
+		t.Errorf("reach help build: exit %d, %q", code, stdout)
+	}
+}

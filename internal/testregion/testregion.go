@@ -130,3 +130,30 @@ func Addresses(g *graph.Graph, n int, seed int64) [][2]float64 {
 	}
 	return out
 }
+
+// SynthWithoutOffers returns the synthetic region built from its places
+// alone, without training offers: a graph of plain locations, as a foreign
+// city's would be.
+func SynthWithoutOffers(tb testing.TB) *graph.Graph {
+	tb.Helper()
+	return cached(tb, "synth-locations", func() (*graph.Graph, error) {
+		dir := tb.TempDir()
+		if _, err := synth.Generate(dir, synth.Options{}); err != nil {
+			return nil, err
+		}
+		m, err := ingest.ReadManifest(filepath.Join(dir, synth.ManifestFile))
+		if err != nil {
+			return nil, err
+		}
+		src, err := m.Sources()
+		if err != nil {
+			return nil, err
+		}
+		src.Offers = nil
+		d, err := time.Parse("2006-01-02", m.Date)
+		if err != nil {
+			return nil, err
+		}
+		return ingest.Build(src, ingest.Options{Date: d})
+	})
+}
