@@ -41,7 +41,7 @@ func TestBuildRennesWithStreetsAndSchools(t *testing.T) {
 	g := buildRegion(t, "2012-05-22", "rennes/star-gtfs-2012-05.zip", "rennes/streets.osm.pbf",
 		"rennes/fr-en-annuaire-education-35.csv", "rennes/affelnet-offre-1re-pro.csv", "rennes/affelnet-offre-2nde.csv")
 	st := g.Meta.Streets
-	if st.NodesRead != 13093 || st.WaysRead != 3065 || st.Nodes != 3784 || st.Edges != 9938 || st.IslandsDropped != 87 {
+	if st.NodesRead != 13093 || st.WaysRead != 3065 || st.Nodes != 3791 || st.Edges != 9960 || st.IslandsDropped != 87 {
 		t.Errorf("streets %+v", st)
 	}
 	l := g.Meta.Linking
@@ -106,9 +106,9 @@ func TestBuildNantesAndRNVWithStreets(t *testing.T) {
 	}{
 		// Full OSM of central Nantes: footways, steps; most TAN stops are
 		// outside this 3 × 2.5 km extract.
-		{"2014-04-08", "nantes/tan-gtfs-2014.zip", "nantes/centre.osm.pbf", 3271, 9374, 76, 732, 2683, 16286, 1},
+		{"2014-04-08", "nantes/tan-gtfs-2014.zip", "nantes/centre.osm.pbf", 3290, 9446, 76, 732, 2683, 16286, 1},
 		// RNV roads only (no footways): every stop but one is near a road.
-		{"2016-11-08", "rnv/rnv-gtfs-2016.zip", "rnv/rnv.osm.pbf", 38007, 98498, 154, 2056, 1, 33666, 0},
+		{"2016-11-08", "rnv/rnv-gtfs-2016.zip", "rnv/rnv.osm.pbf", 38921, 100980, 154, 2056, 1, 33666, 0},
 	} {
 		g := buildRegion(t, c.date, c.feed, c.osm, "")
 		st, l := g.Meta.Streets, g.Meta.Linking
