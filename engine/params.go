@@ -58,7 +58,7 @@ func DefaultParams(lat, lon float64) Params {
 	return Params{
 		Lat: lat, Lon: lon, ArriveBy: DefaultArriveBy, MaxMinutes: DefaultMaxMinutes,
 		WalkSpeed: DefaultWalkSpeed, MaxWalk: DefaultMaxWalk, MaxDirectWalk: DefaultMaxDirectWalk,
-		MaxTransfers: raptor.DefaultMaxTransfers, Modes: graph.AllTravelModes, Percentile: 50,
+		MaxTransfers: raptor.DefaultMaxTransfers, Modes: graph.DefaultTravelModes, Percentile: 50,
 	}
 }
 

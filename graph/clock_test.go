@@ -71,6 +71,8 @@ func TestTravelModes(t *testing.T) {
 		err      bool
 	}{
 		{"walk", "walk", false}, {"transit, walk", "walk,transit", false}, {"walk,transit,school", "walk,transit,school", false},
+		{"bike", "bike", false}, {"transit,bike", "bike,transit", false}, {"school,bike,transit,walk", "walk,bike,transit,school", false},
+		{"bike,school", "", true}, {"bicycle", "", true},
 		{"school", "", true}, {"", "", true}, {",", "", true}, {"bus", "", true},
 	} {
 		m, err := ParseTravelModes(c.in)
@@ -78,8 +80,16 @@ func TestTravelModes(t *testing.T) {
 			t.Errorf("ParseTravelModes(%q) = %v, %v", c.in, m, err)
 		}
 	}
-	if ModalitySchool.String() != "school" || Modality(9).String() != "unknown" {
+	if ModalitySchool.String() != "school" || ModalityBike.String() != "bike" || ModalityBikeTransit.String() != "bike+transit" ||
+		Modality(NumModalities).String() != "unknown" {
 		t.Error("modality names")
+	}
+	// Stored values never change.
+	if ModalitySchool != 3 || ModalityBike != 4 || ModalityBikeTransit != 5 || NumModalities != 6 {
+		t.Error("modality values renumbered")
+	}
+	if DefaultTravelModes.String() != "walk,transit,school" {
+		t.Errorf("default modes %s", DefaultTravelModes)
 	}
 	for _, s := range []string{"", "street", "gtfs", "both", "none"} {
 		if m, err := ParseTransferMode(s); err != nil || string(m) != s {
