@@ -234,8 +234,8 @@ func WriteParquet(w io.Writer, r *Result) error {
 
 // matrixColumns are the columns of the matrix: origin_id, school_id,
 // duration_s, band (label, empty beyond the last cut-off), modality (walk,
-// transit, school) and vehicles, one row per reachable pair, by origin then
-// school index.
+// bike, transit, bike+transit, school) and vehicles, one row per reachable
+// pair, by origin then school index.
 func (r *Result) matrixColumns(origin []int32) []column {
 	m := r.Matrix
 	return []column{
