@@ -109,10 +109,11 @@ type scratch struct {
 	evaluated []int32 // schools with done set
 	trip      []Trip  // per school: its trip, valid when done
 
-	// Cycling: the ride's search, per stop its index in sources + 1 (0
-	// when absent), per school the direct ride in seconds (-1 when none)
-	// and metres, and the schools with a ride.
+	// Cycling: the ride's search, the stops it reaches, per stop its index
+	// in sources + 1 (0 when absent), per school the direct ride in seconds
+	// (-1 when none) and metres, and the schools with a ride.
 	bike       *street.AccessScratch
+	rides      []StopNear
 	srcSlot    []int32
 	ride       []int32
 	rideMetres []float32

@@ -127,7 +127,8 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 	}
 
 	// Rides: one search to the schools, and to the stops with transit.
-	var rides []StopNear
+	rides := sc.rides[:0]
+	defer func() { sc.rides = rides[:0] }()
 	if p.Modes.Bike && e.bikeLimit > 0 {
 		nstops := int32(e.g.Timetable.NumStops())
 		maxd := min(e.bikeLimit, float64(ceiling)*p.BikeSpeed)

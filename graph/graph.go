@@ -48,7 +48,7 @@ type Meta struct {
 	TransferLimit float64 `json:"transfer_limit"` // longest walking transfer between stops
 	EgressLimit   float64 `json:"egress_limit"`   // longest walk from a stop to a school
 	// BikeLimit bounds every ride of a request, metres: straight to a
-	// school, and to the first stop.
+	// school, and to the first stop (0: no ride, on a graph made by hand).
 	BikeLimit float64 `json:"bike_limit"`
 
 	Streets *StreetsReport `json:"streets,omitempty"`

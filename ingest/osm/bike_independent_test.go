@@ -10,6 +10,7 @@ import (
 
 	"reach/graph"
 	ingest "reach/ingest/osm"
+	"reach/ingest/synth"
 	"reach/internal/realdata"
 	"reach/street"
 )
@@ -191,12 +192,24 @@ func TestBikeFixtureMatchesNaiveGraph(t *testing.T) {
 
 func TestBikeDistancesMatchNaiveGraph(t *testing.T) {
 	for _, c := range []struct{ dir, file string }{
+		{"synth", synth.StreetsFile},
 		{"nantes", "centre.osm.pbf"},
 		{"rennes", "streets.osm.pbf"},
 		{"rnv", "rnv.osm.pbf"},
 	} {
 		t.Run(c.dir, func(t *testing.T) {
-			path := realdata.Path(t, c.dir, c.file)
+			var path string
+			if c.dir == "synth" {
+				// The synthetic region's streets: one-way residential
+				// streets, footways, a pedestrian square, a motorway.
+				dir := t.TempDir()
+				if _, err := synth.Generate(dir, synth.Options{}); err != nil {
+					t.Fatal(err)
+				}
+				path = filepath.Join(dir, c.file)
+			} else {
+				path = realdata.Path(t, c.dir, c.file)
+			}
 			s, _, err := ingest.Read(path, ingest.Options{})
 			if err != nil {
 				t.Fatal(err)
