@@ -86,7 +86,7 @@ func checkBikeNeverSlower(t *testing.T, e *Engine, addrs [][2]float64, arriveBy 
 
 func TestBikeNeverSlowerThanBikeOrTransitAlone(t *testing.T) {
 	e := synthEngine(t)
-	c := checkBikeNeverSlower(t, e, addresses(e, 30, 21), DefaultArriveBy)
+	c := checkBikeNeverSlower(t, e, addresses(e, 60, 21), DefaultArriveBy)
 	t.Logf("synthetic region: %d pairs compared; %d bike and %d bike+transit answers; %d pairs where bike+transit beats both",
 		c.pairs, c.bike, c.bikeTransit, c.better)
 	if c.bike == 0 || c.bikeTransit == 0 || c.better == 0 {
@@ -158,6 +158,73 @@ func checkRides(t *testing.T, e *Engine, addrs [][2]float64, arriveBy int32) (ri
 		}
 	}
 	return rides, journeys
+}
+
+// checkBikeTransitConsistent checks the bike,transit answers against plain
+// searches from the access stops (walked or ridden, parking included): the
+// departure it reports arrives when it says, and departing a minute later
+// misses the deadline. It also checks that every stop within riding
+// distance is a source no later than its walk. It returns the transit and
+// bike+transit answers checked.
+func checkBikeTransitConsistent(t *testing.T, e *Engine, addrs [][2]float64, arriveBy int32) (transit, bikeTransit int) {
+	t.Helper()
+	for i, a := range addrs {
+		// Every other address rides slowly, so that transit wins more often.
+		p := DefaultParams(a[0], a[1])
+		p.ArriveBy, p.Modes = arriveBy, graph.TravelModes{Bike: true, Transit: true}
+		if i%2 == 1 {
+			p.BikeSpeed = MinBikeSpeed
+		}
+		res, err := e.Reach(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range e.StopsNear(a[0], a[1], p.MaxWalk, p.WalkSpeed) {
+			if src, ok := res.accessAt(w.Stop); !ok || src.Seconds > w.Seconds {
+				t.Fatalf("%v: stop %d walked in %d s, source %+v", a, w.Stop, w.Seconds, src)
+			}
+		}
+		for k, s := range res.Reached {
+			trip := res.Trips[k]
+			if trip.Modality != graph.ModalityBikeTransit && trip.Modality != graph.ModalityTransit {
+				continue
+			}
+			if trip.Modality == graph.ModalityTransit {
+				transit++
+			} else {
+				bikeTransit++
+			}
+			eg := &e.Graph().SchoolEgress
+			arr := func(dep int32) int32 {
+				veh := vehicleArrivals(t, e, p, res.access, dep, false)
+				best := int32(Unreachable)
+				for k := eg.Start[s]; k < eg.Start[s+1]; k++ {
+					if d := float64(eg.Dist[k]); d <= p.MaxWalk && veh[eg.To[k]] != Unreachable {
+						best = min(best, veh[eg.To[k]]+walkSeconds(d, p.WalkSpeed))
+					}
+				}
+				return best
+			}
+			if got := arr(trip.Depart); got != trip.Arrive {
+				t.Fatalf("%v, school %d: %s says arrive %d departing %d, plain search %d", a, s, trip.Modality, trip.Arrive, trip.Depart, got)
+			}
+			if trip.Depart+60 <= p.ArriveBy {
+				if later := arr(trip.Depart + 60); later <= p.ArriveBy {
+					t.Fatalf("%v, school %d: departing a minute later still arrives by the deadline", a, s)
+				}
+			}
+		}
+	}
+	return transit, bikeTransit
+}
+
+func TestBikeTransitConsistentWithPlainSearches(t *testing.T) {
+	e := synthEngine(t)
+	tr, bt := checkBikeTransitConsistent(t, e, addresses(e, 40, 29), DefaultArriveBy)
+	t.Logf("synthetic region: %d transit and %d bike+transit answers checked", tr, bt)
+	if tr == 0 || bt == 0 {
+		t.Error("the test checks too little")
+	}
 }
 
 func TestRidesAndBikeJourneys(t *testing.T) {

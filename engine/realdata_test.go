@@ -94,6 +94,9 @@ func checkRennesBike(t *testing.T, e *Engine) {
 	}
 	c := checkBikeNeverSlower(t, e, addresses(e, 8, 31), arriveBy)
 	rides, journeys := checkRides(t, e, addresses(e, 6, 33), arriveBy)
+	if _, bt := checkBikeTransitConsistent(t, e, addresses(e, 6, 35), arriveBy); bt == 0 {
+		t.Error("Rennes: no bike+transit journey checked against plain searches")
+	}
 	t.Logf("Rennes: %d pairs compared, %d bike and %d bike+transit answers, %d better than both; %d rides and %d bike+transit journeys checked",
 		c.pairs, c.bike, c.bikeTransit, c.better, rides, journeys)
 	if c.bikeTransit == 0 || c.better == 0 || rides == 0 || journeys == 0 {
