@@ -164,7 +164,7 @@ func TestSynthAgreesWithAnswer(t *testing.T) {
 		modes graph.TravelModes
 		max   int
 	}{
-		{nil, graph.AllTravelModes, 90},
+		{nil, graph.DefaultTravelModes, 90},
 		{[]int{10, 20, 40}, graph.TravelModes{Walk: true, Transit: true}, 60},
 		{[]int{20}, graph.TravelModes{Walk: true}, 30},
 	} {

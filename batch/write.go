@@ -313,8 +313,9 @@ func WriteParquet(w io.Writer, r *Result) error { return r.originsTable().writeP
 
 // matrixColumns are the columns of the matrix: origin_id, origin_name,
 // school_id, school_name, school_commune, duration_s, band (label, empty
-// beyond the last cut-off), modality (walk, transit, school) and vehicles,
-// one row per reachable pair, by origin then school index.
+// beyond the last cut-off), modality (walk, bike, transit, bike+transit,
+// school) and vehicles, one row per reachable pair, by origin then school
+// index.
 func (r *Result) matrixColumns(origin []int32) []column {
 	m := r.Matrix
 	name := func(names []string) func(k int) string {

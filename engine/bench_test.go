@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"reach/graph"
 	"reach/internal/testregion"
 )
 
@@ -61,6 +62,38 @@ func BenchmarkReach(b *testing.B) {
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(scanned), "ns/stop_time")
 			}
 		})
+	}
+}
+
+// BenchmarkReachBike compares requests by their modes from the same
+// random addresses (90-minute window): the default walk,transit,school,
+// a ride alone, bike,transit and all four modes. It reports the median.
+func BenchmarkReachBike(b *testing.B) {
+	for _, region := range []string{"synth", "rennes", "rnv"} {
+		for _, modes := range []string{"walk,transit,school", "bike", "bike,transit", "walk,bike,transit,school"} {
+			b.Run(region+"/"+modes, func(b *testing.B) {
+				e, arrive := benchRegion(b, region)
+				m, err := graph.ParseTravelModes(modes)
+				if err != nil {
+					b.Fatal(err)
+				}
+				addrs := addresses(e, 64, 3)
+				took := make([]time.Duration, 0, b.N)
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					a := addrs[i%len(addrs)]
+					p := DefaultParams(a[0], a[1])
+					p.ArriveBy, p.Modes = arrive, m
+					start := time.Now()
+					if _, err := e.Reach(context.Background(), p); err != nil {
+						b.Fatal(err)
+					}
+					took = append(took, time.Since(start))
+				}
+				reportMedian(b, took)
+			})
+		}
 	}
 }
 

@@ -12,6 +12,34 @@
 // walk from the origin competes at every departure. When school buses may
 // be used and the graph has some, a second search with them tells which
 // results need them.
+//
+// # Cycling
+//
+// With the bike mode (graph.TravelModes.Bike) one street search rides the
+// cycling network from the origin (street.NewBikeAccess: bikeable edges in
+// their allowed directions, the origin snapped to the nearest bikeable
+// street, straight lines × street.DetourFactor off the network), as far as
+// the graph's bike limit (Meta.BikeLimit, set at build time, 5 km by
+// default) and the request's ceiling allow, at Params.BikeSpeed (15 km/h by
+// default). It gives:
+//
+//   - the direct ride to each school (its cycling link, stored in the
+//     graph), which competes with the direct walk at every departure, as
+//     the walk competes with transit: the earlier arrival wins, the walk on
+//     a tie (it needs no bike); the answer's modality is graph.ModalityBike;
+//   - with transit, the ride to each stop (its cycling link), plus
+//     BikeParkSeconds to park: these stops join the walking access stops as
+//     sources of the range search, each with the quicker of its walk and
+//     its ride (the walk on a tie). A journey starting with a ride has
+//     modality graph.ModalityBikeTransit (graph.ModalitySchool when it
+//     needs school buses; its journey shows the ride). Journeys end on
+//     foot, from the egress tables, as without a bike;
+//   - for isochrones, the cells of the street nodes the ride reaches
+//     (Cells.NodeCell), as for the direct walk.
+//
+// Every ride is thus one bounded search at request time, never more than
+// the bike limit: a request with bike,transit allows everything transit
+// alone and bike alone allow, so it never leaves earlier than either.
 package engine
 
 import (
@@ -33,9 +61,15 @@ type Engine struct {
 	router  *raptor.Router
 	stops   *street.Access // walks to stops
 	schools *street.Access // walks to schools
-	index   *graph.SchoolIndex
-	school  bool // the timetable has school lines
-	bounds  [4]float64
+
+	// bike rides to the stops (points 0..NumStops-1) and the schools
+	// (points NumStops.., school s at NumStops+s), on their cycling links.
+	bike      *street.Access
+	bikeLimit float64 // metres, Meta.BikeLimit
+
+	index  *graph.SchoolIndex
+	school bool // the timetable has school lines
+	bounds [4]float64
 
 	// Stop-major egress walks to the schools with offers (to every school
 	// when the graph has no offer), to every school, and to the H3 cells.
@@ -64,6 +98,16 @@ type scratch struct {
 	evaluated []int32 // schools with done set
 	trip      []Trip  // per school: its trip, valid when done
 
+	// Cycling: the ride's search, the stops it reaches, per stop its index
+	// in sources + 1 (0 when absent), per school the direct ride in seconds
+	// (-1 when none) and metres, and the schools with a ride.
+	bike       *street.AccessScratch
+	rides      []StopNear
+	srcSlot    []int32
+	ride       []int32
+	rideMetres []float32
+	ridden     []int32
+
 	// Cells of an isochrone: per cell, the latest departure found
 	// (math.MinInt32 when none) and its duration; cells lists the others.
 	cellDep, cellDur []int32
@@ -85,6 +129,14 @@ func New(g *graph.Graph) (*Engine, error) {
 	limit := g.Meta.LinkLimit
 	e.stops = street.NewAccess(&g.Streets, idx, &g.StopLinks, tt.StopLat, tt.StopLon, limit)
 	e.schools = street.NewAccess(&g.Streets, idx, &g.SchoolLinks, g.Places.SchoolLat, g.Places.SchoolLon, limit)
+	bikeLinks := graph.Links{
+		Seg:    slices.Concat(g.StopBikeLinks.Seg, g.SchoolBikeLinks.Seg),
+		Offset: slices.Concat(g.StopBikeLinks.Offset, g.SchoolBikeLinks.Offset),
+		Dist:   slices.Concat(g.StopBikeLinks.Dist, g.SchoolBikeLinks.Dist),
+	}
+	e.bike = street.NewBikeAccess(&g.Streets, idx, &bikeLinks, slices.Concat(tt.StopLat, g.Places.SchoolLat),
+		slices.Concat(tt.StopLon, g.Places.SchoolLon), limit)
+	e.bikeLimit = g.Meta.BikeLimit
 	e.index = g.Places.Index()
 	e.bounds = graphBounds(g)
 	for _, s := range tt.LineSchool {
@@ -118,11 +170,15 @@ func New(g *graph.Graph) (*Engine, error) {
 	}
 	e.pool.New = func() any {
 		return &scratch{
-			stops:   e.stops.NewScratch(),
-			schools: e.schools.NewScratch(),
-			direct:  slices.Repeat([]int32{-1}, pl.NumSchools()),
-			done:    make([]bool, pl.NumSchools()),
-			trip:    make([]Trip, pl.NumSchools()),
+			stops:      e.stops.NewScratch(),
+			schools:    e.schools.NewScratch(),
+			bike:       e.bike.NewScratch(),
+			srcSlot:    make([]int32, tt.NumStops()),
+			direct:     slices.Repeat([]int32{-1}, pl.NumSchools()),
+			ride:       slices.Repeat([]int32{-1}, pl.NumSchools()),
+			rideMetres: make([]float32, pl.NumSchools()),
+			done:       make([]bool, pl.NumSchools()),
+			trip:       make([]Trip, pl.NumSchools()),
 		}
 	}
 	return e, nil
@@ -255,11 +311,12 @@ func (e *Engine) buildTransfers(mode graph.TransferMode) (*raptor.Transfers, err
 // walkSeconds converts metres to whole seconds at speed, rounding up.
 func walkSeconds(metres, speed float64) int32 { return raptor.WalkSeconds(metres, speed) }
 
-// StopNear is a stop reached on foot from a place.
+// StopNear is a stop reached on foot (or by bike) from a place.
 type StopNear struct {
 	Stop    int32
-	Metres  float64
-	Seconds int32
+	Metres  float64 // walked, or ridden when Bike
+	Seconds int32   // to the stop; for a ride, BikeParkSeconds included
+	Bike    bool    // reached by bike
 }
 
 // StopsNear returns the stops within maxWalk metres of the place, walking

@@ -10,7 +10,7 @@ import (
 
 // Leg is one part of a door-to-door journey, as shown to a person.
 type Leg struct {
-	Mode     string  `json:"mode"` // "walk", or the vehicle's mode: "bus", "tram", "rail", …
+	Mode     string  `json:"mode"` // "walk", "bike", or the vehicle's mode: "bus", "tram", "rail", …
 	School   bool    `json:"school_bus,omitempty"`
 	From     string  `json:"from"` // place name: "origin", a stop name, or the school's name
 	To       string  `json:"to"`
@@ -18,7 +18,7 @@ type Leg struct {
 	ToStop   string  `json:"to_stop,omitempty"`
 	Depart   string  `json:"depart"` // HH:MM:SS
 	Arrive   string  `json:"arrive"`
-	Metres   float64 `json:"distance_m,omitempty"` // walks only
+	Metres   float64 `json:"distance_m,omitempty"` // walks and rides only
 	Line     string  `json:"line,omitempty"`       // short name of the line
 	LineName string  `json:"line_name,omitempty"`  // long name
 	Headsign string  `json:"headsign,omitempty"`
@@ -34,6 +34,7 @@ type Journey struct {
 	Duration  int32   `json:"duration_s"`
 	Transfers int     `json:"transfers"`
 	WalkM     float64 `json:"walk_m"`
+	BikeM     float64 `json:"bike_m,omitempty"` // metres ridden
 	Legs      []Leg   `json:"legs"`
 }
 
@@ -41,7 +42,8 @@ type Journey struct {
 var ErrNotReachable = errors.New("not reachable within the limits")
 
 // Journey returns the journey behind the answer for school s, from what the
-// search kept: no other search runs.
+// search kept: no other search runs. A ride to the first stop is a "bike"
+// leg whose arrival includes BikeParkSeconds to park.
 func (r *Reachability) Journey(e *Engine, s int32) (*Journey, error) {
 	trip := r.Trip(s)
 	if !trip.Found {
@@ -53,22 +55,33 @@ func (r *Reachability) Journey(e *Engine, s int32) (*Journey, error) {
 	j := &Journey{School: pl.SchoolID[s], Modality: trip.Modality.String(), Depart: graph.FormatClock(trip.Depart),
 		Arrive: graph.FormatClock(trip.Arrive), Duration: trip.Duration}
 	school := pl.SchoolName[s]
-	if trip.Modality == graph.ModalityWalk {
+	switch trip.Modality {
+	case graph.ModalityWalk:
 		metres := float64(trip.Duration) * p.WalkSpeed
 		j.WalkM = round1(metres)
 		j.Legs = []Leg{{Mode: "walk", From: "origin", To: school, Depart: j.Depart, Arrive: j.Arrive, Metres: round1(metres)}}
+		return j, nil
+	case graph.ModalityBike:
+		j.BikeM = round1(float64(trip.ride))
+		j.Legs = []Leg{{Mode: "bike", From: "origin", To: school, Depart: j.Depart, Arrive: j.Arrive, Metres: j.BikeM}}
 		return j, nil
 	}
 	if trip.journey < 0 {
 		return nil, errors.New("engine: internal error: no journey kept for a transit answer")
 	}
 	rj := &r.journeys[trip.journey]
-	// Access walk.
-	access := r.accessMetres(rj.Source)
-	j.Legs = append(j.Legs, Leg{Mode: "walk", From: "origin", To: tt.StopName[rj.Source], ToStop: tt.StopID[rj.Source],
+	// Access walk or ride.
+	a, _ := r.accessAt(rj.Source)
+	mode := "walk"
+	if a.Bike {
+		mode = "bike"
+		j.BikeM = round1(a.Metres)
+	} else {
+		j.WalkM = a.Metres
+	}
+	j.Legs = append(j.Legs, Leg{Mode: mode, From: "origin", To: tt.StopName[rj.Source], ToStop: tt.StopID[rj.Source],
 		Depart: graph.FormatClock(trip.Depart), Arrive: graph.FormatClock(rj.Start),
-		Metres: round1(access)})
-	j.WalkM = access
+		Metres: round1(a.Metres)})
 	for _, l := range rj.Legs {
 		switch l.Kind {
 		case raptor.LegVehicle:

@@ -22,6 +22,10 @@ const (
 	DefaultMaxMinutes    = 90    // travel time ceiling
 	DefaultArriveBy      = 30600 // 08:30
 	DefaultMaxDirectWalk = 45    // minutes of walking straight to a school
+	DefaultBikeSpeed     = 4.17  // m/s, 15 km/h
+	MinBikeSpeed         = 2.0   // m/s
+	MaxBikeSpeed         = 10.0  // m/s
+	BikeParkSeconds      = 60    // added to every ride to a stop: locking the bike, walking to the platform
 	MaxMaxMinutes        = 240   // highest ceiling a server may allow (Limits.MaxMinutes)
 	MaxMaxWalk           = 5000  // metres
 	MaxMaxTransfers      = 16
@@ -51,6 +55,9 @@ type Params struct {
 	// AllLocations evaluates every school of the graph, not only those
 	// with training offers (always, on a graph without offers).
 	AllLocations bool
+	// BikeSpeed is the cycling speed, m/s, used with Modes.Bike. Rides are
+	// bounded by the graph's bike limit (Meta.BikeLimit) and MaxMinutes.
+	BikeSpeed float64
 }
 
 // DefaultParams returns the service's defaults for a place.
@@ -58,7 +65,7 @@ func DefaultParams(lat, lon float64) Params {
 	return Params{
 		Lat: lat, Lon: lon, ArriveBy: DefaultArriveBy, MaxMinutes: DefaultMaxMinutes,
 		WalkSpeed: DefaultWalkSpeed, MaxWalk: DefaultMaxWalk, MaxDirectWalk: DefaultMaxDirectWalk,
-		MaxTransfers: raptor.DefaultMaxTransfers, Modes: graph.AllTravelModes, Percentile: 50,
+		MaxTransfers: raptor.DefaultMaxTransfers, BikeSpeed: DefaultBikeSpeed, Modes: graph.DefaultTravelModes, Percentile: 50,
 	}
 }
 
@@ -82,6 +89,8 @@ func (p *Params) valid() error {
 		return fmt.Errorf("engine: max transfers %d outside 0..%d", p.MaxTransfers, MaxMaxTransfers)
 	case p.Modes == (graph.TravelModes{}) || (p.Modes.School && !p.Modes.Transit):
 		return fmt.Errorf("engine: modes %q", p.Modes)
+	case p.Modes.Bike && !(p.BikeSpeed >= MinBikeSpeed && p.BikeSpeed <= MaxBikeSpeed):
+		return fmt.Errorf("engine: cycling speed %v m/s outside %v..%v", p.BikeSpeed, MinBikeSpeed, MaxBikeSpeed)
 	case !(p.Percentile >= 0 && p.Percentile <= 100):
 		return fmt.Errorf("engine: percentile %v outside 0..100", p.Percentile)
 	}
@@ -132,8 +141,9 @@ var (
 		{Name: "date", Type: "date", Doc: "service date YYYY-MM-DD; must be the graph's (default: the graph's)"},
 		{Name: "arrive_by", Type: "time", Default: "08:30", Doc: "arrival deadline HH:MM or HH:MM:SS"},
 		{Name: "max_minutes", Type: "integer", Default: "90", Doc: "travel-time ceiling and departure window, minutes (default: the last cut-off, or 90)"},
-		{Name: "modes", Type: "list", Default: "walk,transit,school", Doc: "ways of travelling among walk, transit, school (school needs transit)"},
+		{Name: "modes", Type: "list", Default: "walk,transit,school", Doc: "ways of travelling among walk, bike, transit, school (school needs transit); bike rides straight to the school, and with transit to the first stop too"},
 		{Name: "walk_speed", Type: "number", Default: "1.25", Doc: "walking speed, m/s (0.3..3)"},
+		{Name: "bike_speed", Type: "number", Default: "4.17", Doc: "cycling speed, m/s (2..10; 4.17 is 15 km/h); rides are bounded by the graph's bike limit"},
 		{Name: "max_walk", Type: "number", Default: "1250", Doc: "longest walk of a journey, metres (0..5000): to the first stop, between two vehicles, from the last stop; walks are never chained"},
 		{Name: "max_direct_walk", Type: "integer", Default: "45", Doc: "longest walk straight to a school, minutes"},
 		{Name: "max_transfers", Type: "integer", Default: "8", Doc: "most vehicle changes (0..16)"},
@@ -594,6 +604,7 @@ func (r *reader) routing(origin bool) (Params, []int, string) {
 		p.Modes = m
 	}
 	p.WalkSpeed = r.numberIn("walk_speed", 0.3, 3, " m/s")
+	p.BikeSpeed = r.numberIn("bike_speed", MinBikeSpeed, MaxBikeSpeed, " m/s")
 	p.MaxWalk = r.numberIn("max_walk", 0, MaxMaxWalk, " m")
 	p.MaxDirectWalk = r.intIn("max_direct_walk", 0, ceiling)
 	p.MaxTransfers = r.intIn("max_transfers", 0, MaxMaxTransfers)

@@ -23,7 +23,8 @@ type Trip struct {
 	// when too few departures reach the target).
 	Min, Median, Percentile int32
 
-	journey int32 // index in Reachability.journeys, -1 when none
+	journey int32   // index in Reachability.journeys, -1 when none
+	ride    float32 // metres of the direct ride (ModalityBike)
 }
 
 // Reachability is the answer to a request for the schools of the graph:
@@ -38,7 +39,8 @@ type Reachability struct {
 	// (Params.AllLocations, or a graph without offers).
 	Reached []int32
 	Trips   []Trip
-	// Access is the number of stops within walking distance of the origin.
+	// Access is the number of stops where journeys may start: within
+	// walking distance of the origin, or (with the bike) riding distance.
 	Access int
 	// Scanned counts the route positions the searches scanned.
 	Scanned int64
@@ -50,7 +52,7 @@ type Reachability struct {
 	// duration of the arrive-by journey to each, by increasing cell.
 	Cells []CellTime
 
-	access   []StopNear       // the stops within walking distance
+	access   []StopNear       // the stops where journeys may start, by increasing stop
 	journeys []raptor.Journey // behind the transit trips
 }
 
@@ -103,24 +105,52 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 	from := p.ArriveBy - window
 	ceiling := window
 
-	// Direct walks to schools.
+	// Direct walks and rides to the request's destinations: the schools
+	// with offers, or every location (Params.AllLocations, or a graph
+	// without offers).
+	onlyOffers := !p.AllLocations && e.g.Places.NumOffers() > 0
 	for _, s := range sc.walked {
 		sc.direct[s] = -1
 	}
 	sc.walked = sc.walked[:0]
+	for _, s := range sc.ridden {
+		sc.ride[s] = -1
+	}
+	sc.ridden = sc.ridden[:0]
 	walkCeiling := int32(-1)
 	if p.Modes.Walk && p.MaxDirectWalk > 0 {
 		walkCeiling = min(int32(p.MaxDirectWalk)*60, ceiling)
 		maxd := float64(walkCeiling) * p.WalkSpeed
-		pl := &e.g.Places
-		onlyOffers := !p.AllLocations && pl.NumOffers() > 0
 		for _, h := range e.schools.FromPlace(sc.schools, p.Lat, p.Lon, maxd) {
-			if a, b := pl.OffersOf(h.Point); onlyOffers && a == b {
+			if a, b := e.g.Places.OffersOf(h.Point); onlyOffers && a == b {
 				continue // not a destination of this request
 			}
 			if w := walkSeconds(h.Dist, p.WalkSpeed); w <= walkCeiling {
 				sc.direct[h.Point] = w
 				sc.walked = append(sc.walked, h.Point)
+			}
+		}
+	}
+
+	// Rides: one search to the schools, and to the stops with transit.
+	rides := sc.rides[:0]
+	defer func() { sc.rides = rides[:0] }()
+	if p.Modes.Bike && e.bikeLimit > 0 {
+		nstops := int32(e.g.Timetable.NumStops())
+		maxd := min(e.bikeLimit, float64(ceiling)*p.BikeSpeed)
+		for _, h := range e.bike.FromPlace(sc.bike, p.Lat, p.Lon, maxd) {
+			secs := walkSeconds(h.Dist, p.BikeSpeed)
+			switch {
+			case secs > ceiling:
+			case h.Point >= nstops:
+				s := h.Point - nstops
+				if a, b := e.g.Places.OffersOf(s); onlyOffers && a == b {
+					continue // not a destination of this request
+				}
+				sc.ride[s], sc.rideMetres[s] = secs, float32(h.Dist)
+				sc.ridden = append(sc.ridden, s)
+			case p.Modes.Transit:
+				rides = append(rides, StopNear{Stop: h.Point, Metres: h.Dist, Seconds: secs + BikeParkSeconds, Bike: true})
 			}
 		}
 	}
@@ -132,14 +162,28 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 	}
 	var searches []search
 	if p.Modes.Transit {
+		// Sources: the stops within walking distance, and those within
+		// riding distance, each with its quicker way (walking on a tie).
 		hits := e.stops.FromPlace(sc.stops, p.Lat, p.Lon, p.MaxWalk)
-		out.Access = len(hits)
+		out.access = make([]StopNear, 0, len(hits)+len(rides))
+		for _, h := range hits {
+			out.access = append(out.access, StopNear{Stop: h.Point, Metres: h.Dist, Seconds: walkSeconds(h.Dist, p.WalkSpeed)})
+			sc.srcSlot[h.Point] = int32(len(out.access))
+		}
+		for _, r := range rides {
+			if k := sc.srcSlot[r.Stop]; k == 0 {
+				out.access = append(out.access, r)
+				sc.srcSlot[r.Stop] = int32(len(out.access))
+			} else if r.Seconds < out.access[k-1].Seconds {
+				out.access[k-1] = r
+			}
+		}
+		slices.SortFunc(out.access, func(a, b StopNear) int { return int(a.Stop - b.Stop) })
+		out.Access = len(out.access)
 		sc.sources = sc.sources[:0]
-		out.access = make([]StopNear, len(hits))
-		for i, h := range hits {
-			w := walkSeconds(h.Dist, p.WalkSpeed)
-			out.access[i] = StopNear{Stop: h.Point, Metres: h.Dist, Seconds: w}
-			sc.sources = append(sc.sources, raptor.SourceOffset{Stop: h.Point, Offset: w})
+		for _, a := range out.access {
+			sc.srcSlot[a.Stop] = 0
+			sc.sources = append(sc.sources, raptor.SourceOffset{Stop: a.Stop, Offset: a.Seconds})
 		}
 		tr, err := e.Transfers(p.Transfers)
 		if err != nil {
@@ -194,11 +238,19 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 		sc.evaluated = append(sc.evaluated, s)
 		t := &sc.trip[s]
 		*t = Trip{Stop: -1, Min: Unreachable, Median: Unreachable, Percentile: Unreachable, journey: -1}
-		direct := sc.direct[s]
+		// The direct way: the quicker of the walk and the ride, the walk
+		// on a tie.
+		direct, directM := sc.direct[s], graph.ModalityWalk
+		if r := sc.ride[s]; r >= 0 && (direct < 0 || r < direct) {
+			direct, directM = r, graph.ModalityBike
+		}
 		if len(searches) == 0 {
 			if direct >= 0 {
-				*t = Trip{Found: true, Modality: graph.ModalityWalk, Depart: p.ArriveBy - direct, Arrive: p.ArriveBy,
+				*t = Trip{Found: true, Modality: directM, Depart: p.ArriveBy - direct, Arrive: p.ArriveBy,
 					Duration: direct, Stop: -1, Min: direct, Median: direct, Percentile: direct, journey: -1}
+				if directM == graph.ModalityBike {
+					t.ride = sc.rideMetres[s]
+				}
 			}
 			return
 		}
@@ -211,18 +263,23 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 				}
 				continue
 			}
-			if x.school {
-				if t.Found && band(trip.Duration) >= band(t.Duration) {
-					continue
-				}
-				if trip.Modality == graph.ModalityTransit {
-					trip.Modality = graph.ModalitySchool
-				}
+			if x.school && t.Found && band(trip.Duration) >= band(t.Duration) {
+				continue
 			}
-			if trip.Modality != graph.ModalityWalk {
+			switch {
+			case tt.Walk && directM == graph.ModalityBike:
+				trip.Modality, trip.ride = graph.ModalityBike, sc.rideMetres[s]
+			case tt.Walk:
+			default:
 				if j, ok := x.rr.Journey(0, s); ok {
 					out.journeys = append(out.journeys, j)
 					trip.journey = int32(len(out.journeys) - 1)
+					if a, ok := out.accessAt(j.Source); ok && a.Bike {
+						trip.Modality = graph.ModalityBikeTransit
+					}
+				}
+				if x.school {
+					trip.Modality = graph.ModalitySchool
 				}
 			}
 			*t = trip
@@ -234,6 +291,9 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 		}
 	}
 	for _, s := range sc.walked {
+		evaluate(s)
+	}
+	for _, s := range sc.ridden {
 		evaluate(s)
 	}
 	slices.Sort(sc.evaluated)
@@ -311,6 +371,16 @@ func (e *Engine) cellTimes(sc *scratch, rr *raptor.RangeResult, p Params, ceilin
 			}
 		}
 	}
+	// Riding straight from the origin: the nodes the ride settled.
+	if p.Modes.Bike && e.bikeLimit > 0 && len(c.NodeCell) > 0 {
+		if q := sc.bike.Search(); q != nil {
+			for _, n := range q.Reached() {
+				if w := walkSeconds(q.Dist(n), p.BikeSpeed); w <= ceiling {
+					improve(c.NodeCell[n], p.ArriveBy-w, p.ArriveBy)
+				}
+			}
+		}
+	}
 	out := make([]CellTime, 0, len(sc.cells))
 	for _, cell := range sc.cells {
 		if d := sc.cellDur[cell]; d <= ceiling {
@@ -338,12 +408,12 @@ func Band(d int32, cutoffs []int) int {
 }
 
 // walkMetres returns the metres walked by the journey to school s: to the
-// first stop, between vehicles, and from the last stop (or straight to the
-// school when walking).
+// first stop (unless ridden), between vehicles, and from the last stop (or
+// straight to the school when walking).
 func (r *Reachability) walkMetres(e *Engine, s int32) float64 {
 	t := r.Trip(s)
 	switch {
-	case !t.Found:
+	case !t.Found || t.Modality == graph.ModalityBike:
 		return 0
 	case t.Modality == graph.ModalityWalk:
 		return float64(t.Duration) * r.Params.WalkSpeed
@@ -351,7 +421,10 @@ func (r *Reachability) walkMetres(e *Engine, s int32) float64 {
 		return math.NaN()
 	}
 	j := &r.journeys[t.journey]
-	m := r.accessMetres(j.Source) + e.egressMetres(s, j.Stop)
+	m := e.egressMetres(s, j.Stop)
+	if a, ok := r.accessAt(j.Source); ok && !a.Bike {
+		m += a.Metres
+	}
 	for _, l := range j.Legs {
 		if l.Kind != raptor.LegVehicle {
 			m += e.footpathMetres(l.FromStop, l.ToStop, float64(l.Arrive-l.Depart)*r.Params.WalkSpeed)
@@ -360,14 +433,31 @@ func (r *Reachability) walkMetres(e *Engine, s int32) float64 {
 	return m
 }
 
-// accessMetres returns the walk from the origin to a source stop.
-func (r *Reachability) accessMetres(stop int32) float64 {
-	for _, a := range r.access {
-		if a.Stop == stop {
-			return a.Metres
-		}
+// bikeMetres returns the metres ridden by the journey to school s: straight
+// to the school, or to the first stop.
+func (r *Reachability) bikeMetres(s int32) float64 {
+	t := r.Trip(s)
+	switch {
+	case !t.Found:
+		return 0
+	case t.Modality == graph.ModalityBike:
+		return float64(t.ride)
+	case t.journey < 0:
+		return 0
+	}
+	if a, ok := r.accessAt(r.journeys[t.journey].Source); ok && a.Bike {
+		return a.Metres
 	}
 	return 0
+}
+
+// accessAt returns how the origin reaches a source stop.
+func (r *Reachability) accessAt(stop int32) (StopNear, bool) {
+	i, ok := slices.BinarySearchFunc(r.access, stop, func(a StopNear, s int32) int { return int(a.Stop - s) })
+	if !ok {
+		return StopNear{}, false
+	}
+	return r.access[i], true
 }
 
 // egressMetres returns the walk from a stop to school s.

@@ -40,11 +40,12 @@ type TripDoc struct {
 	DurationS  int32   `json:"duration_s,omitempty"`
 	Band       string  `json:"band,omitempty"` // "0-15", "15-30", …
 	BandIndex  int     `json:"band_index"`     // index of the band; number of bands when unreachable
-	Modality   string  `json:"modality"`       // walk, transit, school, none
+	Modality   string  `json:"modality"`       // walk, bike, transit, bike+transit, school, none
 	Depart     string  `json:"depart,omitempty"`
 	Arrive     string  `json:"arrive,omitempty"`
 	Transfers  int     `json:"transfers"`
 	WalkM      float64 `json:"walk_m"`
+	BikeM      float64 `json:"bike_m,omitempty"`   // metres ridden (straight to the school, or to the first stop)
 	MinS       int32   `json:"min_s,omitempty"`    // shortest travel time over the window
 	MedianS    int32   `json:"median_s,omitempty"` // median travel time over the window
 	SchoolOnly bool    `json:"school_bus_only"`
@@ -243,6 +244,7 @@ func (e *Engine) tripDoc(r *Reachability, x Ranked, cut []int) TripDoc {
 	d.Transfers = max(t.Trips-1, 0)
 	d.SchoolOnly = t.Modality == graph.ModalitySchool
 	d.WalkM = round1(r.walkMetres(e, x.School))
+	d.BikeM = round1(r.bikeMetres(x.School))
 	if t.Min != Unreachable {
 		d.MinS = t.Min
 	}

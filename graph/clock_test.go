@@ -1,6 +1,9 @@
 package graph
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParseClock(t *testing.T) {
 	for _, c := range []struct {
@@ -71,6 +74,8 @@ func TestTravelModes(t *testing.T) {
 		err      bool
 	}{
 		{"walk", "walk", false}, {"transit, walk", "walk,transit", false}, {"walk,transit,school", "walk,transit,school", false},
+		{"bike", "bike", false}, {"transit,bike", "bike,transit", false}, {"school,bike,transit,walk", "walk,bike,transit,school", false},
+		{"bike,school", "", true}, {"bicycle", "", true},
 		{"school", "", true}, {"", "", true}, {",", "", true}, {"bus", "", true},
 	} {
 		m, err := ParseTravelModes(c.in)
@@ -78,8 +83,16 @@ func TestTravelModes(t *testing.T) {
 			t.Errorf("ParseTravelModes(%q) = %v, %v", c.in, m, err)
 		}
 	}
-	if ModalitySchool.String() != "school" || Modality(9).String() != "unknown" {
+	if ModalitySchool.String() != "school" || ModalityBike.String() != "bike" || ModalityBikeTransit.String() != "bike+transit" ||
+		Modality(NumModalities).String() != "unknown" {
 		t.Error("modality names")
+	}
+	// Stored values never change.
+	if ModalitySchool != 3 || ModalityBike != 4 || ModalityBikeTransit != 5 || NumModalities != 6 {
+		t.Error("modality values renumbered")
+	}
+	if DefaultTravelModes.String() != "walk,transit,school" {
+		t.Errorf("default modes %s", DefaultTravelModes)
 	}
 	for _, s := range []string{"", "street", "gtfs", "both", "none"} {
 		if m, err := ParseTransferMode(s); err != nil || string(m) != s {
@@ -88,5 +101,23 @@ func TestTravelModes(t *testing.T) {
 	}
 	if _, err := ParseTransferMode("walk"); err == nil {
 		t.Error("ParseTransferMode(walk) accepted")
+	}
+}
+
+// TestIndexModalities: an index may hold every modality this program
+// knows, and is refused with a clear error when it holds a later one.
+func TestIndexModalities(t *testing.T) {
+	ix := &Index{Cutoffs: []int{15, 30}, Resolution: 9, Shards: 1, UAI: []string{"0350030T"},
+		Cell: []uint64{0x891f1d48b3fffff}, Start: []int32{0, 2}, School: []int32{0, 0}, Band: []uint8{0, 1},
+		Modality: []uint8{uint8(ModalityBike), uint8(ModalityBikeTransit)}}
+	if err := ix.Validate(); err != nil {
+		t.Fatalf("bike modalities: %v", err)
+	}
+	if e, ok := ix.Entries(ix.Cell[0]); !ok || len(e) != 2 || e[0].Modality != "bike" || e[1].Modality != "bike+transit" {
+		t.Errorf("entries %+v", e)
+	}
+	ix.Modality[1] = NumModalities
+	if err := ix.Validate(); err == nil || !strings.Contains(err.Error(), "unknown") {
+		t.Errorf("modality %d: %v", NumModalities, err)
 	}
 }

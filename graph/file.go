@@ -22,7 +22,7 @@ import (
 // writes and reads. Bump it whenever the stored form changes, which
 // includes any change to the exported fields of Graph's sections (added,
 // removed, renamed or retyped) other than Meta, which is stored as JSON.
-const FormatVersion = 4
+const FormatVersion = 5
 
 // A graph file is a 32-byte header followed by one zstd frame holding the
 // payload, the encoding of Graph described in encode.go. Index files (see

@@ -4,21 +4,28 @@ import "time"
 
 // Graph is everything the router needs, as stored in one graph file.
 //
-// Stops are the timetable's stops; StopLinks and StopPaths have one entry
-// per stop. Schools are Places' schools; SchoolLinks and SchoolEgress have
-// one entry per school. Graphs built without streets have an empty Streets,
-// links with Seg -1 and straight-line footpaths.
+// Stops are the timetable's stops; StopLinks, StopBikeLinks and StopPaths
+// have one entry per stop. Schools are Places' schools; SchoolLinks,
+// SchoolBikeLinks and SchoolEgress have one entry per school. Graphs built
+// without streets have an empty Streets, links with Seg -1 and
+// straight-line footpaths.
 type Graph struct {
 	Meta      Meta
 	Timetable Timetable
 	Streets   Streets
 	// StopLinks attach each stop to the walking network.
 	StopLinks Links
+	// StopBikeLinks attach each stop to the cycling network (the main
+	// cycling components, see street.MinBikeComponent): where a cyclist
+	// riding to the stop leaves the streets.
+	StopBikeLinks Links
 	// StopPaths are the walking transfers between stops, in metres.
 	StopPaths Footpaths
 	Places    Places
 	// SchoolLinks attach each school to the walking network.
 	SchoolLinks Links
+	// SchoolBikeLinks attach each school to the cycling network.
+	SchoolBikeLinks Links
 	// SchoolEgress lists, per school, the stops within the egress limit
 	// and the walking distance from each, in metres.
 	SchoolEgress Footpaths
@@ -42,6 +49,9 @@ type Meta struct {
 	LinkLimit     float64 `json:"link_limit"`     // farthest street a point is linked to
 	TransferLimit float64 `json:"transfer_limit"` // longest walking transfer between stops
 	EgressLimit   float64 `json:"egress_limit"`   // longest walk from a stop to a school
+	// BikeLimit bounds every ride of a request, metres: straight to a
+	// school, and to the first stop (0: no ride, on a graph made by hand).
+	BikeLimit float64 `json:"bike_limit"`
 
 	Streets *StreetsReport `json:"streets,omitempty"`
 	Linking *LinkingReport `json:"linking,omitempty"`
@@ -76,6 +86,9 @@ type StreetsReport struct {
 type LinkingReport struct {
 	Stops   LinkCounts `json:"stops"`
 	Schools LinkCounts `json:"schools"`
+	// Links to the cycling network.
+	BikeStops   LinkCounts `json:"bike_stops"`
+	BikeSchools LinkCounts `json:"bike_schools"`
 	// Footpaths between stops: along the streets, by straight line (for
 	// stops off the streets), and from transfers.txt.
 	StreetTransfers   int `json:"street_transfers"`

@@ -48,7 +48,7 @@ type Index struct {
 	Start    []int32  // CSR over Cell into the entries, len(Cell)+1
 	School   []int32  // school index (into UAI)
 	Band     []uint8  // index into Cutoffs
-	Modality []uint8  // Modality
+	Modality []uint8  // Modality (values below NumModalities)
 }
 
 // Validate checks the invariants readers of the index rely on.
@@ -79,8 +79,11 @@ func (ix *Index) Validate() error {
 		}
 	}
 	for i, s := range ix.School {
-		if s < 0 || int(s) >= len(ix.UAI) || int(ix.Band[i]) >= len(ix.Cutoffs) || ix.Modality[i] > uint8(ModalitySchool) {
+		if s < 0 || int(s) >= len(ix.UAI) || int(ix.Band[i]) >= len(ix.Cutoffs) {
 			return fmt.Errorf("index: entry %d out of range", i)
+		}
+		if m := ix.Modality[i]; m >= NumModalities {
+			return fmt.Errorf("index: entry %d has modality %d, unknown to this program (written by a later one?)", i, m)
 		}
 	}
 	return nil

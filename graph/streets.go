@@ -305,6 +305,20 @@ func (l *Links) Validate(s *Streets) error {
 	return nil
 }
 
+// ValidateBike is Validate for links to the cycling network: every linked
+// segment must be bikeable in one direction at least.
+func (l *Links) ValidateBike(s *Streets) error {
+	if err := l.Validate(s); err != nil {
+		return err
+	}
+	for i, g := range l.Seg {
+		if g >= 0 && s.SegFlags[g]&(StreetBike|StreetBikeBack) == 0 {
+			return fmt.Errorf("links: point %d linked to segment %d, which cyclists may not ride", i, g)
+		}
+	}
+	return nil
+}
+
 // Footpaths are walking transfers between points (stops), in CSR form over
 // the origin: the transfers leaving point i are To[Start[i]:Start[i+1]],
 // with walking distances Dist in metres, sorted by distance.

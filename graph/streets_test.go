@@ -135,6 +135,13 @@ func TestLinksAndFootpathsValidate(t *testing.T) {
 	if ok.Len() != 3 || !ok.Linked(0) || ok.Linked(1) {
 		t.Error("Len/Linked")
 	}
+	// Cycling links: segment 0 is bikeable, segment 1 (a footway) is not.
+	if err := (&Links{Seg: []int32{0, -1}, Offset: []float32{10, 0}, Dist: []float32{3, 0}}).ValidateBike(s); err != nil {
+		t.Errorf("cycling link to a bikeable segment: %v", err)
+	}
+	if err := ok.ValidateBike(s); err == nil {
+		t.Error("cycling link to a footway: not caught")
+	}
 	for name, l := range map[string]Links{
 		"lengths": {Seg: []int32{0}, Offset: []float32{1, 2}, Dist: []float32{0}},
 		"segment": {Seg: []int32{2}, Offset: []float32{0}, Dist: []float32{0}},

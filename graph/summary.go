@@ -7,7 +7,8 @@ type Summary struct {
 	BuildID       string           `json:"build_id"`
 	BuiltAt       string           `json:"built_at"`
 	Date          string           `json:"date"`
-	Transfers     TransferMode     `json:"transfers"` // default footpaths of queries
+	Transfers     TransferMode     `json:"transfers"`  // default footpaths of queries
+	BikeLimit     float64          `json:"bike_limit"` // longest ride of a request, metres
 	Timetable     TimetableSummary `json:"timetable"`
 	Feeds         []FeedReport     `json:"feeds"`
 	Streets       *StreetsReport   `json:"streets,omitempty"`
@@ -56,6 +57,7 @@ func (g *Graph) Summarize() Summary {
 		},
 		Feeds:     g.Meta.Feeds,
 		Transfers: g.Meta.Transfers,
+		BikeLimit: g.Meta.BikeLimit,
 		Streets:   g.Meta.Streets,
 		Linking:   g.Meta.Linking,
 		Places:    g.Meta.Places,

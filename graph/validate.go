@@ -1,6 +1,9 @@
 package graph
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Validate checks the structural invariants of the timetable that the
 // router relies on: consistent array lengths, CSR offsets in range, indexes
@@ -151,6 +154,12 @@ func (g *Graph) Validate() error {
 	if err := g.StopLinks.Validate(&g.Streets); err != nil {
 		return fmt.Errorf("graph: stop %w", err)
 	}
+	if g.StopBikeLinks.Len() != ns {
+		return fmt.Errorf("graph: %d stop bike links for %d stops", g.StopBikeLinks.Len(), ns)
+	}
+	if err := g.StopBikeLinks.ValidateBike(&g.Streets); err != nil {
+		return fmt.Errorf("graph: stop bike %w", err)
+	}
 	if err := g.StopPaths.Validate(ns); err != nil {
 		return fmt.Errorf("graph: stop %w", err)
 	}
@@ -163,6 +172,15 @@ func (g *Graph) Validate() error {
 	}
 	if err := g.SchoolLinks.Validate(&g.Streets); err != nil {
 		return fmt.Errorf("graph: school %w", err)
+	}
+	if g.SchoolBikeLinks.Len() != nsc {
+		return fmt.Errorf("graph: %d school bike links for %d schools", g.SchoolBikeLinks.Len(), nsc)
+	}
+	if err := g.SchoolBikeLinks.ValidateBike(&g.Streets); err != nil {
+		return fmt.Errorf("graph: school bike %w", err)
+	}
+	if !(g.Meta.BikeLimit >= 0) || math.IsInf(g.Meta.BikeLimit, 0) {
+		return fmt.Errorf("graph: bike limit %v m", g.Meta.BikeLimit)
 	}
 	if err := validateEgress(&g.SchoolEgress, nsc, ns); err != nil {
 		return err

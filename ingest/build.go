@@ -20,6 +20,8 @@ const (
 	DefaultLinkLimit     = street.DefaultLinkDist     // 1,600 m
 	DefaultTransferLimit = street.DefaultTransferDist // 1,000 m
 	DefaultEgressLimit   = 1500.0                     // about 20 minutes at 1.3 m/s
+	DefaultBikeLimit     = 5000.0                     // 20 minutes at 15 km/h
+	MaxBikeLimit         = 30000.0                    // two hours at 15 km/h
 )
 
 // Sources names everything a graph is built from.
@@ -48,6 +50,9 @@ type Options struct {
 	LinkLimit     float64
 	TransferLimit float64
 	EgressLimit   float64
+	// BikeLimit bounds the rides of requests (to a school, to the first
+	// stop), recorded in the graph (Meta.BikeLimit); at most MaxBikeLimit.
+	BikeLimit float64
 	// H3Resolution of the reachability cells (8, 9 or 10; 0 means 9).
 	H3Resolution int
 	// Progress, when set, is called with the work done so far and its
@@ -92,6 +97,12 @@ func Build(src Sources, opt Options) (*graph.Graph, error) {
 	if opt.EgressLimit <= 0 {
 		opt.EgressLimit = DefaultEgressLimit
 	}
+	if opt.BikeLimit <= 0 {
+		opt.BikeLimit = DefaultBikeLimit
+	}
+	if !(opt.BikeLimit <= MaxBikeLimit) {
+		return nil, fmt.Errorf("bike limit %v m: want at most %v m", opt.BikeLimit, MaxBikeLimit)
+	}
 	logf := opt.Logf
 	if logf == nil {
 		logf = func(string, ...any) {}
@@ -131,6 +142,7 @@ func Build(src Sources, opt Options) (*graph.Graph, error) {
 	}
 	g.Meta.Transfers = src.Transfers
 	g.Meta.LinkLimit, g.Meta.TransferLimit, g.Meta.EgressLimit = opt.LinkLimit, opt.TransferLimit, opt.EgressLimit
+	g.Meta.BikeLimit = opt.BikeLimit
 	if streets != nil {
 		g.Streets = *streets
 		r := streetsRep
@@ -238,15 +250,16 @@ func buildPlaces(g *graph.Graph, src Sources, logf func(string, ...any)) error {
 	return nil
 }
 
-// link attaches stops and schools to the streets and computes the stop
-// transfers and the school egress tables.
+// link attaches stops and schools to the walking and cycling networks and
+// computes the stop transfers and the school egress tables.
 func link(g *graph.Graph, opt Options, logf func(string, ...any)) error {
 	tt := &g.Timetable
 	var idx *street.Index
 	if g.Streets.NumNodes() > 0 {
 		idx = street.NewIndex(&g.Streets)
 	}
-	linkAll := func(lats, lons []float64) (graph.Links, graph.LinkCounts, error) {
+	// linkMode links points to the cycling network (bike) or the walking one.
+	linkMode := func(bike bool, lats, lons []float64) (graph.Links, graph.LinkCounts, error) {
 		if idx == nil {
 			l := graph.Links{Seg: make([]int32, len(lats)), Offset: make([]float32, len(lats)), Dist: make([]float32, len(lats))}
 			for i := range l.Seg {
@@ -254,13 +267,20 @@ func link(g *graph.Graph, opt Options, logf func(string, ...any)) error {
 			}
 			return l, graph.LinkCounts{Points: len(lats), Fallback: len(lats)}, nil
 		}
-		l, r, err := street.LinkPoints(&g.Streets, idx, lats, lons, opt.LinkLimit)
+		linkPoints := street.LinkPoints
+		if bike {
+			linkPoints = street.LinkBikePoints
+		}
+		l, r, err := linkPoints(&g.Streets, idx, lats, lons, opt.LinkLimit)
 		return l, graph.LinkCounts{Points: r.Points, Linked: r.Linked, Fallback: r.Fallback, MeanDist: r.MeanDist, MaxDist: r.MaxDist}, err
 	}
 	rep := &graph.LinkingReport{GTFSTransfers: len(tt.TransferTo)}
 	var err error
-	if g.StopLinks, rep.Stops, err = linkAll(tt.StopLat, tt.StopLon); err != nil {
+	if g.StopLinks, rep.Stops, err = linkMode(false, tt.StopLat, tt.StopLon); err != nil {
 		return fmt.Errorf("linking stops: %w", err)
+	}
+	if g.StopBikeLinks, rep.BikeStops, err = linkMode(true, tt.StopLat, tt.StopLon); err != nil {
+		return fmt.Errorf("linking stops to the cycling network: %w", err)
 	}
 	paths, tr, err := street.StopTransfers(&g.Streets, &g.StopLinks, tt.StopLat, tt.StopLon, opt.TransferLimit)
 	if err != nil {
@@ -279,8 +299,11 @@ func link(g *graph.Graph, opt Options, logf func(string, ...any)) error {
 		rep.StationTransfers, street.NeighbourDist)
 
 	p := &g.Places
-	if g.SchoolLinks, rep.Schools, err = linkAll(p.SchoolLat, p.SchoolLon); err != nil {
+	if g.SchoolLinks, rep.Schools, err = linkMode(false, p.SchoolLat, p.SchoolLon); err != nil {
 		return fmt.Errorf("linking schools: %w", err)
+	}
+	if g.SchoolBikeLinks, rep.BikeSchools, err = linkMode(true, p.SchoolLat, p.SchoolLon); err != nil {
+		return fmt.Errorf("linking schools to the cycling network: %w", err)
 	}
 	// Egress: from every school, the stops within the egress limit.
 	acc := street.NewAccess(&g.Streets, idx, &g.StopLinks, tt.StopLat, tt.StopLon, opt.LinkLimit)
@@ -304,6 +327,8 @@ func link(g *graph.Graph, opt Options, logf func(string, ...any)) error {
 		logf("schools: %d linked to streets, %d by straight lines; %d (school, stop) egress pairs within %.0f m",
 			rep.Schools.Linked, rep.Schools.Fallback, eg.Len(), opt.EgressLimit)
 	}
+	logf("cycling: %d stops and %d schools linked to the cycling network (mean connector %.0f m and %.0f m); rides up to %.0f m",
+		rep.BikeStops.Linked, rep.BikeSchools.Linked, rep.BikeStops.MeanDist, rep.BikeSchools.MeanDist, opt.BikeLimit)
 	return nil
 }
 

@@ -41,7 +41,7 @@ func TestBuildRennesWithStreetsAndSchools(t *testing.T) {
 	g := buildRegion(t, "2012-05-22", "rennes/star-gtfs-2012-05.zip", "rennes/streets.osm.pbf",
 		"rennes/fr-en-annuaire-education-35.csv", "rennes/affelnet-offre-1re-pro.csv", "rennes/affelnet-offre-2nde.csv")
 	st := g.Meta.Streets
-	if st.NodesRead != 13093 || st.WaysRead != 3065 || st.Nodes != 3784 || st.Edges != 9938 || st.IslandsDropped != 87 {
+	if st.NodesRead != 13093 || st.WaysRead != 3065 || st.Nodes != 3791 || st.Edges != 9960 || st.IslandsDropped != 87 {
 		t.Errorf("streets %+v", st)
 	}
 	l := g.Meta.Linking
@@ -106,9 +106,9 @@ func TestBuildNantesAndRNVWithStreets(t *testing.T) {
 	}{
 		// Full OSM of central Nantes: footways, steps; most TAN stops are
 		// outside this 3 × 2.5 km extract.
-		{"2014-04-08", "nantes/tan-gtfs-2014.zip", "nantes/centre.osm.pbf", 3271, 9374, 76, 732, 2683, 16286, 1},
+		{"2014-04-08", "nantes/tan-gtfs-2014.zip", "nantes/centre.osm.pbf", 3290, 9446, 76, 732, 2683, 16286, 1},
 		// RNV roads only (no footways): every stop but one is near a road.
-		{"2016-11-08", "rnv/rnv-gtfs-2016.zip", "rnv/rnv.osm.pbf", 38007, 98498, 154, 2056, 1, 33666, 0},
+		{"2016-11-08", "rnv/rnv-gtfs-2016.zip", "rnv/rnv.osm.pbf", 38921, 100980, 154, 2056, 1, 33666, 0},
 	} {
 		g := buildRegion(t, c.date, c.feed, c.osm, "")
 		st, l := g.Meta.Streets, g.Meta.Linking
@@ -117,6 +117,11 @@ func TestBuildNantesAndRNVWithStreets(t *testing.T) {
 		}
 		if l.Stops.Linked != c.linked || l.Stops.Fallback != c.fallback || l.StreetTransfers != c.streetPairs || l.StraightTransfers < c.straightMin {
 			t.Errorf("%s: linking %+v", c.osm, l)
+		}
+		// In central Nantes many stops stand on footways or squares
+		// cyclists may not ride: their cycling link is another street.
+		if differ := checkBikeLinks(t, g); c.feed == "nantes/tan-gtfs-2014.zip" && differ < 50 {
+			t.Errorf("%s: %d cycling links differ from the walking ones", c.osm, differ)
 		}
 	}
 }
@@ -175,6 +180,10 @@ func TestManifestOfTheSyntheticRegion(t *testing.T) {
 		t.Errorf("demo region: %d schools, %d offers, %d school lines, links %+v",
 			g.Places.NumSchools(), g.Places.NumOffers(), school, g.Meta.Linking.Stops)
 	}
+	checkBikeLinks(t, g)
+	if _, err := Build(src, Options{Date: d, BikeLimit: MaxBikeLimit + 1}); err == nil || !strings.Contains(err.Error(), "bike limit") {
+		t.Errorf("bike limit above the maximum: %v", err)
+	}
 	for _, bad := range []string{`{"gtfs": []}`, `{"gtfs": [{"path": "x"}], "date": "10/03/2026"}`, `{"gtfs": [{"path": "x"}], "bogus": 1}`, `not json`} {
 		p := filepath.Join(t.TempDir(), "region.json")
 		os.WriteFile(p, []byte(bad), 0o644)
@@ -182,4 +191,42 @@ func TestManifestOfTheSyntheticRegion(t *testing.T) {
 			t.Errorf("%s: %v", bad, err)
 		}
 	}
+}
+
+// checkBikeLinks checks the cycling links of a graph built with streets:
+// every stop and school linked to the walking network is linked to the
+// cycling one, on a bikeable segment, within the link limit, and the
+// default ride limit is recorded. It returns how many cycling links differ
+// from the walking ones.
+func checkBikeLinks(t *testing.T, g *graph.Graph) (differ int) {
+	t.Helper()
+	s := &g.Streets
+	for _, c := range []struct {
+		walk, bike *graph.Links
+	}{
+		{&g.StopLinks, &g.StopBikeLinks},
+		{&g.SchoolLinks, &g.SchoolBikeLinks},
+	} {
+		for i := range c.walk.Seg {
+			w, b := c.walk.Seg[i], c.bike.Seg[i]
+			if w >= 0 && b < 0 && float64(c.walk.Dist[i]) < g.Meta.LinkLimit/2 {
+				// Beyond the edge of an extract the nearest bikeable
+				// street may lie past the link limit; nearer, never.
+				t.Fatalf("point %d linked %.0f m from the walking network, not to the cycling one", i, c.walk.Dist[i])
+			}
+			if b < 0 {
+				continue
+			}
+			if s.SegFlags[b]&(graph.StreetBike|graph.StreetBikeBack) == 0 || float64(c.bike.Dist[i]) > g.Meta.LinkLimit {
+				t.Fatalf("point %d linked to segment %d (flags %#x) by %.0f m", i, b, s.SegFlags[b], c.bike.Dist[i])
+			}
+			if w != b {
+				differ++
+			}
+		}
+	}
+	if g.Meta.BikeLimit != DefaultBikeLimit || g.Meta.Linking.BikeStops.Linked == 0 {
+		t.Errorf("bike limit %v; %+v", g.Meta.BikeLimit, g.Meta.Linking.BikeStops)
+	}
+	return differ
 }

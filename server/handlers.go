@@ -250,6 +250,7 @@ type GraphLimits struct {
 	Cutoffs           []int   `json:"cutoffs"`
 	Modes             string  `json:"modes"`
 	WalkSpeed         float64 `json:"walk_speed"`
+	BikeSpeed         float64 `json:"bike_speed"`
 }
 
 func (s *Server) graphDoc(v url.Values) (compute, error) {
@@ -267,7 +268,8 @@ func (s *Server) describe(st *state) GraphDoc {
 		LoadMS: float64(st.loadTook.Microseconds()) / 1000, BBox: st.eng.Bounds(), Cells: g.Cells.NumCells(),
 		Schools: g.Places.NumSchools(), Offers: g.Places.NumOffers(), HasSchoolBuses: st.eng.HasSchoolBuses(),
 		Defaults: GraphLimits{ArriveBy: graph.FormatClock(engine.DefaultArriveBy), MaxMinutes: engine.DefaultMaxMinutes,
-			MaxMinutesCeiling: s.cfg.MaxMinutes, Cutoffs: engine.DefaultCutoffs, Modes: graph.AllTravelModes.String(), WalkSpeed: engine.DefaultWalkSpeed},
+			MaxMinutesCeiling: s.cfg.MaxMinutes, Cutoffs: engine.DefaultCutoffs, Modes: graph.DefaultTravelModes.String(), WalkSpeed: engine.DefaultWalkSpeed,
+			BikeSpeed: engine.DefaultBikeSpeed},
 	}
 	d.MapBBox = d.BBox
 	if minLat, minLon, maxLat, maxLon, ok := g.Streets.Bounds(); ok {

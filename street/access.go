@@ -6,13 +6,14 @@ import (
 	"reach/graph"
 )
 
-// Access finds the points of a set (stops, schools) within walking distance
-// of any place: along the streets to the points linked to them, and by a
-// straight line × DetourFactor to the points that are not, exactly as
-// StopTransfers joins stops. It serves the build (school egress) and the
-// queries (access from an address). Read-only once built; safe for
-// concurrent use with one AccessScratch per goroutine.
+// Access finds the points of a set (stops, schools) within walking (or
+// cycling) distance of any place: along the streets to the points linked to
+// them, and by a straight line × DetourFactor to the points that are not,
+// exactly as StopTransfers joins stops. It serves the build (school
+// egress) and the queries (access from an address). Read-only once built;
+// safe for concurrent use with one AccessScratch per goroutine.
 type Access struct {
+	mode      Mode
 	streets   *graph.Streets
 	index     *Index
 	links     *graph.Links
@@ -22,15 +23,28 @@ type Access struct {
 	linkLimit float64
 }
 
-// NewAccess prepares access to the points (lats[i], lons[i]) linked by
-// links. index snaps arbitrary places to the streets of s; a place farther
-// than linkLimit metres from any street is reached by straight lines only.
-// s may be an empty network: then every walk is a straight line.
+// NewAccess prepares walking access to the points (lats[i], lons[i])
+// linked by links to the walking network. index snaps arbitrary places to
+// the streets of s; a place farther than linkLimit metres from any street
+// is reached by straight lines only. s may be an empty network: then every
+// walk is a straight line.
 func NewAccess(s *graph.Streets, index *Index, links *graph.Links, lats, lons []float64, linkLimit float64) *Access {
+	return newAccess(Walk, s, index, links, lats, lons, linkLimit)
+}
+
+// NewBikeAccess is NewAccess for cycling: links attach the points to the
+// cycling network (LinkBikePoints), places are snapped to it
+// (Index.SnapBike) and searches ride its edges in their allowed
+// directions, from the place to the points.
+func NewBikeAccess(s *graph.Streets, index *Index, links *graph.Links, lats, lons []float64, linkLimit float64) *Access {
+	return newAccess(Bike, s, index, links, lats, lons, linkLimit)
+}
+
+func newAccess(m Mode, s *graph.Streets, index *Index, links *graph.Links, lats, lons []float64, linkLimit float64) *Access {
 	if linkLimit <= 0 {
 		linkLimit = DefaultLinkDist
 	}
-	a := &Access{streets: s, index: index, links: links, points: NewPointIndex(lats, lons), linkLimit: linkLimit}
+	a := &Access{mode: m, streets: s, index: index, links: links, points: NewPointIndex(lats, lons), linkLimit: linkLimit}
 	if s.NumNodes() > 0 {
 		a.targets = NewTargets(s, links)
 	}
@@ -53,22 +67,27 @@ type AccessScratch struct {
 func (a *Access) NewScratch() *AccessScratch {
 	sc := &AccessScratch{slot: make([]int32, len(a.unlinked))}
 	if a.streets.NumNodes() > 0 {
-		sc.search = NewSearcher(a.streets)
+		sc.search = newSearcher(a.streets, a.mode)
 	}
 	return sc
 }
 
-// Snap links a place to the streets, if a street lies within the link limit.
+// Mode returns the network the access searches.
+func (a *Access) Mode() Mode { return a.mode }
+
+// Snap links a place to the streets of the access's mode, if one lies
+// within the link limit.
 func (a *Access) Snap(lat, lon float64) (Snap, bool) {
 	if a.index == nil || a.streets.NumNodes() == 0 {
 		return Snap{}, false
 	}
-	return a.index.Snap(lat, lon, a.linkLimit)
+	return a.index.snapMode(a.mode, lat, lon, a.linkLimit)
 }
 
 // FromPlace returns the points within maxDist metres of the place (lat,
-// lon) walking, each once with its distance, in no particular order. The
-// slice is reused by the next call with the same scratch.
+// lon), walking or cycling as the access does, each once with its
+// distance, in no particular order. The slice is reused by the next call
+// with the same scratch.
 func (a *Access) FromPlace(sc *AccessScratch, lat, lon, maxDist float64) []Hit {
 	sn, ok := a.Snap(lat, lon)
 	if !ok {
@@ -126,10 +145,10 @@ func (a *Access) FromLink(sc *AccessScratch, lat, lon float64, seg int32, offset
 	return sc.hits
 }
 
-// WalkBetween returns the walking distance between two places, each given
-// with its link (seg -1 when not linked), or +Inf beyond maxDist. Two linked
-// places are joined along the streets; otherwise by a straight line ×
-// DetourFactor.
+// WalkBetween returns the walking (or, for a cycling access, riding)
+// distance from one place to another, each given with its link (seg -1
+// when not linked), or +Inf beyond maxDist. Two linked places are joined
+// along the streets; otherwise by a straight line × DetourFactor.
 func (a *Access) WalkBetween(sc *AccessScratch, lat1, lon1 float64, seg1 int32, off1, conn1 float64,
 	lat2, lon2 float64, seg2 int32, off2, conn2 float64, maxDist float64) float64 {
 	if seg1 < 0 || seg2 < 0 {

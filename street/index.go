@@ -1,10 +1,20 @@
 // Package street links points (stops, schools, addresses) to the walking
-// network of a graph.Streets and searches it: bounded Dijkstra searches
-// from a linked point, distances to other linked points, and the walking
-// transfers between stops.
+// and cycling networks of a graph.Streets and searches them: bounded
+// Dijkstra searches from a linked point, distances to other linked points,
+// and the walking transfers between stops.
+//
+// Walking (Mode Walk) uses the walkable segments in both directions.
+// Cycling (Mode Bike) uses the bikeable edges in the directions cyclists
+// may ride them (one-way rules, see ingest/osm), and places are linked to
+// the nearest segment of the main cycling components: a segment of a
+// small cycling component (fewer than MinBikeComponent nodes, not the
+// largest) is never a link, so that a ride does not start or end on a
+// stub the cycling network does not join (a service road among
+// footways). A place is linked to each network on its own: its walking
+// link may be a footway and its cycling link the street beside it.
 //
 // Distances are metres everywhere; callers turn them into times with a
-// walking speed.
+// walking or cycling speed.
 package street
 
 import (
@@ -19,22 +29,31 @@ import (
 
 const rad = math.Pi / 180
 
-// Index finds the walkable street nearest to a point. It indexes the
-// bounding boxes of the walkable segments in R-trees (several, built side
-// by side, on a large network). It is read-only once built and safe for
+// Index finds the walkable (Snap) or bikeable (SnapBike) street nearest to
+// a point. It indexes the bounding boxes of the segments in R-trees
+// (several, built side by side, on a large network), one set per mode
+// sharing the shape tables. It is read-only once built and safe for
 // concurrent use.
 type Index struct {
-	s        *graph.Streets
-	trees    []rtree.RTreeG[int32] // item: a walkable segment
-	pointSeg []int32               // segment of each shape point
-	cum      []float64             // metres from the segment start to each shape point
+	s         *graph.Streets
+	trees     []rtree.RTreeG[int32] // item: a walkable segment
+	bikeTrees []rtree.RTreeG[int32] // item: a bikeable segment of a main cycling component
+	pointSeg  []int32               // segment of each shape point
+	cum       []float64             // metres from the segment start to each shape point
 }
+
+// MinBikeComponent is the size, in nodes, from which a cycling component
+// (bikeable segments joined at nodes, directions ignored) holds links:
+// places are linked to the segments of the largest component and of those
+// with at least this many nodes.
+const MinBikeComponent = 50
 
 // parallelIndexMin is the number of segments from which the R-trees are
 // built on several cores.
 const parallelIndexMin = 100000
 
-// NewIndex indexes the walkable segments of s.
+// NewIndex indexes the walkable segments of s, and the bikeable segments
+// of its main cycling components (see MinBikeComponent).
 func NewIndex(s *graph.Streets) *Index {
 	x := &Index{
 		s:        s,
@@ -57,6 +76,8 @@ func NewIndex(s *graph.Streets) *Index {
 		parts = min(runtime.GOMAXPROCS(0), 4)
 	}
 	x.trees = make([]rtree.RTreeG[int32], parts)
+	x.bikeTrees = make([]rtree.RTreeG[int32], parts)
+	bikeMain := mainBikeSegments(s)
 	var wg sync.WaitGroup
 	for p := range parts {
 		lo, hi := s.NumSegments()*p/parts, s.NumSegments()*(p+1)/parts
@@ -64,16 +85,70 @@ func NewIndex(s *graph.Streets) *Index {
 		go func() {
 			defer wg.Done()
 			for g := int32(lo); g < int32(hi); g++ {
-				if s.SegFlags[g]&graph.StreetWalk == 0 {
+				walk := s.SegFlags[g]&graph.StreetWalk != 0
+				if !walk && !bikeMain[g] {
 					continue
 				}
 				min, max := x.segBox(g)
-				x.trees[p].Insert(min, max, g)
+				if walk {
+					x.trees[p].Insert(min, max, g)
+				}
+				if bikeMain[g] {
+					x.bikeTrees[p].Insert(min, max, g)
+				}
 			}
 		}()
 	}
 	wg.Wait()
 	return x
+}
+
+// mainBikeSegments returns, per segment, whether it is bikeable (in one
+// direction at least) and belongs to a main cycling component: the
+// largest, or one of at least MinBikeComponent nodes.
+func mainBikeSegments(s *graph.Streets) []bool {
+	const bike = graph.StreetBike | graph.StreetBikeBack
+	parent := make([]int32, s.NumNodes())
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	find := func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	on := make([]bool, s.NumNodes())
+	for g := range s.SegFrom {
+		if s.SegFlags[g]&bike == 0 {
+			continue
+		}
+		a, b := s.SegFrom[g], s.SegTo[g]
+		on[a], on[b] = true, true
+		if ra, rb := find(a), find(b); ra != rb {
+			parent[ra] = rb
+		}
+	}
+	size := make([]int32, s.NumNodes())
+	largest := int32(-1)
+	for n := range size {
+		if on[n] {
+			r := find(int32(n))
+			size[r]++
+			if largest < 0 || size[r] > size[largest] {
+				largest = r
+			}
+		}
+	}
+	out := make([]bool, s.NumSegments())
+	for g := range out {
+		if s.SegFlags[g]&bike != 0 {
+			r := find(s.SegFrom[g])
+			out[g] = r == largest || size[r] >= MinBikeComponent
+		}
+	}
+	return out
 }
 
 // segBox returns the bounding box of segment g's shape, {lon, lat} corners.
@@ -89,7 +164,7 @@ func (x *Index) segBox(g int32) (min, max [2]float64) {
 	return min, max
 }
 
-// Snap is a point projected onto the nearest walkable street.
+// Snap is a point projected onto the nearest street of a mode.
 type Snap struct {
 	Seg      int32   // segment
 	Offset   float64 // metres from SegFrom along the segment to the projected point
@@ -104,6 +179,25 @@ type Snap struct {
 // point (exact to well under a millimetre at linking distances); the
 // reported connector is the haversine distance.
 func (x *Index) Snap(lat, lon, maxDist float64) (Snap, bool) {
+	return x.snap(x.trees, lat, lon, maxDist)
+}
+
+// SnapBike is Snap on the bikeable streets of the main cycling components
+// (see MinBikeComponent).
+func (x *Index) SnapBike(lat, lon, maxDist float64) (Snap, bool) {
+	return x.snap(x.bikeTrees, lat, lon, maxDist)
+}
+
+// snapMode is Snap for mode m.
+func (x *Index) snapMode(m Mode, lat, lon, maxDist float64) (Snap, bool) {
+	if m == Bike {
+		return x.SnapBike(lat, lon, maxDist)
+	}
+	return x.Snap(lat, lon, maxDist)
+}
+
+// snap returns the point of the segments of trees nearest to (lat, lon).
+func (x *Index) snap(trees []rtree.RTreeG[int32], lat, lon, maxDist float64) (Snap, bool) {
 	if math.IsNaN(lat) || math.IsNaN(lon) || !(maxDist >= 0) {
 		return Snap{}, false
 	}
@@ -126,8 +220,8 @@ func (x *Index) Snap(lat, lon, maxDist float64) (Snap, bool) {
 		}
 		return d2, k, t
 	}
-	for i := range x.trees {
-		x.trees[i].Nearby(
+	for i := range trees {
+		trees[i].Nearby(
 			func(min, max [2]float64, g int32, item bool) float64 {
 				if !item {
 					dx := gap(lon, min[0], max[0]) * kx

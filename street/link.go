@@ -34,6 +34,18 @@ func (r LinkReport) String() string {
 // street within maxDist metres (DefaultLinkDist when maxDist <= 0). Points
 // farther away get Seg -1.
 func LinkPoints(s *graph.Streets, idx *Index, lats, lons []float64, maxDist float64) (graph.Links, LinkReport, error) {
+	return linkPoints(Walk, s, idx, lats, lons, maxDist)
+}
+
+// LinkBikePoints links every point to the nearest bikeable street of the
+// main cycling components (see Index.SnapBike), as LinkPoints does to the
+// walkable ones.
+func LinkBikePoints(s *graph.Streets, idx *Index, lats, lons []float64, maxDist float64) (graph.Links, LinkReport, error) {
+	return linkPoints(Bike, s, idx, lats, lons, maxDist)
+}
+
+// linkPoints links every point to the nearest street of mode m.
+func linkPoints(m Mode, s *graph.Streets, idx *Index, lats, lons []float64, maxDist float64) (graph.Links, LinkReport, error) {
 	if len(lats) != len(lons) {
 		return graph.Links{}, LinkReport{}, fmt.Errorf("street: link points: %d latitudes for %d longitudes", len(lats), len(lons))
 	}
@@ -45,7 +57,7 @@ func LinkPoints(s *graph.Streets, idx *Index, lats, lons []float64, maxDist floa
 	rep := LinkReport{Points: n}
 	sum := 0.0
 	for i := range n {
-		sn, ok := idx.Snap(lats[i], lons[i], maxDist)
+		sn, ok := idx.snapMode(m, lats[i], lons[i], maxDist)
 		if !ok {
 			l.Seg[i] = -1
 			rep.Fallback++

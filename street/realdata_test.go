@@ -78,11 +78,16 @@ func TestRealStopLinksAndTransfers(t *testing.T) {
 // in the local projection at the query point; it returns the segment, the
 // connector length in the projection and the haversine length.
 func bruteSnap(s *graph.Streets, lat, lon float64) (int32, float64, float64) {
+	return bruteSnapAmong(s, lat, lon, func(g int32) bool { return s.SegFlags[g]&graph.StreetWalk != 0 })
+}
+
+// bruteSnapAmong is bruteSnap over the segments keep accepts.
+func bruteSnapAmong(s *graph.Streets, lat, lon float64, keep func(int32) bool) (int32, float64, float64) {
 	ky := graph.EarthRadius * math.Pi / 180
 	kx := ky * math.Cos(lat*math.Pi/180)
 	best, bestSeg, bestLat, bestLon := math.Inf(1), int32(-1), 0.0, 0.0
 	for g := range int32(s.NumSegments()) {
-		if s.SegFlags[g]&graph.StreetWalk == 0 {
+		if !keep(g) {
 			continue
 		}
 		lats, lons := s.Shape(g)
@@ -131,6 +136,82 @@ func TestRealSnapMatchesScan(t *testing.T) {
 	}
 	if snapped < 100 {
 		t.Errorf("only %d of 200 random points snapped", snapped)
+	}
+}
+
+// TestRealSnapBikeMatchesScan checks the cycling snap on central Nantes
+// (cycleways, footways, pedestrian streets): the nearest point of the
+// bikeable segments of the main cycling components, found by scanning
+// them all; the components are found here by a breadth-first search.
+func TestRealSnapBikeMatchesScan(t *testing.T) {
+	s := readStreets(t, "nantes", "centre.osm.pbf")
+	const bike = graph.StreetBike | graph.StreetBikeBack
+	adj := map[int32][]int32{}
+	for g := range int32(s.NumSegments()) {
+		if s.SegFlags[g]&bike != 0 {
+			a, b := s.SegFrom[g], s.SegTo[g]
+			adj[a], adj[b] = append(adj[a], b), append(adj[b], a)
+		}
+	}
+	comp := map[int32]int{}
+	var size []int
+	for n := range adj {
+		if _, seen := comp[n]; seen {
+			continue
+		}
+		id := len(size)
+		size = append(size, 0)
+		queue := []int32{n}
+		comp[n] = id
+		for len(queue) > 0 {
+			u := queue[0]
+			queue = queue[1:]
+			size[id]++
+			for _, v := range adj[u] {
+				if _, seen := comp[v]; !seen {
+					comp[v] = id
+					queue = append(queue, v)
+				}
+			}
+		}
+	}
+	largest := 0
+	for id := range size {
+		if size[id] > size[largest] {
+			largest = id
+		}
+	}
+	main := func(g int32) bool {
+		if s.SegFlags[g]&bike == 0 {
+			return false
+		}
+		c := comp[s.SegFrom[g]]
+		return c == largest || size[c] >= MinBikeComponent
+	}
+	small := 0
+	for g := range int32(s.NumSegments()) {
+		if s.SegFlags[g]&bike != 0 && !main(g) {
+			small++
+		}
+	}
+	idx := NewIndex(s)
+	lat0, lon0, lat1, lon1, _ := s.Bounds()
+	rng := rand.New(rand.NewPCG(16, 17))
+	differ := 0
+	for range 200 {
+		lat, lon := lat0+rng.Float64()*(lat1-lat0), lon0+rng.Float64()*(lon1-lon0)
+		_, _, wantDist := bruteSnapAmong(s, lat, lon, main)
+		sn, ok := idx.SnapBike(lat, lon, DefaultLinkDist)
+		if !ok || math.Abs(sn.Dist-wantDist) > 0.001 || !main(sn.Seg) {
+			t.Fatalf("%v,%v: cycling snap to segment %d at %.3f m (%v), scan %.3f m", lat, lon, sn.Seg, sn.Dist, ok, wantDist)
+		}
+		if w, _ := idx.Snap(lat, lon, DefaultLinkDist); w.Seg != sn.Seg {
+			differ++
+		}
+	}
+	t.Logf("%d cycling components, %d bikeable segments outside the main ones; %d of 200 points snap elsewhere than on foot", len(size), small, differ)
+	if differ == 0 {
+		t.Error("every point snaps to the same segment walking and cycling: the test shows nothing")
 	}
 }
 

@@ -6,16 +6,53 @@ import (
 	"reach/graph"
 )
 
+// Mode is a way of moving along the streets: which edges a search follows.
+type Mode uint8
+
+// Modes of the street searches.
+const (
+	// Walk follows the walkable edges (graph.StreetWalk), in both
+	// directions of every walkable segment.
+	Walk Mode = iota
+	// Bike follows the edges cyclists may ride (graph.StreetBike on the
+	// edge), in the directions they may ride them: one-way streets only
+	// one way, unless the way lets cyclists ride against it.
+	Bike
+)
+
+// String returns "walk" or "bike".
+func (m Mode) String() string {
+	if m == Bike {
+		return "bike"
+	}
+	return "walk"
+}
+
+// flags returns the edge flag a mode follows, and the segment flags that
+// let it ride a segment from SegFrom to SegTo (fwd) and back.
+func (m Mode) flags() (edge, fwd, back uint8) {
+	if m == Bike {
+		return graph.StreetBike, graph.StreetBike, graph.StreetBikeBack
+	}
+	return graph.StreetWalk, graph.StreetWalk, graph.StreetWalk
+}
+
 // Searcher runs bounded Dijkstra searches over the walking edges of a
-// street network. It holds all per-query state, reused from one search to
-// the next: after warm-up a search allocates nothing. A Searcher is not
-// safe for concurrent use, but any number of Searchers may search the same
-// (read-only) Streets at once.
+// street network (NewSearcher), or over its cycling edges in their
+// allowed directions (NewBikeSearcher). It holds all per-query state,
+// reused from one search to the next: after warm-up a search allocates
+// nothing. A Searcher is not safe for concurrent use, but any number of
+// Searchers may search the same (read-only) Streets at once.
 //
 // A search is: Reset, one or more AddNode/AddLink sources, Run; then read
-// Dist, Reached, DistToLink or ReachTargets.
+// Dist, Reached, DistToLink or ReachTargets. Distances are metres from the
+// sources, in the direction of travel (from the sources to the nodes).
 type Searcher struct {
 	s       *graph.Streets
+	mode    Mode
+	edge    uint8     // the edge flag followed
+	fwd     uint8     // segment flag to move from SegFrom towards SegTo
+	back    uint8     // segment flag to move from SegTo towards SegFrom
 	dist    []float64 // valid where stamp == gen
 	stamp   []uint32
 	gen     uint32
@@ -42,16 +79,28 @@ type source struct {
 	off, conn float64
 }
 
-// NewSearcher returns a Searcher over s.
-func NewSearcher(s *graph.Streets) *Searcher {
+// NewSearcher returns a Searcher over the walking network of s.
+func NewSearcher(s *graph.Streets) *Searcher { return newSearcher(s, Walk) }
+
+// NewBikeSearcher returns a Searcher over the cycling network of s.
+func NewBikeSearcher(s *graph.Streets) *Searcher { return newSearcher(s, Bike) }
+
+// newSearcher returns a Searcher over the network of a mode.
+func newSearcher(s *graph.Streets, m Mode) *Searcher {
 	n := s.NumNodes()
-	return &Searcher{
+	q := &Searcher{
 		s:     s,
+		mode:  m,
 		dist:  make([]float64, n),
 		stamp: make([]uint32, n),
 		gen:   1,
 	}
+	q.edge, q.fwd, q.back = m.flags()
+	return q
 }
+
+// Mode returns the network the searcher follows.
+func (q *Searcher) Mode() Mode { return q.mode }
 
 // Reset forgets the previous search in constant time.
 func (q *Searcher) Reset() {
@@ -78,19 +127,35 @@ func (q *Searcher) AddNode(n int32, d float64) {
 }
 
 // AddLink makes a point a source: the point stands offset metres from
-// SegFrom along segment seg, at connector metres from the street. Both
-// ends of the segment are seeded with the partial lengths plus the
-// connector. Segments that are not walkable are ignored.
+// SegFrom along segment seg, at connector metres from the street. The ends
+// of the segment are seeded with the partial lengths plus the connector:
+// both when walking, those the cyclist may ride towards when cycling.
+// Segments the mode may not use are ignored.
 func (q *Searcher) AddLink(seg int32, offset, connector float64) {
 	s := q.s
-	if seg < 0 || int(seg) >= s.NumSegments() || s.SegFlags[seg]&graph.StreetWalk == 0 {
+	if seg < 0 || int(seg) >= s.NumSegments() || s.SegFlags[seg]&(q.fwd|q.back) == 0 {
 		return
 	}
+	f := s.SegFlags[seg]
 	length := float64(s.SegLength[seg])
 	offset = math.Max(0, math.Min(length, offset))
 	q.srcs = append(q.srcs, source{seg, offset, connector})
-	q.AddNode(s.SegFrom[seg], connector+offset)
-	q.AddNode(s.SegTo[seg], connector+length-offset)
+	if f&q.back != 0 {
+		q.AddNode(s.SegFrom[seg], connector+offset)
+	}
+	if f&q.fwd != 0 {
+		q.AddNode(s.SegTo[seg], connector+length-offset)
+	}
+}
+
+// along returns the distance along segment seg from offset a to offset b
+// (metres from SegFrom), or +Inf when the mode may not move that way.
+func (q *Searcher) along(seg int32, a, b float64) float64 {
+	f := q.s.SegFlags[seg]
+	if (b > a && f&q.fwd == 0) || (b < a && f&q.back == 0) {
+		return math.Inf(1)
+	}
+	return math.Abs(b - a)
 }
 
 // Run settles, in order of distance, every node within maxDist metres of
@@ -121,7 +186,7 @@ func (q *Searcher) Run(maxDist float64) {
 		}
 		q.reached = append(q.reached, u)
 		for e := s.EdgeStart[u]; e < s.EdgeStart[u+1]; e++ {
-			if s.EdgeFlags[e]&graph.StreetWalk == 0 {
+			if s.EdgeFlags[e]&q.edge == 0 {
 				continue
 			}
 			v := s.EdgeTo[e]
@@ -148,20 +213,28 @@ func (q *Searcher) Dist(n int32) float64 {
 // slice is reused by the next search.
 func (q *Searcher) Reached() []int32 { return q.reached }
 
-// DistToLink returns the walking distance in metres from the sources to a
-// point linked at offset metres along segment seg, connector metres from
-// the street: through either end of the segment, or straight along it
-// from a source linked to the same segment. +Inf when unreachable.
+// DistToLink returns the distance in metres from the sources to a point
+// linked at offset metres along segment seg, connector metres from the
+// street: through either end of the segment (when the mode may move from
+// that end towards the point), or straight along it from a source linked
+// to the same segment. +Inf when unreachable.
 func (q *Searcher) DistToLink(seg int32, offset, connector float64) float64 {
 	s := q.s
-	if seg < 0 || int(seg) >= s.NumSegments() || s.SegFlags[seg]&graph.StreetWalk == 0 {
+	if seg < 0 || int(seg) >= s.NumSegments() || s.SegFlags[seg]&(q.fwd|q.back) == 0 {
 		return math.Inf(1)
 	}
+	f := s.SegFlags[seg]
 	length := float64(s.SegLength[seg])
-	best := math.Min(q.Dist(s.SegFrom[seg])+offset, q.Dist(s.SegTo[seg])+length-offset)
+	best := math.Inf(1)
+	if f&q.fwd != 0 {
+		best = q.Dist(s.SegFrom[seg]) + offset
+	}
+	if f&q.back != 0 {
+		best = math.Min(best, q.Dist(s.SegTo[seg])+length-offset)
+	}
 	for _, src := range q.srcs {
 		if src.seg == seg {
-			best = math.Min(best, src.conn+math.Abs(src.off-offset))
+			best = math.Min(best, src.conn+q.along(seg, src.off, offset))
 		}
 	}
 	return best + connector
@@ -234,7 +307,7 @@ func (q *Searcher) ReachTargets(t *Targets, maxDist float64) []Hit {
 	for _, u := range q.reached {
 		du := q.dist[u]
 		for e := s.EdgeStart[u]; e < s.EdgeStart[u+1]; e++ {
-			if s.EdgeFlags[e]&graph.StreetWalk == 0 {
+			if s.EdgeFlags[e]&q.edge == 0 {
 				continue
 			}
 			g := s.EdgeSeg[e]
@@ -256,7 +329,7 @@ func (q *Searcher) ReachTargets(t *Targets, maxDist float64) []Hit {
 	for _, src := range q.srcs {
 		g := src.seg
 		for k := t.segStart[g]; k < t.segStart[g+1]; k++ {
-			q.hit(t.point[k], src.conn+math.Abs(src.off-t.offset[k])+t.conn[k], maxDist)
+			q.hit(t.point[k], src.conn+q.along(g, src.off, t.offset[k])+t.conn[k], maxDist)
 		}
 	}
 	return q.hits
@@ -264,7 +337,7 @@ func (q *Searcher) ReachTargets(t *Targets, maxDist float64) []Hit {
 
 // hit records that target p is reached at distance d.
 func (q *Searcher) hit(p int32, d, maxDist float64) {
-	if d > maxDist {
+	if d > maxDist || math.IsInf(d, 1) {
 		return
 	}
 	if q.tstamp[p] == q.tgen {

@@ -38,6 +38,7 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	linkLimit := fs.Float64("link-limit", 0, "farthest street a stop or school is linked to, metres (default 1600)")
 	transferLimit := fs.Float64("transfer-limit", 0, "longest walking transfer between stops, metres (default 1000)")
 	egressLimit := fs.Float64("egress-limit", 0, "longest walk from a stop to a school or a cell, metres (default 1500)")
+	bikeLimit := fs.Float64("bike-limit", 0, "longest ride of a request (to a school, to the first stop), metres (default 5000, at most 30000)")
 	h3Res := fs.Int("h3-res", 9, "H3 resolution of the reachability cells: 8, 9 or 10")
 	strict := fs.Bool("strict-dates", false, "refuse a feed whose validity does not include --date instead of using the same weekday inside it")
 	out := fs.String("out", "", "graph file to write (required); replaced only when the build succeeds")
@@ -52,6 +53,9 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	}
 	if !(*maxShrink >= 0 && *maxShrink <= 100) {
 		return fmt.Errorf("--max-shrink %g: want a percentage from 0 to 100", *maxShrink)
+	}
+	if !(*bikeLimit >= 0 && *bikeLimit <= ingest.MaxBikeLimit) {
+		return fmt.Errorf("--bike-limit %g: want metres from 0 (the default, %g) to %g", *bikeLimit, ingest.DefaultBikeLimit, ingest.MaxBikeLimit)
 	}
 	if *h3Res < 8 || *h3Res > 10 {
 		return fmt.Errorf("--h3-res %d: want 8, 9 or 10", *h3Res)
@@ -134,7 +138,7 @@ func runBuild(args []string, stdout, stderr io.Writer) error {
 	p := newProgress(os.Stderr)
 	start := time.Now()
 	g, err := ingest.Build(src, ingest.Options{Date: d, StrictDates: *strict, Progress: p.update, Logf: p.logf,
-		LinkLimit: *linkLimit, TransferLimit: *transferLimit, EgressLimit: *egressLimit, H3Resolution: *h3Res})
+		LinkLimit: *linkLimit, TransferLimit: *transferLimit, EgressLimit: *egressLimit, BikeLimit: *bikeLimit, H3Resolution: *h3Res})
 	p.done()
 	if err != nil {
 		return err

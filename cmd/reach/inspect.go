@@ -57,6 +57,8 @@ func printSummary(w io.Writer, path string, s graph.Summary) {
 			fmt.Fprintf(w, "  schools: %d linked to streets, %d by straight-line fallback (connector mean %.0f m, max %.0f m); %d school-stop egress pairs\n",
 				l.Schools.Linked, l.Schools.Fallback, l.Schools.MeanDist, l.Schools.MaxDist, l.SchoolEgress)
 		}
+		fmt.Fprintf(w, "  cycling: rides up to %.0f m; %d stops and %d schools linked to the cycling network (connector mean %.0f m and %.0f m)\n",
+			s.BikeLimit, l.BikeStops.Linked, l.BikeSchools.Linked, l.BikeStops.MeanDist, l.BikeSchools.MeanDist)
 	}
 	if c := s.Cells; c.Cells > 0 {
 		fmt.Fprintf(w, "  cells: %d H3 cells at resolution %d, %d (stop, cell) egress pairs\n", c.Cells, c.Resolution, c.Egress)

@@ -193,7 +193,7 @@ func TestQueryAndStopsOnRennes(t *testing.T) {
 	}
 	for _, c := range [][]string{
 		{"query", "--graph", out, "--lat", "91", "--lon", "0"},
-		{"query", "--graph", out, "--lat", "48.1", "--lon", "-1.6", "--modes", "bike"},
+		{"query", "--graph", out, "--lat", "48.1", "--lon", "-1.6", "--modes", "bike,school"},
 		{"query", "--graph", out, "--lat", "48.1", "--lon", "-1.6", "--date", "2013-01-01"},
 		{"query", "--graph", out, "--lat", "48.1", "--lon", "-1.6", "--uai", "0000000A"},
 	} {

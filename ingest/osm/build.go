@@ -104,63 +104,128 @@ func build(w *wayList, nl *nodeList, minIsland int, rep *Report) *graph.Streets 
 	return assemble(w, nl, nodePos, keep, sg, rep)
 }
 
-// dropIslands finds the connected components of the walking network and
-// returns which nodes to keep: those of the largest component and of every
-// component with at least minIsland nodes (all components when minIsland
-// is negative). Nodes on no walkable segment are dropped.
+// components is a union-find over network nodes.
+type components []int32
+
+func newComponents(n int) components {
+	c := make(components, n)
+	for i := range c {
+		c[i] = int32(i)
+	}
+	return c
+}
+
+// find returns the representative of x's component.
+func (c components) find(x int32) int32 {
+	for c[x] != x {
+		c[x] = c[c[x]]
+		x = c[x]
+	}
+	return x
+}
+
+// union joins the components of a and b.
+func (c components) union(a, b int32) {
+	if ra, rb := c.find(a), c.find(b); ra != rb {
+		c[ra] = rb
+	}
+}
+
+// bikeable reports whether segment flags let cyclists ride it one way or
+// the other.
+func bikeable(f uint8) bool { return f&(graph.StreetBike|graph.StreetBikeBack) != 0 }
+
+// dropIslands decides what of the network is kept, and returns which
+// nodes are.
+//
+// Walking: the connected components of the walkable segments are kept
+// when they are the largest or have at least minIsland nodes (all of them
+// when minIsland is negative). Cycling: the components of the bikeable
+// segments, directions ignored, are kept on the same terms, and also when
+// they share a node with a kept walking component: a cycling component is
+// kept or dropped whole, so that no ride between two kept nodes loses a
+// piece. A segment loses the flags of a mode whose component is dropped
+// (its flags are cleared in sg); a node is kept when some segment with a
+// flag left reaches it. The walking network is thus what it would be
+// without cycling, and the cycling network holds every ride between its
+// nodes that the kept ways allow.
 func dropIslands(n int, sg *segments, minIsland int, rep *Report) []bool {
-	parent := make([]int32, n)
-	for i := range parent {
-		parent[i] = int32(i)
-	}
-	find := func(x int32) int32 {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
-	walkable := make([]bool, n)
+	walkComp, bikeComp := newComponents(n), newComponents(n)
+	walkable, biking := make([]bool, n), make([]bool, n)
 	for g := range sg.from {
-		if sg.flags[g]&graph.StreetWalk == 0 {
-			continue
-		}
 		a, b := sg.from[g], sg.to[g]
-		walkable[a], walkable[b] = true, true
-		if ra, rb := find(a), find(b); ra != rb {
-			parent[ra] = rb
+		if sg.flags[g]&graph.StreetWalk != 0 {
+			walkable[a], walkable[b] = true, true
+			walkComp.union(a, b)
+		}
+		if bikeable(sg.flags[g]) {
+			biking[a], biking[b] = true, true
+			bikeComp.union(a, b)
 		}
 	}
-	size := make([]int32, n)
-	var largest int32 = -1
+	// keptRoots returns, per component root of c over the nodes on, whether
+	// it is kept: the largest, those of minIsland nodes or more, and those
+	// extra says to keep.
+	keptRoots := func(c components, on []bool, extra []bool) (keep []bool, kept, dropped int) {
+		size := make([]int32, n)
+		var largest int32 = -1
+		for i := range n {
+			if !on[i] {
+				continue
+			}
+			r := c.find(int32(i))
+			size[r]++
+			if largest < 0 || size[r] > size[largest] {
+				largest = r
+			}
+		}
+		keep = make([]bool, n)
+		for i := range n {
+			if !on[i] || c[i] != int32(i) {
+				continue
+			}
+			if int32(i) == largest || minIsland < 0 || int(size[i]) >= minIsland || (extra != nil && extra[i]) {
+				keep[i] = true
+				kept++
+			} else {
+				dropped++
+			}
+		}
+		return keep, kept, dropped
+	}
+	walkRoot, walkKept, walkDropped := keptRoots(walkComp, walkable, nil)
+	rep.IslandsKept, rep.IslandsDropped = walkKept, walkDropped
+	walkKeep := make([]bool, n)
+	touches := make([]bool, n) // per cycling root: shares a node with kept walking
 	for i := range n {
-		if !walkable[i] {
-			rep.NonWalkableNodes++
-			continue
-		}
-		r := find(int32(i))
-		size[r]++
-		if largest < 0 || size[r] > size[largest] {
-			largest = r
+		walkKeep[i] = walkable[i] && walkRoot[walkComp.find(int32(i))]
+		if walkKeep[i] && biking[i] {
+			touches[bikeComp.find(int32(i))] = true
 		}
 	}
-	keepRoot := make([]bool, n)
-	for i := range n {
-		if parent[i] != int32(i) || !walkable[i] {
-			continue
-		}
-		if int32(i) == largest || minIsland < 0 || int(size[i]) >= minIsland {
-			keepRoot[i] = true
-			rep.IslandsKept++
-		} else {
-			rep.IslandsDropped++
-		}
-	}
+	bikeRoot, _, bikeDropped := keptRoots(bikeComp, biking, touches)
+	rep.BikeIslandsDropped = bikeDropped
 	keep := make([]bool, n)
+	for g := range sg.from {
+		a, b := sg.from[g], sg.to[g]
+		f := sg.flags[g]
+		if f&graph.StreetWalk != 0 && !walkKeep[a] {
+			f &^= graph.StreetWalk
+		}
+		if bikeable(f) && !bikeRoot[bikeComp.find(a)] {
+			f &^= graph.StreetBike | graph.StreetBikeBack
+		}
+		sg.flags[g] = f
+		if f != 0 {
+			keep[a], keep[b] = true, true
+		}
+	}
 	for i := range n {
-		keep[i] = walkable[i] && keepRoot[find(int32(i))]
-		if !keep[i] {
+		switch {
+		case !keep[i]:
 			rep.NodesDropped++
+		case !walkKeep[i]:
+			rep.BikeOnlyNodes++
 		}
 	}
 	return keep
@@ -219,7 +284,7 @@ func assemble(w *wayList, nl *nodeList, nodePos []int32, keep []bool, sg *segmen
 	var segClass []graph.StreetClass
 	for g := range sg.from {
 		a, b := newID[sg.from[g]], newID[sg.to[g]]
-		if a < 0 || b < 0 {
+		if a < 0 || b < 0 || sg.flags[g] == 0 {
 			rep.SegmentsDropped++
 			continue
 		}

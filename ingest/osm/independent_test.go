@@ -6,11 +6,14 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/osm"
 	"github.com/paulmach/osm/osmpbf"
+	"github.com/paulmach/osm/osmxml"
 
+	"reach/graph"
 	ingest "reach/ingest/osm"
 	"reach/internal/realdata"
 	"reach/street"
@@ -71,26 +74,46 @@ type naiveEdge struct {
 // naiveGraph reads the file into an adjacency map of walkable node pairs.
 func naiveGraph(t *testing.T, path string) map[int64][]naiveEdge {
 	t.Helper()
+	return naiveDirected(t, path, func(tags osm.Tags) (bool, bool) {
+		w := naiveWalkable(tags)
+		return w, w
+	})
+}
+
+// naiveDirected reads the file (.osm.pbf or .osm) into an adjacency map of
+// directed node pairs: along each way, a → b when rule says the way may be
+// travelled forward, b → a when backward.
+func naiveDirected(t *testing.T, path string, rule func(osm.Tags) (fwd, back bool)) map[int64][]naiveEdge {
+	t.Helper()
 	coords := map[int64][2]float64{}
-	var ways [][]int64
+	type way struct {
+		ids       []int64
+		fwd, back bool
+	}
+	var ways []way
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	sc := osmpbf.New(context.Background(), f, 1)
+	var sc osm.Scanner
+	if strings.HasSuffix(path, ".pbf") {
+		sc = osmpbf.New(context.Background(), f, 1)
+	} else {
+		sc = osmxml.New(context.Background(), f)
+	}
 	defer sc.Close()
 	for sc.Scan() {
 		switch o := sc.Object().(type) {
 		case *osm.Node:
 			coords[int64(o.ID)] = [2]float64{o.Lat, o.Lon}
 		case *osm.Way:
-			if naiveWalkable(o.Tags) {
+			if fwd, back := rule(o.Tags); fwd || back {
 				var ids []int64
 				for _, n := range o.Nodes {
 					ids = append(ids, int64(n.ID))
 				}
-				ways = append(ways, ids)
+				ways = append(ways, way{ids, fwd, back})
 			}
 		}
 	}
@@ -99,15 +122,19 @@ func naiveGraph(t *testing.T, path string) map[int64][]naiveEdge {
 	}
 	adj := map[int64][]naiveEdge{}
 	for _, w := range ways {
-		for i := 1; i < len(w); i++ {
-			a, okA := coords[w[i-1]]
-			b, okB := coords[w[i]]
-			if !okA || !okB || w[i-1] == w[i] {
+		for i := 1; i < len(w.ids); i++ {
+			a, okA := coords[w.ids[i-1]]
+			b, okB := coords[w.ids[i]]
+			if !okA || !okB || w.ids[i-1] == w.ids[i] {
 				continue
 			}
 			d := naiveHaversine(a[0], a[1], b[0], b[1])
-			adj[w[i-1]] = append(adj[w[i-1]], naiveEdge{w[i], d})
-			adj[w[i]] = append(adj[w[i]], naiveEdge{w[i-1], d})
+			if w.fwd {
+				adj[w.ids[i-1]] = append(adj[w.ids[i-1]], naiveEdge{w.ids[i], d})
+			}
+			if w.back {
+				adj[w.ids[i]] = append(adj[w.ids[i]], naiveEdge{w.ids[i-1], d})
+			}
 		}
 	}
 	return adj
@@ -173,7 +200,12 @@ func TestDistancesMatchNaiveGraph(t *testing.T) {
 			const sources, targets, reachedTargets = 20, 12, 6
 			pairs, finite, worst := 0, 0, 0.0
 			for range sources {
+				// A source on the walking network (nodes on cycle-only
+				// ways are there for cycling alone).
 				src := int32(rng.IntN(s.NumNodes()))
+				for !hasEdge(s, src, graph.StreetWalk) {
+					src = int32(rng.IntN(s.NumNodes()))
+				}
 				want := naiveDijkstra(adj, s.NodeOSM[src])
 				q.Reset()
 				q.AddNode(src, 0)
@@ -206,4 +238,14 @@ func TestDistancesMatchNaiveGraph(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hasEdge reports whether an edge leaving node n has the flag.
+func hasEdge(s *graph.Streets, n int32, flag uint8) bool {
+	for e := s.EdgeStart[n]; e < s.EdgeStart[n+1]; e++ {
+		if s.EdgeFlags[e]&flag != 0 {
+			return true
+		}
+	}
+	return false
 }

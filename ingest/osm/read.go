@@ -7,7 +7,10 @@
 // to the whole extract. Ways are cut into segments at real intersections
 // (nodes shared by several ways, or used twice by one) and at way ends;
 // other nodes are kept as shape points only. Small walking islands are
-// dropped.
+// dropped; the cycling network keeps every component that joins the
+// walking network, whole (see Options.MinIslandNodes), so that a ride
+// between two of its nodes is never cut short by a dropped cycle-only
+// node.
 package osm
 
 import (
@@ -27,15 +30,18 @@ import (
 )
 
 // DefaultMinIslandNodes is the default minimum size, in network nodes, of a
-// walking component that is kept besides the largest one.
+// walking (or cycling) component that is kept besides the largest one.
 const DefaultMinIslandNodes = 50
 
 // Options control how an extract is read.
 type Options struct {
 	// MinIslandNodes: connected components of the walking network with
 	// fewer nodes (intersections and street ends) are dropped, except the
-	// largest component, which is always kept. 0 means
-	// DefaultMinIslandNodes; a negative value keeps every component.
+	// largest component, which is always kept. Components of the cycling
+	// network (directions ignored) are dropped on the same terms unless
+	// they share a node with the kept walking network: those are kept
+	// whole. 0 means DefaultMinIslandNodes; a negative value keeps every
+	// component.
 	MinIslandNodes int
 	// Procs is the number of PBF decoding goroutines; 0 means GOMAXPROCS.
 	Procs int
@@ -64,14 +70,18 @@ type Report struct {
 	ShapePoints  int
 	WalkLength   float64 // total length of the walkable segments, metres
 
-	// Islands: walking components dropped for being small, and the nodes
-	// and segments that went with them. NonWalkableNodes counts the nodes
-	// only cycle-only ways reach (dropped too, and included in NodesDropped).
-	IslandsKept      int
-	IslandsDropped   int
-	NodesDropped     int
-	SegmentsDropped  int
-	NonWalkableNodes int
+	// Islands: walking components kept and dropped for being small, and
+	// the nodes and segments that went with them. Cycling components are
+	// kept when large or when they share a node with the kept walking
+	// network (see Options.MinIslandNodes); BikeIslandsDropped counts the
+	// others. BikeOnlyNodes counts the kept nodes no walkable segment
+	// reaches (on cycleways closed to pedestrians).
+	IslandsKept        int
+	IslandsDropped     int
+	BikeIslandsDropped int
+	NodesDropped       int
+	SegmentsDropped    int
+	BikeOnlyNodes      int
 
 	// Bounding box of the kept network, computed from its coordinates
 	// (file headers are not trusted).

@@ -19,7 +19,7 @@ var fixtureNodes = map[int64][2]float64{
 	1: {48.000, -1.000}, 2: {48.000, -0.999}, 3: {48.000, -0.998}, 4: {48.000, -0.997}, 5: {48.000, -0.996},
 	10: {48.001, -0.998}, 11: {48.002, -0.998}, 22: {47.999, -0.996}, 41: {47.999, -0.999}, 42: {47.998, -0.999},
 	50: {48.001, -0.999}, 60: {48.003, -0.997}, 61: {48.003, -0.996}, 62: {48.004, -0.996}, 63: {48.004, -0.997},
-	80: {48.0005, -0.9995},
+	80: {48.0005, -0.9995}, 30: {48.003, -0.998}, 43: {47.997, -0.999},
 }
 
 func TestReadRulesFixture(t *testing.T) {
@@ -50,6 +50,8 @@ func TestReadRulesFixture(t *testing.T) {
 		{[]int64{1, 80, 50}, graph.StreetBike | graph.StreetBikeBack, ""}, // cycleway foot=no
 		{[]int64{41, 42}, walk | graph.StreetBike, ""},                    // oneway
 		{[]int64{22, 42}, all, ""},                                        // footway bicycle=yes
+		{[]int64{11, 30}, graph.StreetBike | graph.StreetBikeBack, ""},    // service foot=no, joins the walking network at 11
+		{[]int64{22, 43}, graph.StreetBike | graph.StreetBikeBack, ""},    // cycleway foot=no, joins it at 22
 	}
 	if s.NumSegments() != len(want) {
 		t.Errorf("got %d segments, want %d", s.NumSegments(), len(want))
@@ -99,8 +101,9 @@ func TestReadRulesFixture(t *testing.T) {
 	}
 
 	// Nodes: intersections and street ends only; 4 and 80 are shape points.
+	// 30 and 43 are reached by cycle-only ways from the walking network.
 	nodes := slices.Sorted(slices.Values(s.NodeOSM))
-	if wantNodes := []int64{1, 2, 3, 5, 10, 11, 22, 41, 42, 50, 60}; !slices.Equal(nodes, wantNodes) {
+	if wantNodes := []int64{1, 2, 3, 5, 10, 11, 22, 30, 41, 42, 43, 50, 60}; !slices.Equal(nodes, wantNodes) {
 		t.Errorf("nodes %v, want %v", nodes, wantNodes)
 	}
 
@@ -123,16 +126,16 @@ func TestReadRulesFixture(t *testing.T) {
 	wantRep := Report{
 		Path: filepath.Join("testdata", "rules.osm"), Format: "xml",
 		NodesRead: 25, WaysRead: 18, WaysKept: 14, MissingNodes: 1,
-		Nodes: 11, Segments: 13, Edges: 26, WalkSegments: 12, BikeSegments: 6,
+		Nodes: 13, Segments: 15, Edges: 30, WalkSegments: 12, BikeSegments: 8,
 		ShapePoints: rep.ShapePoints, WalkLength: rep.WalkLength,
-		IslandsKept: 1, IslandsDropped: 1, NodesDropped: 4, SegmentsDropped: 3, NonWalkableNodes: 2,
-		MinLat: 47.998, MinLon: -1.000, MaxLat: 48.004, MaxLon: -0.996,
+		IslandsKept: 1, IslandsDropped: 1, BikeIslandsDropped: 1, NodesDropped: 2, SegmentsDropped: 1, BikeOnlyNodes: 2,
+		MinLat: 47.997, MinLon: -1.000, MaxLat: 48.004, MaxLon: -0.996,
 	}
 	if *rep != wantRep {
 		t.Errorf("report\n got %+v\nwant %+v", *rep, wantRep)
 	}
-	if rep.ShapePoints != 31 {
-		t.Errorf("%d shape points, want 31", rep.ShapePoints)
+	if rep.ShapePoints != 35 {
+		t.Errorf("%d shape points, want 35", rep.ShapePoints)
 	}
 
 	// A negative minimum keeps the island.
@@ -140,7 +143,7 @@ func TestReadRulesFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s2.NumNodes() != 13 || rep2.IslandsDropped != 0 || rep2.IslandsKept != 2 || rep2.NodesDropped != 2 {
+	if s2.NumNodes() != 15 || rep2.IslandsDropped != 0 || rep2.IslandsKept != 2 || rep2.BikeIslandsDropped != 0 || rep2.NodesDropped != 0 {
 		t.Errorf("keeping islands: %d nodes, report %+v", s2.NumNodes(), *rep2)
 	}
 	// A minimum of 2 keeps it too; 3 drops it.
@@ -248,9 +251,9 @@ var realCounts = []struct {
 	nodesRead, waysRead, waysKept                 int64
 	nodes, segments, islandsDropped, nodesDropped int
 }{
-	{"rennes", "streets.osm.pbf", 13093, 3065, 2945, 3784, 4969, 87, 304},
-	{"nantes", "centre.osm.pbf", 82630, 12089, 2719, 3271, 4687, 76, 177},
-	{"rnv", "rnv.osm.pbf", 164598, 37344, 32028, 38007, 49249, 154, 1441},
+	{"rennes", "streets.osm.pbf", 13093, 3065, 2945, 3791, 4980, 87, 297},
+	{"nantes", "centre.osm.pbf", 82630, 12089, 2719, 3290, 4723, 76, 158},
+	{"rnv", "rnv.osm.pbf", 164598, 37344, 32028, 38921, 50490, 154, 527},
 	{"beatty", "beatty.osm", 6624, 344, 160, 208, 283, 9, 61},
 }
 

@@ -81,9 +81,10 @@ func permit(v string) int {
 // bicycle=yes/designated/permissive; never steps, motorway or trunk unless
 // bicycle allows (steps never); bicycle=no/private/dismount/use_sidepath
 // excludes; access or vehicle=no/private excludes unless bicycle allows.
-// oneway=yes/1/true (implied on roundabouts and motorways) and oneway=-1
-// restrict the direction unless oneway:bicycle=no or a contraflow cycleway
-// (cycleway*=opposite*); oneway:bicycle=yes/-1 restricts cyclists alone.
+// oneway=yes/1/true (implied on roundabouts and motorways without a oneway
+// tag) and oneway=-1 restrict the direction unless oneway:bicycle=no or a
+// contraflow cycleway (cycleway*=opposite*); oneway:bicycle=yes/-1
+// restricts cyclists alone.
 func classify(tags osm.Tags) (r rule, ok bool) {
 	hw := tags.Find("highway")
 	var class graph.StreetClass
@@ -122,10 +123,11 @@ func classify(tags osm.Tags) (r rule, ok bool) {
 	}
 	if bike {
 		r.bikeFwd, r.bikeBack = true, true
-		dir := oneway(tags.Find("oneway"))
-		if dir == 0 && (tags.Find("junction") == "roundabout" || tags.Find("junction") == "circular" ||
+		ow := tags.Find("oneway")
+		dir := oneway(ow)
+		if ow == "" && (tags.Find("junction") == "roundabout" || tags.Find("junction") == "circular" ||
 			class == graph.ClassMotorway) {
-			dir = 1
+			dir = 1 // implied, unless a oneway tag says otherwise
 		}
 		if contraflow(tags) {
 			dir = 0

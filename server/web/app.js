@@ -355,7 +355,10 @@
   }
 
   function minutes(s) { return Math.round(s / 60) + " min"; }
-  const MODALITY = { walk: "à pied", transit: "transports", school: "car scolaire", none: "—" };
+  const MODALITY = {
+    walk: "à pied", bike: "vélo", transit: "transports", "bike+transit": "vélo + transports",
+    school: "car scolaire", none: "—",
+  };
 
   function el(tag, attrs, ...children) {
     const e = document.createElement(tag);
@@ -413,8 +416,8 @@
     try {
       const j = await getJSON("/v1/journey?" + p);
       legs.replaceChildren(...j.legs.map((l) => {
-        const what = l.mode === "walk"
-          ? "marche " + Math.round(l.distance_m || 0) + " m"
+        const what = l.mode === "walk" ? "marche " + Math.round(l.distance_m || 0) + " m"
+          : l.mode === "bike" ? "vélo " + Math.round(l.distance_m || 0) + " m"
           : (l.school_bus ? "car scolaire " : l.mode + " ") + (l.line || "") + (l.headsign ? " → " + l.headsign : "");
         return el("li", { "data-mode": l.mode }, el("span", { class: "mode" }, l.depart.slice(0, 5)),
           what + " : " + l.from + " → " + l.to + " (arrivée " + l.arrive.slice(0, 5) + ")");
