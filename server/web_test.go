@@ -446,6 +446,7 @@ func checkJourney(t *testing.T, p *browserPage, base string, state url.Values, w
 	if got.Ink < 50 {
 		t.Errorf("%s: only %d pixels of the journey's ink on the map", what, got.Ink)
 	}
+	t.Logf("%s: %d legs (%v) drawn through %d points", what, len(j.Legs), modes, points)
 	return got
 }
 
@@ -566,9 +567,11 @@ func testWebPage(t *testing.T, exe string, r *region, typed string) {
 		t.Errorf("bands by ring (the default): the URL holds rings=%q", p.pageURL().Get("rings"))
 	}
 
-	// A school's journey, drawn leg by leg and listed.
-	uai := eval[string](p, "first school", `document.querySelector("li.school").dataset.uai`)
-	p.do("open a school's journey", chromedp.Click(`li.school .school-toggle`))
+	// A school's journey, drawn leg by leg and listed: the first school
+	// reached by a vehicle, so that rides are drawn through their stops.
+	uai := eval[string](p, "first school by vehicle", `(document.querySelector('li.school:has(.modality:not([data-modality="walk"]))') ||
+		document.querySelector("li.school")).dataset.uai`)
+	p.do("open a school's journey", chromedp.Click(fmt.Sprintf(`li.school[data-uai=%q] .school-toggle`, uai)))
 	p.waitJourney("journey drawn")
 	state = p.pageURL()
 	if state.Get("uai") != uai {
