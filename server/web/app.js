@@ -416,6 +416,7 @@ async function search({ refit = true } = {}) {
     isoCache.key = isoKey;
     isoCache.doc = bands;
     found.answer = answer;
+    found.journey = null;
     found.schools = new Map((answer.schools || []).filter((s) => s.best.reachable).map((s) => [s.school.uai, s]));
     map.setBands(bands, state.rings);
     map.setSchools([...found.schools.values()].map((s) => ({ uai: s.school.uai, lon: s.school.lon, lat: s.school.lat, band: s.best.band_index })));
@@ -434,6 +435,16 @@ async function search({ refit = true } = {}) {
     if (seq !== searchSeq) return;
     body.dataset.state = "error";
     setStatus("La recherche a échoué. " + frenchError(e), "error");
+    found.answer = null;
+    found.journey = null;
+    found.schools = new Map();
+    state.uai = "";
+    writeURL();
+    map.setBands(null, state.rings);
+    map.setSchools([]);
+    map.setJourney([]);
+    $("legend").replaceChildren();
+    $("summary").replaceChildren();
     $("results").replaceChildren(el("p", { class: "empty", text: "Aucun résultat à afficher." }));
   } finally {
     if (seq === searchSeq) $("panel").removeAttribute("aria-busy");
@@ -726,6 +737,7 @@ $("refit").addEventListener("click", () => {
 let graphBox = null;
 
 async function start() {
+  setStatus("Chargement de la carte…", "busy");
   readURL();
   showControls();
   // On a narrow screen the criteria start folded, so that the map shows.
