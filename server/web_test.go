@@ -1,9 +1,14 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"maps"
 	"math"
 	"net/url"
 	"os"
@@ -55,20 +60,68 @@ func artefactDir(t *testing.T) string {
 }
 
 // saveScreenshot writes a screenshot to the artefacts directory and, when
-// REACH_SCREENSHOTS names a directory (docs/ for the README), there too.
-func saveScreenshot(t *testing.T, name string, png []byte) {
+// REACH_SCREENSHOTS names a directory (docs/ for the README), there too
+// with at most 256 colours, to keep the repository small.
+func saveScreenshot(t *testing.T, name string, shot []byte) {
 	t.Helper()
-	dirs := []string{artefactDir(t)}
-	if d := os.Getenv("REACH_SCREENSHOTS"); d != "" {
-		dirs = append(dirs, d)
-	}
-	for _, d := range dirs {
-		p := filepath.Join(d, name)
-		if err := os.WriteFile(p, png, 0o644); err != nil {
+	write := func(p string, b []byte) {
+		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("screenshot: %s (%d bytes)", p, len(png))
+		t.Logf("screenshot: %s (%d bytes)", p, len(b))
 	}
+	write(filepath.Join(artefactDir(t), name), shot)
+	if d := os.Getenv("REACH_SCREENSHOTS"); d != "" {
+		write(filepath.Join(d, name), paletted(t, shot))
+	}
+}
+
+// paletted re-encodes a PNG with the 256 colours it uses most, every
+// other colour drawn as the nearest of them: a page's flat colours stay
+// exact, only the edges of anti-aliased text and lines move a little.
+func paletted(t *testing.T, shot []byte) []byte {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	counts := map[color.RGBA]int{}
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			counts[color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)]++
+		}
+	}
+	colours := slices.Collect(maps.Keys(counts))
+	slices.SortFunc(colours, func(a, b color.RGBA) int {
+		if d := counts[b] - counts[a]; d != 0 {
+			return d
+		}
+		return int(a.R)<<16 + int(a.G)<<8 + int(a.B) - (int(b.R)<<16 + int(b.G)<<8 + int(b.B))
+	})
+	pal := make(color.Palette, 0, 256)
+	for _, c := range colours[:min(256, len(colours))] {
+		pal = append(pal, c)
+	}
+	out := image.NewPaletted(b, pal)
+	nearest := map[color.RGBA]uint8{}
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+			i, ok := nearest[c]
+			if !ok {
+				i = uint8(pal.Index(c))
+				nearest[c] = i
+			}
+			out.SetColorIndex(x, y, i)
+		}
+	}
+	var buf bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	if err := enc.Encode(&buf, out); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // markedRegion is the synthetic region whose directory also gives boarding

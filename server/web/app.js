@@ -487,7 +487,10 @@ function showIntro() {
 
 function showLegend(bands) {
   const items = bands.map((b, i) => el("li", {}, swatch(i), bandText(b.band)));
-  const legend = [el("p", { class: "legend-title", text: "Temps de trajet" }), el("ul", { class: "bands" }, ...items)];
+  const legend = [el("p", { class: "legend-title", text: "Temps de trajet" }), el("ul", { class: "bands" }, ...items),
+    el("ul", { class: "marker-key" },
+      el("li", {}, el("span", { class: "key origin" }), "adresse"),
+      el("li", {}, el("span", { class: "key school" }), "établissement"))];
   if (found.journey) {
     legend.push(el("ul", { class: "journey-key" },
       el("li", {}, el("span", { class: "key walk" }), "à pied"),
@@ -607,6 +610,7 @@ async function selectSchool(uai, { fromMap = false, restore = false } = {}) {
     map.setJourney(j.legs);
     showLegend(found.answer.summary.bands);
     box.replaceChildren(journeyList(j, s.school));
+    reveal(card, fromMap);
     const jb = new Box();
     for (const l of j.legs) for (const p of l.path || []) jb.add(p[0], p[1]);
     if (!jb.empty && !map.contains(jb.b)) {
@@ -627,8 +631,8 @@ async function selectSchool(uai, { fromMap = false, restore = false } = {}) {
 function reveal(card, fromMap) {
   const panel = $("panel");
   if (panel.scrollHeight > panel.clientHeight && getComputedStyle(panel).overflowY !== "visible") {
-    const top = card.getBoundingClientRect().top - panel.getBoundingClientRect().top;
-    if (top < 0 || top > panel.clientHeight - 80) panel.scrollTop += top - 8;
+    const r = card.getBoundingClientRect(), p = panel.getBoundingClientRect();
+    if (r.top < p.top || r.bottom > p.top + panel.clientHeight) panel.scrollTop += r.top - p.top - 8;
   } else if (fromMap) {
     card.scrollIntoView({ block: "start" });
   }

@@ -83,11 +83,10 @@ export class MapView {
   // pixels, at most at zoom maxZoom.
   fit(box, pad, maxZoom = 16) {
     const w = Math.max(40, this.width - pad.left - pad.right), h = Math.max(40, this.height - pad.top - pad.bottom);
-    let z = maxZoom;
-    for (; z > MIN_ZOOM; z -= 0.25) {
-      const p = project(box[0], box[1], z), q = project(box[2], box[3], z);
-      if (q[0] - p[0] <= w && p[1] - q[1] <= h) break;
-    }
+    // Extents double with each zoom level: the zoom where the box just fits.
+    const p0 = project(box[0], box[1], 0), q0 = project(box[2], box[3], 0);
+    const fits = Math.min(Math.log2(w / Math.max(q0[0] - p0[0], 1e-12)), Math.log2(h / Math.max(p0[1] - q0[1], 1e-12)));
+    const z = Math.max(MIN_ZOOM, Math.min(maxZoom, fits));
     const p = project(box[0], box[1], z), q = project(box[2], box[3], z);
     // The box's centre at the centre of the area inside the margins.
     this.view = { x: (p[0] + q[0]) / 2 - (pad.left - pad.right) / 2, y: (p[1] + q[1]) / 2 - (pad.top - pad.bottom) / 2, z };
