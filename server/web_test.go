@@ -509,7 +509,8 @@ func testWebPage(t *testing.T, exe string, r *region, typed string) {
 
 	// An address chosen among the suggestions, with the keyboard.
 	p.do("open the page", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible(`body[data-state="ready"]`))
-	p.do("type an address", chromedp.SendKeys(`#address`, typed), chromedp.WaitVisible(`#suggestions li[role="option"]`))
+	p.do("type an address", chromedp.SendKeys(`#address`, typed),
+		chromedp.WaitVisible(fmt.Sprintf(`#suggestions[data-query=%q] li[role="option"]`, typed)))
 	if exp := eval[string](p, "combobox", `document.getElementById("address").getAttribute("aria-expanded")`); exp != "true" {
 		t.Errorf("suggestions shown, aria-expanded %q", exp)
 	}
@@ -667,37 +668,50 @@ func testWebPage(t *testing.T, exe string, r *region, typed string) {
 	p.do("streets drawn", chromedp.WaitVisible(`body[data-streets="ready"]`))
 	saveScreenshot(t, "web-"+r.name+"-desktop.png", p.screenshot())
 
-	// A click on a school's marker opens its journey.
-	var other *engine.SchoolResult
-	for i, s := range want.Schools {
-		if s.Best.Reachable && s.School.UAI != uai {
-			other = &want.Schools[i]
-			break
-		}
+	// A click on a school's marker opens its journey: a school whose
+	// marker stands apart from the others.
+	rect := eval[[]float64](p, "map rectangle", `(() => { const r = document.getElementById("map").getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })()`)
+	inside := func(x, y float64) bool { // on the canvas, away from its buttons
+		return x > rect[0]+70 && x < rect[2]-10 && y > rect[1]+10 && y < rect[3]-10
 	}
-	if other != nil {
-		x, y := p.screenPoint(other.School.Lon, other.School.Lat)
-		p.do("click a school on the map", chromedp.MouseClickXY(x, y))
-		p.do("its journey", chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelector("li.school.selected") !== null &&
-			document.querySelector("li.school.selected").dataset.uai === %q && document.querySelector("li.school.selected ol.legs") !== null`,
-			other.School.UAI), chromedp.WithPollingTimeout(20*time.Second)))
-		if u := p.pageURL().Get("uai"); u != other.School.UAI {
-			t.Errorf("school %s clicked on the map, the URL holds uai=%q", other.School.UAI, u)
-		}
-	}
-
-	// A click elsewhere on the map, away from the markers, is a new origin.
 	var markers [][2]float64
+	var reached []engine.SchoolResult
 	for _, s := range want.Schools {
 		if s.Best.Reachable {
 			x, y := p.screenPoint(s.School.Lon, s.School.Lat)
 			markers = append(markers, [2]float64{x, y})
+			reached = append(reached, s)
 		}
 	}
+	near := func(x, y, d float64, skip int) bool {
+		for i, m := range markers {
+			if i != skip && math.Hypot(m[0]-x, m[1]-y) < d {
+				return true
+			}
+		}
+		return false
+	}
+	for i, s := range reached {
+		m := markers[i]
+		if s.School.UAI == uai || near(m[0], m[1], 20, i) || !inside(m[0], m[1]) {
+			continue
+		}
+		p.do("click a school on the map", chromedp.MouseClickXY(m[0], m[1]))
+		p.do("its journey", chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelector("li.school.selected") !== null &&
+			document.querySelector("li.school.selected").dataset.uai === %q && document.querySelector("li.school.selected ol.legs") !== null`,
+			s.School.UAI), chromedp.WithPollingTimeout(20*time.Second)))
+		if u := p.pageURL().Get("uai"); u != s.School.UAI {
+			t.Errorf("school %s clicked on the map, the URL holds uai=%q", s.School.UAI, u)
+		}
+		break
+	}
+
+	// A click elsewhere on the map, away from the markers, is a new origin.
+	ox, oy := p.screenPoint(lon, lat)
 	x, y := math.NaN(), math.NaN()
-	for _, d := range [][2]float64{{0.07, -0.05}, {-0.07, 0.05}, {0.05, 0.08}, {-0.08, -0.06}, {0.12, 0.02}, {-0.03, -0.12}} {
+	for _, d := range [][2]float64{{0.07, -0.05}, {-0.07, 0.05}, {0.05, 0.08}, {-0.08, -0.06}, {0.12, 0.02}, {-0.03, -0.12}, {0.1, -0.1}, {-0.1, 0.1}} {
 		cx, cy := p.screenPoint(lon+(v[2]-v[0])*d[0], lat+(v[3]-v[1])*d[1])
-		if !slices.ContainsFunc(markers, func(m [2]float64) bool { return math.Hypot(m[0]-cx, m[1]-cy) < 30 }) {
+		if inside(cx, cy) && !near(cx, cy, 30, -1) && math.Hypot(cx-ox, cy-oy) > 30 {
 			x, y = cx, cy
 			break
 		}

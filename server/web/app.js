@@ -133,7 +133,7 @@ function syncModes() {
 // ---- Formatting ---------------------------------------------------------
 
 const round6 = (x) => Math.round(x * 1e6) / 1e6;
-const coordsText = (o) => o.lat.toFixed(5) + ", " + o.lon.toFixed(5);
+const coordsText = (o) => o.lat.toFixed(6) + ", " + o.lon.toFixed(6);
 
 // clock shows HH:MM[:SS] as HH:MM, marking times past midnight.
 function clock(t) {
@@ -295,6 +295,7 @@ async function suggest(text) {
     const doc = await getJSON("/v1/geocode?" + q, combo.abort.signal);
     if (seq !== combo.seq) return [];
     combo.text = text;
+    listbox.dataset.query = text; // the text the suggestions are for
     openList(doc.features);
     if (!doc.features.length) setStatus("Aucune adresse ne correspond à « " + text.trim() + " ».");
     return doc.features;
