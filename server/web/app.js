@@ -11,7 +11,7 @@ const body = document.body;
 
 // Band limits the page asks for, up to the longest trip chosen.
 const CUTS = [15, 30, 45, 60, 90, 120];
-const MODES = ["walk", "transit", "school"];
+const MODES = ["walk", "bike", "transit", "school"];
 const DEFAULTS = { arrive_by: "08:30", max_minutes: "90", modes: "walk,transit,school", diploma: "", track: "", boarding: false, rings: true };
 
 // What the page shows: the controls' values, the origin and the school
@@ -98,7 +98,7 @@ function showControls() {
   showCriteria();
 }
 
-const MODE_NAMES = { walk: "à pied", transit: "transports en commun", school: "cars scolaires" };
+const MODE_NAMES = { walk: "à pied", bike: "à vélo", transit: "transports en commun", school: "cars scolaires" };
 
 // showCriteria sums up the criteria beside their title, for when they are
 // folded (on narrow screens).
@@ -493,9 +493,10 @@ function showLegend(bands) {
       el("li", {}, el("span", { class: "key origin" }), "adresse"),
       el("li", {}, el("span", { class: "key school" }), "établissement"))];
   if (found.journey) {
-    legend.push(el("ul", { class: "journey-key" },
-      el("li", {}, el("span", { class: "key walk" }), "à pied"),
-      el("li", {}, el("span", { class: "key ride" }), "en véhicule, arrêts")));
+    const keys = [el("li", {}, el("span", { class: "key walk" }), "à pied")];
+    if (found.journey.legs.some((l) => l.mode === "bike")) keys.push(el("li", {}, el("span", { class: "key bike" }), "à vélo"));
+    keys.push(el("li", {}, el("span", { class: "key ride" }), "en véhicule, arrêts"));
+    legend.push(el("ul", { class: "journey-key" }, ...keys));
   }
   $("legend").replaceChildren(...legend);
 }
@@ -668,9 +669,9 @@ function journeyList(j, school) {
     const m = legMode(l);
     const from = l.from === "origin" ? "l'adresse de départ" : l.from;
     let text;
-    if (l.mode === "walk") {
+    if (l.mode === "walk" || l.mode === "bike") {
       const to = l.to === school.name ? school.name : "l'arrêt " + l.to;
-      text = "À pied" + (l.distance_m ? ", " + metres(l.distance_m) : "") + ", de " + from + " à " + to;
+      text = m.text + (l.distance_m ? ", " + metres(l.distance_m) : "") + ", de " + from + " à " + to;
     } else {
       text = m.text + (l.line ? " " + l.line : "") + (l.headsign ? " direction " + l.headsign : "") +
         ", de " + l.from + " à " + l.to;

@@ -291,8 +291,8 @@ export class MapView {
     return drawn;
   }
 
-  // drawJourney draws the legs: walks dashed, rides solid, their stops
-  // as rings. It returns the legs and points drawn.
+  // drawJourney draws the legs: walks dashed, cycling dotted, rides solid
+  // with their stops as rings. It returns the legs and points drawn.
   drawJourney() {
     const ctx = this.ctx;
     let legs = 0, points = 0;
@@ -300,7 +300,7 @@ export class MapView {
     for (const leg of this.legs) {
       if (!leg.path || leg.path.length < 2) continue;
       const pts = leg.path.map((p) => this.toScreen(p[0], p[1]));
-      lines.push({ walk: leg.mode === "walk", pts });
+      lines.push({ style: leg.mode === "walk" || leg.mode === "bike" ? leg.mode : "ride", pts });
       legs++;
       points += pts.length;
     }
@@ -311,21 +311,27 @@ export class MapView {
     };
     ctx.lineCap = "round";
     ctx.lineJoin = "round";
+    const styles = { // casing width, line width, dashes, caps
+      walk: [7, 3, [6, 6], "butt"],
+      bike: [8, 4, [0.1, 7], "round"],
+      ride: [9, 5, [], "round"],
+    };
     for (const l of lines) { // casings first, so that lines join cleanly
       ctx.strokeStyle = palette.CASING;
-      ctx.lineWidth = l.walk ? 7 : 9;
+      ctx.lineWidth = styles[l.style][0];
       stroke(l.pts);
     }
     for (const l of lines) {
+      const [, width, dash, cap] = styles[l.style];
       ctx.strokeStyle = palette.INK;
-      ctx.lineWidth = l.walk ? 3 : 5;
-      ctx.setLineDash(l.walk ? [6, 6] : []);
-      ctx.lineCap = l.walk ? "butt" : "round";
+      ctx.lineWidth = width;
+      ctx.setLineDash(dash);
+      ctx.lineCap = cap;
       stroke(l.pts);
     }
     ctx.setLineDash([]);
     for (const l of lines) {
-      if (l.walk) continue;
+      if (l.style !== "ride") continue;
       l.pts.forEach((p, i) => {
         const end = i === 0 || i === l.pts.length - 1;
         ctx.beginPath();
