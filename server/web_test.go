@@ -398,8 +398,23 @@ func checkSchools(t *testing.T, p *browserPage, want *engine.Answer, what string
 // reachableFor asks the API what the page asks for its state.
 func reachableFor(t *testing.T, base string, state url.Values) *engine.Answer {
 	t.Helper()
-	q := url.Values{"lat": {state.Get("lat")}, "lon": {state.Get("lon")}, "arrive_by": {"08:30"}, "max_minutes": {"90"},
-		"modes": {"walk,transit,school"}, "cutoffs": {"15,30,45,60,90"}, "group": {"school"}, "per_page": {"500"}}
+	or := func(k, def string) string {
+		if v := state.Get(k); v != "" {
+			return v
+		}
+		return def
+	}
+	limit, _ := strconv.Atoi(or("max_minutes", "90"))
+	var cut []string
+	for _, c := range []int{15, 30, 45, 60, 90, 120} {
+		if c < limit {
+			cut = append(cut, strconv.Itoa(c))
+		}
+	}
+	cut = append(cut, strconv.Itoa(limit))
+	q := url.Values{"lat": {state.Get("lat")}, "lon": {state.Get("lon")}, "arrive_by": {or("arrive_by", "08:30")},
+		"max_minutes": {strconv.Itoa(limit)}, "modes": {or("modes", "walk,transit,school")}, "cutoffs": {strings.Join(cut, ",")},
+		"group": {"school"}, "per_page": {"500"}}
 	for _, k := range []string{"diploma", "track", "boarding"} {
 		if v := state.Get(k); v != "" {
 			q.Set(k, v)
@@ -588,17 +603,32 @@ func testWebPage(t *testing.T, exe string, r *region, typed string) {
 	}
 
 	// Filters: each changes the list as the API answers and goes in the URL.
-	for _, f := range []struct{ id, value, param string }{
-		{"diploma", "CAP", "diploma"}, {"track", "apprentissage", "track"}, {"diploma", "", "diploma"}, {"track", "", "track"},
-		{"boarding", "true", "boarding"}, {"boarding", "false", "boarding"},
+	// So do the criteria; defaults are left out of the URL.
+	for _, f := range []struct {
+		what  string
+		do    chromedp.Action[chromedp.Void]
+		param string
+		want  string // in the URL
+	}{
+		{"diploma CAP", setControl("diploma", "CAP"), "diploma", "CAP"},
+		{"track apprentissage", setControl("track", "apprentissage"), "track", "apprentissage"},
+		{"any diploma", setControl("diploma", ""), "diploma", ""},
+		{"any track", setControl("track", ""), "track", ""},
+		{"boarding", setControl("boarding", "true"), "boarding", "true"},
+		{"boarding or not", setControl("boarding", "false"), "boarding", ""},
+		{"trips up to 1 h", setControl("max", "60"), "max_minutes", "60"},
+		{"trips up to 1 h 30", setControl("max", "90"), "max_minutes", ""},
+		{"arrival by 08:00", setControl("arrive", "08:00"), "arrive_by", "08:00"},
+		{"arrival by 08:30", setControl("arrive", "08:30"), "arrive_by", ""},
+		{"no school bus", chromedp.Click(`input[name="mode"][value="school"]`), "modes", "walk,transit"},
+		{"school buses", chromedp.Click(`input[name="mode"][value="school"]`), "modes", ""},
 	} {
-		what := fmt.Sprintf("filter %s=%q", f.id, f.value)
-		p.searched(what, setControl(f.id, f.value))
+		p.searched(f.what, f.do)
 		state = p.pageURL()
-		if wantURL := strings.TrimSuffix(f.value, "false"); state.Get(f.param) != wantURL {
-			t.Errorf("%s: the URL holds %s=%q", what, f.param, state.Get(f.param))
+		if state.Get(f.param) != f.want {
+			t.Errorf("%s: the URL holds %s=%q, want %q", f.what, f.param, state.Get(f.param), f.want)
 		}
-		checkSchools(t, p, reachableFor(t, ts.URL, state), what)
+		checkSchools(t, p, reachableFor(t, ts.URL, state), f.what)
 	}
 
 	// The bands as contours of the cumulative areas, and back.
