@@ -23,6 +23,11 @@ type Leg struct {
 	LineName string  `json:"line_name,omitempty"`  // long name
 	Headsign string  `json:"headsign,omitempty"`
 	TripID   string  `json:"trip_id,omitempty"`
+	// Path is the leg's line on a map, [lon, lat] points (WGS84, 6
+	// decimals): a walk is a straight line between its ends (the street
+	// path is not kept by the search); a ride goes through the stops of
+	// its route from boarding to alighting.
+	Path [][2]float64 `json:"path"`
 }
 
 // Journey is the arrive-by journey to one school.
@@ -55,15 +60,20 @@ func (r *Reachability) Journey(e *Engine, s int32) (*Journey, error) {
 	j := &Journey{School: pl.SchoolID[s], Modality: trip.Modality.String(), Depart: graph.FormatClock(trip.Depart),
 		Arrive: graph.FormatClock(trip.Arrive), Duration: trip.Duration}
 	school := pl.SchoolName[s]
+	origin := lonLat(p.Lon, p.Lat)
+	schoolAt := lonLat(pl.SchoolLon[s], pl.SchoolLat[s])
+	stopAt := func(stop int32) [2]float64 { return lonLat(tt.StopLon[stop], tt.StopLat[stop]) }
 	switch trip.Modality {
 	case graph.ModalityWalk:
 		metres := float64(trip.Duration) * p.WalkSpeed
 		j.WalkM = round1(metres)
-		j.Legs = []Leg{{Mode: "walk", From: "origin", To: school, Depart: j.Depart, Arrive: j.Arrive, Metres: round1(metres)}}
+		j.Legs = []Leg{{Mode: "walk", From: "origin", To: school, Depart: j.Depart, Arrive: j.Arrive, Metres: round1(metres),
+			Path: [][2]float64{origin, schoolAt}}}
 		return j, nil
 	case graph.ModalityBike:
 		j.BikeM = round1(float64(trip.ride))
-		j.Legs = []Leg{{Mode: "bike", From: "origin", To: school, Depart: j.Depart, Arrive: j.Arrive, Metres: j.BikeM}}
+		j.Legs = []Leg{{Mode: "bike", From: "origin", To: school, Depart: j.Depart, Arrive: j.Arrive, Metres: j.BikeM,
+			Path: [][2]float64{origin, schoolAt}}}
 		return j, nil
 	}
 	if trip.journey < 0 {
@@ -81,7 +91,7 @@ func (r *Reachability) Journey(e *Engine, s int32) (*Journey, error) {
 	}
 	j.Legs = append(j.Legs, Leg{Mode: mode, From: "origin", To: tt.StopName[rj.Source], ToStop: tt.StopID[rj.Source],
 		Depart: graph.FormatClock(trip.Depart), Arrive: graph.FormatClock(rj.Start),
-		Metres: round1(a.Metres)})
+		Metres: round1(a.Metres), Path: [][2]float64{origin, stopAt(rj.Source)}})
 	for _, l := range rj.Legs {
 		switch l.Kind {
 		case raptor.LegVehicle:
@@ -91,19 +101,21 @@ func (r *Reachability) Journey(e *Engine, s int32) (*Journey, error) {
 				From: tt.StopName[l.FromStop], To: tt.StopName[l.ToStop], FromStop: tt.StopID[l.FromStop], ToStop: tt.StopID[l.ToStop],
 				Depart: graph.FormatClock(l.Depart), Arrive: graph.FormatClock(l.Arrive),
 				Line: tt.LineShortName[line], LineName: tt.LineLongName[line], Headsign: tt.TripHeadsign[l.Trip], TripID: tt.TripID[l.Trip],
+				Path: ridePath(tt, l),
 			})
 		default:
 			m := e.footpathMetres(l.FromStop, l.ToStop, float64(l.Arrive-l.Depart)*p.WalkSpeed)
 			j.Legs = append(j.Legs, Leg{Mode: "walk", From: tt.StopName[l.FromStop], To: tt.StopName[l.ToStop],
 				FromStop: tt.StopID[l.FromStop], ToStop: tt.StopID[l.ToStop], Depart: graph.FormatClock(l.Depart),
-				Arrive: graph.FormatClock(l.Arrive), Metres: round1(m)})
+				Arrive: graph.FormatClock(l.Arrive), Metres: round1(m), Path: [][2]float64{stopAt(l.FromStop), stopAt(l.ToStop)}})
 			j.WalkM += m
 		}
 	}
 	// Egress walk.
 	m := e.egressMetres(s, rj.Stop)
 	j.Legs = append(j.Legs, Leg{Mode: "walk", From: tt.StopName[rj.Stop], FromStop: tt.StopID[rj.Stop], To: school,
-		Depart: graph.FormatClock(rj.Arrival - rj.Egress), Arrive: graph.FormatClock(rj.Arrival), Metres: round1(m)})
+		Depart: graph.FormatClock(rj.Arrival - rj.Egress), Arrive: graph.FormatClock(rj.Arrival), Metres: round1(m),
+		Path: [][2]float64{stopAt(rj.Stop), schoolAt}})
 	j.WalkM = round1(j.WalkM + m)
 	j.Transfers = max(rj.Trips-1, 0)
 	return j, nil
@@ -130,5 +142,23 @@ func (e *Engine) JourneyTo(ctx context.Context, req JourneyRequest) (*Journey, i
 	j, err := r.Journey(e, s)
 	return j, s, err
 }
+
+// ridePath is the line of a ride: the stops of its route from the boarding
+// position to the alighting one.
+func ridePath(tt *graph.Timetable, l raptor.Leg) [][2]float64 {
+	stops := tt.RouteStopsOf(l.Route)
+	if l.BoardPos < 0 || l.AlightPos < l.BoardPos || int(l.AlightPos) >= len(stops) {
+		// Not a route position: the straight line between the two stops.
+		return [][2]float64{lonLat(tt.StopLon[l.FromStop], tt.StopLat[l.FromStop]), lonLat(tt.StopLon[l.ToStop], tt.StopLat[l.ToStop])}
+	}
+	path := make([][2]float64, 0, l.AlightPos-l.BoardPos+1)
+	for _, s := range stops[l.BoardPos : l.AlightPos+1] {
+		path = append(path, lonLat(tt.StopLon[s], tt.StopLat[s]))
+	}
+	return path
+}
+
+// lonLat is a GeoJSON position rounded to 6 decimals.
+func lonLat(lon, lat float64) [2]float64 { return [2]float64{round6(lon), round6(lat)} }
 
 func round1(x float64) float64 { return float64(int64(x*10+0.5)) / 10 }

@@ -284,12 +284,16 @@ func checkJourneys(t *testing.T, e *Engine, addrs [][2]float64, arriveBy int32) 
 		}
 		for k, s := range res.Reached {
 			trip := res.Trips[k]
-			if !trip.Found || trip.Modality == graph.ModalityWalk || checked > 60 {
+			if !trip.Found || checked > 60 {
 				continue
 			}
 			j, err := res.Journey(e, int32(s))
 			if err != nil {
 				t.Fatalf("school %d: %v", s, err)
+			}
+			checkPaths(t, e, p, int32(s), j)
+			if trip.Modality == graph.ModalityWalk {
+				continue
 			}
 			checked++
 			if j.Depart != graph.FormatClock(trip.Depart) || j.Arrive != graph.FormatClock(trip.Arrive) {
@@ -312,6 +316,44 @@ func checkJourneys(t *testing.T, e *Engine, addrs [][2]float64, arriveBy int32) 
 		}
 	}
 	return checked
+}
+
+// checkPaths checks the lines of a journey's legs: each leg's starts where
+// the one before ends, the first at the origin, the last at the school;
+// a leg between stops starts and ends at them; a walk is a straight line.
+func checkPaths(t *testing.T, e *Engine, p Params, s int32, j *Journey) {
+	t.Helper()
+	tt := &e.Graph().Timetable
+	pl := &e.Graph().Places
+	at := func(lon, lat float64) [2]float64 { return [2]float64{round6(lon), round6(lat)} }
+	stop := func(id string) [2]float64 {
+		for i, x := range tt.StopID {
+			if x == id {
+				return at(tt.StopLon[i], tt.StopLat[i])
+			}
+		}
+		t.Fatalf("no stop %s", id)
+		return [2]float64{}
+	}
+	want := at(p.Lon, p.Lat)
+	for i, l := range j.Legs {
+		if len(l.Path) < 2 {
+			t.Fatalf("journey to %s: leg %d (%s) has %d points", j.School, i, l.Mode, len(l.Path))
+		}
+		if l.Path[0] != want {
+			t.Fatalf("journey to %s: leg %d starts at %v, the leg before ends at %v", j.School, i, l.Path[0], want)
+		}
+		want = l.Path[len(l.Path)-1]
+		if l.FromStop != "" && l.Path[0] != stop(l.FromStop) || l.ToStop != "" && want != stop(l.ToStop) {
+			t.Fatalf("journey to %s: leg %d from %s to %s drawn from %v to %v", j.School, i, l.FromStop, l.ToStop, l.Path[0], want)
+		}
+		if l.Mode == "walk" && len(l.Path) != 2 {
+			t.Fatalf("journey to %s: walk %d has %d points", j.School, i, len(l.Path))
+		}
+	}
+	if school := at(pl.SchoolLon[s], pl.SchoolLat[s]); want != school {
+		t.Fatalf("journey to %s ends at %v, the school is at %v", j.School, want, school)
+	}
 }
 
 func TestJourneyMatchesReach(t *testing.T) {

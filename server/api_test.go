@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -343,6 +344,18 @@ func testJourney(t *testing.T, r *region, base, origin string) {
 			if j.Legs[i].Depart < j.Legs[i-1].Arrive {
 				t.Errorf("journey to %s: leg %d leaves at %s before leg %d arrives at %s", x.School.UAI, i, j.Legs[i].Depart, i-1, j.Legs[i-1].Arrive)
 			}
+		}
+		// The legs draw one line from the origin to the school.
+		end := [2]float64{x.School.Lon, x.School.Lat}
+		at := [2]float64{math.Round(r.lon*1e6) / 1e6, math.Round(r.lat*1e6) / 1e6}
+		for i, l := range j.Legs {
+			if len(l.Path) < 2 || l.Path[0] != at {
+				t.Fatalf("journey to %s: leg %d's path %v does not start at %v", x.School.UAI, i, l.Path, at)
+			}
+			at = l.Path[len(l.Path)-1]
+		}
+		if at != end {
+			t.Errorf("journey to %s: the legs end at %v, the school is at %v", x.School.UAI, at, end)
 		}
 	}
 }

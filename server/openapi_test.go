@@ -228,3 +228,197 @@ func example(t *testing.T, p oaParam) string {
 	}
 	return string(p.Example)
 }
+
+// TestOpenAPIDescriptions requires a description on every parameter (of
+// the components and of the operations) and on every property of every
+// schema, nested ones included.
+func TestOpenAPIDescriptions(t *testing.T) {
+	t.Parallel()
+	var doc map[string]any
+	if err := json.Unmarshal(openAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	described := func(v any) bool {
+		m, _ := v.(map[string]any)
+		s, _ := m["description"].(string)
+		return strings.TrimSpace(s) != ""
+	}
+	var params, paramsDone, props, propsDone int
+	var missing []string
+	components, _ := doc["components"].(map[string]any)
+	for name, p := range obj(components["parameters"]) {
+		params++
+		if described(p) {
+			paramsDone++
+		} else {
+			missing = append(missing, "parameter "+name)
+		}
+	}
+	for path, ops := range obj(doc["paths"]) {
+		for method, op := range obj(ops) {
+			ps, _ := obj(op)["parameters"].([]any)
+			for _, p := range ps {
+				if _, ref := obj(p)["$ref"]; ref {
+					continue // counted with the components
+				}
+				params++
+				if described(p) {
+					paramsDone++
+				} else {
+					missing = append(missing, fmt.Sprintf("parameter %v of %s %s", obj(p)["name"], method, path))
+				}
+			}
+		}
+	}
+	var walk func(node any, at string)
+	walk = func(node any, at string) {
+		m := obj(node)
+		if m == nil {
+			return
+		}
+		for name, p := range obj(m["properties"]) {
+			props++
+			if described(p) {
+				propsDone++
+			} else {
+				missing = append(missing, "property "+at+"."+name)
+			}
+			walk(p, at+"."+name)
+		}
+		walk(m["items"], at+"[]")
+		for _, k := range []string{"allOf", "oneOf", "anyOf"} {
+			alts, _ := m[k].([]any)
+			for _, a := range alts {
+				walk(a, at)
+			}
+		}
+	}
+	for name, s := range obj(components["schemas"]) {
+		walk(s, name)
+	}
+	if params < 30 || props < 150 {
+		t.Fatalf("only %d parameters and %d properties found: is the walk broken?", params, props)
+	}
+	t.Logf("described: %d of %d parameters, %d of %d properties", paramsDone, params, propsDone, props)
+	sort.Strings(missing)
+	for _, m := range missing {
+		t.Errorf("%s has no description", m)
+	}
+}
+
+// obj is v as a JSON object (nil when it is not one).
+func obj(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// TestOpenAPIAnswersDocumented asks every GET route of the API on the
+// synthetic region and checks that each field of the answers is a
+// documented property of the route's response schema.
+func TestOpenAPIAnswersDocumented(t *testing.T) {
+	t.Parallel()
+	var doc map[string]any
+	if err := json.Unmarshal(openAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	schemas := obj(obj(doc["components"])["schemas"])
+	r := synthRegion(t)
+	_, ts := newTestServer(t, Config{}, r.eng)
+	origin := fmt.Sprintf("lat=%v&lon=%v", r.lat, r.lon)
+	box := fmt.Sprintf("%v,%v,%v,%v", r.lon-0.02, r.lat-0.02, r.lon+0.02, r.lat+0.02)
+	asks := []struct{ path, query string }{
+		{"/v1/reachable", origin + "&per_page=500"},
+		{"/v1/reachable", origin + "&group=school&per_page=500"},
+		{"/v1/reachable", origin + "&include_unreachable=true&per_page=500&max_minutes=20"},
+		{"/v1/isochrone", origin + "&rings=true"},
+		{"/v1/isochrone", origin + "&format=h3"},
+		{"/v1/journey", origin + "&uai=" + r.uai},
+		{"/v1/schools", "bbox=" + box},
+		{"/v1/streets", "bbox=" + box},
+		{"/v1/graph", ""},
+		{"/v1/geocode", "q=place&" + origin},
+	}
+	for _, a := range asks {
+		op := obj(obj(obj(doc["paths"])[a.path])["get"])
+		var schema any
+		for _, c := range obj(obj(obj(op["responses"])["200"])["content"]) {
+			schema = obj(c)["schema"]
+		}
+		res := get(t, ts.URL+a.path+"?"+a.query)
+		if res.status != 200 || schema == nil {
+			t.Errorf("%s?%s: status %d, schema %v", a.path, a.query, res.status, schema)
+			continue
+		}
+		var answer any
+		res.decode(t, &answer)
+		var undocumented []string
+		checkDocumented(answer, schema, schemas, a.path, &undocumented)
+		for _, u := range undocumented {
+			t.Errorf("%s?%s: %s is not in the schema", a.path, a.query, u)
+		}
+	}
+}
+
+// checkDocumented walks a JSON value beside its schema and lists the
+// object fields the schema does not name. A schema object without
+// properties is free-form.
+func checkDocumented(v, schema any, schemas map[string]any, at string, out *[]string) {
+	// The properties and item schemas the schema allows, references and
+	// compositions resolved.
+	props := map[string][]any{}
+	var items []any
+	freeForm := false
+	var collect func(s any)
+	collect = func(s any) {
+		m := obj(s)
+		if m == nil {
+			return
+		}
+		if ref, ok := m["$ref"].(string); ok {
+			name, _ := strings.CutPrefix(ref, "#/components/schemas/")
+			collect(schemas[name])
+			return
+		}
+		ps, hasProps := m["properties"]
+		for name, p := range obj(ps) {
+			props[name] = append(props[name], p)
+		}
+		if it, ok := m["items"]; ok {
+			items = append(items, it)
+		}
+		alts := false
+		for _, k := range []string{"allOf", "oneOf", "anyOf"} {
+			l, _ := m[k].([]any)
+			for _, a := range l {
+				alts = true
+				collect(a)
+			}
+		}
+		if !hasProps && !alts && m["type"] == "object" {
+			freeForm = true
+		}
+	}
+	collect(schema)
+	switch x := v.(type) {
+	case map[string]any:
+		if freeForm {
+			return
+		}
+		for k, val := range x {
+			ss, ok := props[k]
+			if !ok {
+				*out = append(*out, at+"."+k)
+				continue
+			}
+			for _, s := range ss {
+				checkDocumented(val, s, schemas, at+"."+k, out)
+			}
+		}
+	case []any:
+		for _, e := range x {
+			for _, s := range items {
+				checkDocumented(e, s, schemas, at+"[]", out)
+			}
+		}
+	}
+}

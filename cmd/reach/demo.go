@@ -10,6 +10,7 @@ import (
 	"reach/graph"
 	"reach/ingest"
 	"reach/ingest/synth"
+	"reach/server"
 )
 
 // runDemo generates the synthetic demo region, builds its graph and, with
@@ -57,5 +58,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if *addr != "" {
 		serveArgs = append(serveArgs, "--addr", *addr)
 	}
-	return runServe(serveArgs, stdout, stderr)
+	// The page opens on the town centre.
+	centre := server.Place{Lat: synth.CentreLat, Lon: synth.CentreLon, Name: "Sancerval, centre-ville"}
+	return runServeFrom(serveArgs, stdout, stderr, &centre)
 }

@@ -22,16 +22,24 @@ import (
 )
 
 func runServe(args []string, stdout, stderr io.Writer) error {
+	return runServeFrom(args, stdout, stderr, nil)
+}
+
+// runServeFrom serves like reach serve; the link it prints opens the web
+// page on example when given, else on the graph's busiest stop.
+func runServeFrom(args []string, stdout, stderr io.Writer, example *server.Place) error {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	return serve(args, stdout, stderr, sigs, nil)
+	return serve(args, stdout, stderr, sigs, nil, example)
 }
 
 // serve runs the HTTP server until SIGINT or SIGTERM arrives on sigs,
 // reloading the graph on SIGHUP. started, when set, is called with the
-// listening address once the server accepts connections.
-func serve(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal, started func(net.Addr)) error {
+// listening address once the server accepts connections. Once listening,
+// it prints a link to the web page opened on example (nil: on a place
+// the server picks).
+func serve(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal, started func(net.Addr), example *server.Place) error {
 	fs := newFlags("serve", stdout, stderr)
 	graphPath := fs.String("graph", "", "graph `FILE` to serve (required); reloaded on SIGHUP")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address `HOST:PORT` (the PORT environment variable overrides the port)")
@@ -89,6 +97,7 @@ func serve(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal, start
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "graph", *graphPath, "build_id", srv.BuildID(), "max_inflight", *inflight)
+	fmt.Fprintln(stdout, pageLine(ln.Addr(), srv, example))
 	if started != nil {
 		started(ln.Addr())
 	}
@@ -127,6 +136,27 @@ func serve(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal, start
 			return nil
 		}
 	}
+}
+
+// pageLine says where the web page is, opened on an example place: the
+// one given, or the busiest stop of the graph served.
+func pageLine(addr net.Addr, srv *server.Server, example *server.Place) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		host, port = addr.String(), ""
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost" // listening on every interface
+	}
+	base := "http://" + net.JoinHostPort(host, port)
+	p, ok := srv.ExamplePlace()
+	if example != nil {
+		p, ok = *example, true
+	}
+	if !ok {
+		return "web page: " + base + "/"
+	}
+	return fmt.Sprintf("web page, from %s: %s", p.Name, server.PageLink(base, p))
 }
 
 // listenAddr applies the PORT environment variable to --addr.

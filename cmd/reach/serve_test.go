@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -217,5 +218,93 @@ func TestServeBadGraph(t *testing.T) {
 				t.Errorf("serve %s on %s: exit %d, stderr:\n%s", name, addr, code, stderr)
 			}
 		}
+	}
+}
+
+// TestServePrintsPageLink runs `reach demo --serve` (what `make run` runs
+// without data) and `reach serve`: each prints a link to the web page
+// opened on an example place, the link answers, and trainings are within
+// reach of its place.
+func TestServePrintsPageLink(t *testing.T) {
+	dir := t.TempDir()
+	graphFile := filepath.Join(dir, "region.graph")
+	serveWriteSynth(t, graphFile, 0)
+	for _, c := range []struct {
+		name string
+		args []string
+		from string // the place named in the line
+	}{
+		{"demo", []string{"demo", "--serve", "--dir", filepath.Join(dir, "demo"), "--out", filepath.Join(dir, "demo.graph")}, "Sancerval, centre-ville"},
+		{"serve", []string{"serve", "--graph", graphFile, "--log-format", "json"}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], append(c.args, "--addr", "127.0.0.1:0")...)
+			cmd.Env = append(os.Environ(), "REACH_TEST_MAIN=1")
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				cmd.Process.Signal(syscall.SIGTERM)
+				cmd.Wait()
+			}()
+			lines := make(chan string, 10)
+			go func() {
+				sc := bufio.NewScanner(stdout)
+				for sc.Scan() {
+					lines <- sc.Text()
+				}
+				close(lines)
+			}()
+			var line string
+			timeout := time.After(60 * time.Second)
+			for !strings.HasPrefix(line, "web page") {
+				select {
+				case l, ok := <-lines:
+					if !ok {
+						cmd.Wait()
+						t.Fatalf("reach %s ended without printing the page's link: %s", c.name, stderr.String())
+					}
+					line = l
+				case <-timeout:
+					t.Fatalf("reach %s printed no link to the page", c.name)
+				}
+			}
+			_, link, ok := strings.Cut(line, ": http")
+			link = "http" + link
+			u, err := url.Parse(link)
+			if !ok || err != nil || u.Path != "/" || !u.Query().Has("lat") || !u.Query().Has("lon") ||
+				(c.from != "" && !strings.Contains(line, "from "+c.from+":")) {
+				t.Fatalf("reach %s printed %q", c.name, line)
+			}
+			res, err := http.Get(link)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+				t.Errorf("%s: %d %s", link, res.StatusCode, res.Header.Get("Content-Type"))
+			}
+			q := url.Values{"lat": {u.Query().Get("lat")}, "lon": {u.Query().Get("lon")}}
+			res, err = http.Get("http://" + u.Host + "/v1/reachable?" + q.Encode())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			var a struct {
+				Summary struct {
+					Reachable int `json:"reachable_offers"`
+				} `json:"summary"`
+			}
+			if err := json.NewDecoder(res.Body).Decode(&a); err != nil || res.StatusCode != 200 || a.Summary.Reachable == 0 {
+				t.Errorf("reachable from the link's place %v: status %d, %d offers, %v", q, res.StatusCode, a.Summary.Reachable, err)
+			}
+			t.Logf("%s (%d offers within reach)", line, a.Summary.Reachable)
+		})
 	}
 }
