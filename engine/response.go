@@ -36,19 +36,22 @@ type OfferDoc struct {
 
 // TripDoc is the arrive-by trip to a school, as answers show it.
 type TripDoc struct {
-	Reachable  bool    `json:"reachable"`
-	DurationS  int32   `json:"duration_s,omitempty"`
-	Band       string  `json:"band,omitempty"` // "0-15", "15-30", …
-	BandIndex  int     `json:"band_index"`     // index of the band; number of bands when unreachable
-	Modality   string  `json:"modality"`       // walk, bike, transit, bike+transit, school, none
-	Depart     string  `json:"depart,omitempty"`
-	Arrive     string  `json:"arrive,omitempty"`
-	Transfers  int     `json:"transfers"`
-	WalkM      float64 `json:"walk_m"`
-	BikeM      float64 `json:"bike_m,omitempty"`   // metres ridden (straight to the school, or to the first stop)
-	MinS       int32   `json:"min_s,omitempty"`    // shortest travel time over the window
-	MedianS    int32   `json:"median_s,omitempty"` // median travel time over the window
-	SchoolOnly bool    `json:"school_bus_only"`
+	Reachable bool    `json:"reachable"`
+	DurationS int32   `json:"duration_s,omitempty"`
+	Band      string  `json:"band,omitempty"` // "0-15", "15-30", …
+	BandIndex int     `json:"band_index"`     // index of the band; number of bands when unreachable
+	Modality  string  `json:"modality"`       // walk, bike, transit, bike+transit, school, none
+	Depart    string  `json:"depart,omitempty"`
+	Arrive    string  `json:"arrive,omitempty"`
+	Transfers int     `json:"transfers"`
+	WalkM     float64 `json:"walk_m"`
+	BikeM     float64 `json:"bike_m,omitempty"`   // metres ridden (straight to the school, or to the first stop)
+	MinS      int32   `json:"min_s,omitempty"`    // shortest travel time over the window
+	MedianS   int32   `json:"median_s,omitempty"` // median travel time over the window
+	// PercentileS is the travel time at the request's percentile
+	// (Params.Percentile) over the window.
+	PercentileS int32 `json:"percentile_s,omitempty"`
+	SchoolOnly  bool  `json:"school_bus_only"`
 }
 
 // ResultDoc is one ranked offer of an answer (group=offer). Offer is
@@ -250,6 +253,9 @@ func (e *Engine) tripDoc(r *Reachability, x Ranked, cut []int) TripDoc {
 	}
 	if t.Median != Unreachable {
 		d.MedianS = t.Median
+	}
+	if t.Percentile != Unreachable {
+		d.PercentileS = t.Percentile
 	}
 	return d
 }

@@ -132,3 +132,45 @@ func TestLocationsWithoutOffers(t *testing.T) {
 		t.Errorf("%d results for %d reachable locations", len(b.Results), a.Summary.Reachable)
 	}
 }
+
+// TestPercentileReported: every result reports its travel time at the
+// request's percentile beside the minimum and the median over the window;
+// percentile 0 is the minimum, 50 the median, 100 the longest.
+func TestPercentileReported(t *testing.T) {
+	e := synthEngine(t)
+	checked, spread := 0, 0
+	for _, a := range addresses(e, 15, 31) {
+		docs := map[float64]map[string]TripDoc{}
+		for _, pct := range []float64{0, 50, 90, 100} {
+			p := DefaultParams(a[0], a[1])
+			p.Percentile = pct
+			ans, err := e.Answer(context.Background(), Request{Params: p, PerPage: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			docs[pct] = map[string]TripDoc{}
+			for _, r := range ans.Results {
+				if r.Offer != nil {
+					docs[pct][r.School.UAI+" "+r.Offer.Label+" "+r.Offer.Track] = r.TripDoc
+				}
+			}
+		}
+		for id, d := range docs[50] {
+			if !d.Reachable || d.MinS == 0 {
+				continue
+			}
+			d0, d90, d100 := docs[0][id], docs[90][id], docs[100][id]
+			if d.PercentileS != d.MedianS || d0.PercentileS != d.MinS || d90.PercentileS < d.MedianS || d100.PercentileS < d90.PercentileS {
+				t.Fatalf("offer %s: min %d median %d; percentile 0: %d, 50: %d, 90: %d, 100: %d",
+					id, d.MinS, d.MedianS, d0.PercentileS, d.PercentileS, d90.PercentileS, d100.PercentileS)
+			}
+			if d100.PercentileS > d.MedianS {
+				spread++
+			}
+			checked++
+		}
+	}
+	if checked == 0 || spread == 0 {
+		t.Errorf("%d results checked, %d with a spread over the window: the test checks nothing", checked, spread)
+	}
+}
