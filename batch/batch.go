@@ -167,8 +167,8 @@ func newTally(p *graph.Places, cutoffs []int, maxMinutes int) *tally {
 	t.levelStart = make([]int32, n+1)
 	seen := make([]int32, len(t.levels)) // school+1 that last listed the level
 	for s := int32(0); s < int32(n); s++ {
-		a, b := p.OffersOf(s)
-		t.offers[s] = b - a
+		a, b := p.OffersOf(graph.SchoolIdx(s))
+		t.offers[s] = int32(b - a)
 		for o := a; o < b; o++ {
 			if l := p.OfferLevel[o]; l != "" {
 				if k := index[l]; seen[k] != s+1 {

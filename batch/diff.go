@@ -55,7 +55,7 @@ func Compare(ctx context.Context, oldE, newE *engine.Engine, origins []Origin, o
 }
 
 // offerKey identifies an offer across graphs, within its school.
-func offerKey(p *graph.Places, o int32) string {
+func offerKey(p *graph.Places, o graph.OfferIdx) string {
 	id := p.OfferCode[o]
 	if id == "" {
 		id = "label:" + p.OfferLabel[o]
@@ -70,13 +70,13 @@ func compareResults(a, b *Result, pa, pb *graph.Places) (*Diff, error) {
 	}
 	// Each school's counterpart by UAI, and the offers both versions share.
 	na, nb := pa.NumSchools(), pb.NumSchools()
-	toB := make([]int32, na)
-	toA := make([]int32, nb)
+	toB := make([]graph.SchoolIdx, na)
+	toA := make([]graph.SchoolIdx, nb)
 	for i := range toA {
 		toA[i] = -1
 	}
 	common := make([]int32, na)
-	for s := int32(0); s < int32(na); s++ {
+	for s := graph.SchoolIdx(0); s < graph.SchoolIdx(na); s++ {
 		t, ok := pb.SchoolByUAI(pa.SchoolID[s])
 		if !ok {
 			toB[s] = -1
@@ -96,17 +96,17 @@ func compareResults(a, b *Result, pa, pb *graph.Places) (*Diff, error) {
 			}
 		}
 	}
-	offers := func(p *graph.Places, s int32) int32 { x, y := p.OffersOf(s); return y - x }
+	offers := func(p *graph.Places, s graph.SchoolIdx) int32 { x, y := p.OffersOf(s); return int32(y - x) }
 	n := len(a.Origins)
 	d := &Diff{Old: a, New: b, OffersLost: make([]int32, n), OffersGained: make([]int32, n),
 		SchoolsLost: make([]int32, n), SchoolsGained: make([]int32, n)}
 	// reached lists the schools with offers reachable within the last
 	// cut-off from origin o, stamping them.
-	reached := func(r *Result, p *graph.Places, o int, stamp []int) []int32 {
-		var out []int32
+	reached := func(r *Result, p *graph.Places, o int, stamp []int) []graph.SchoolIdx {
+		var out []graph.SchoolIdx
 		m := r.Matrix
 		for k := m.Start[o]; k < m.Start[o+1]; k++ {
-			s := m.School[k]
+			s := graph.SchoolIdx(m.School[k])
 			if offers(p, s) > 0 && engine.Band(m.Duration[k], r.Cutoffs) < len(r.Cutoffs) {
 				out = append(out, s)
 				stamp[s] = o + 1

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"reach/engine"
+	"reach/graph"
 	"reach/ingest"
 	"reach/ingest/synth"
 )
@@ -70,7 +71,7 @@ func reachedOffers(t *testing.T, e *engine.Engine, p engine.Params, o Origin, la
 		if !trip.Found || trip.Duration > int32(last)*60 {
 			continue
 		}
-		a, b := pl.OffersOf(int32(s))
+		a, b := pl.OffersOf(s)
 		for k := a; k < b; k++ {
 			out = append(out, pl.SchoolID[s]+" "+pl.OfferVoie[k].String()+" "+pl.OfferCode[k]+" "+pl.OfferLabel[k])
 		}
@@ -245,7 +246,7 @@ func TestDiffCountsAWithdrawnOffer(t *testing.T) {
 		m := d.Old.Matrix
 		reaches := false
 		for k := m.Start[o]; k < m.Start[o+1]; k++ {
-			reaches = reaches || (m.School[k] == s && m.Duration[k] <= 90*60)
+			reaches = reaches || (graph.SchoolIdx(m.School[k]) == s && m.Duration[k] <= 90*60)
 		}
 		want := int32(0)
 		if reaches {

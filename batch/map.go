@@ -392,7 +392,7 @@ func drawMap(ly *layer, opt MapOptions, f *fonts) (*scene, *projection, error) {
 	}
 	schools := 0
 	if p := opt.Places; p != nil {
-		for s := int32(0); s < int32(p.NumSchools()); s++ {
+		for s := graph.SchoolIdx(0); int(s) < p.NumSchools(); s++ {
 			if a, b := p.OffersOf(s); b == a {
 				continue
 			}

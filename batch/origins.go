@@ -221,16 +221,16 @@ func CellOrigins(g *graph.Graph, res int, box *BBox) ([]Origin, error) {
 // with training offers) or "all".
 func SchoolOrigins(g *graph.Graph, kind string) ([]Origin, error) {
 	p := &g.Places
-	var keep func(s int32) bool
+	var keep func(s graph.SchoolIdx) bool
 	switch kind {
 	case "college":
-		keep = func(s int32) bool { return p.SchoolCollege[s] }
+		keep = func(s graph.SchoolIdx) bool { return p.SchoolCollege[s] }
 	case "vocational":
-		keep = func(s int32) bool { return p.SchoolVocational[s] }
+		keep = func(s graph.SchoolIdx) bool { return p.SchoolVocational[s] }
 	case "offers":
-		keep = func(s int32) bool { a, b := p.OffersOf(s); return b > a }
+		keep = func(s graph.SchoolIdx) bool { a, b := p.OffersOf(s); return b > a }
 	case "all":
-		keep = func(int32) bool { return true }
+		keep = func(graph.SchoolIdx) bool { return true }
 	default:
 		return nil, fmt.Errorf("school kind %q: want college, vocational, offers or all", kind)
 	}

@@ -192,12 +192,12 @@ func TestPrecomputeKeepsSchoolsWithOffers(t *testing.T) {
 	}
 	without := 0 // entries of schools without offers
 	for _, s := range all.School {
-		if a, b := pl.OffersOf(s); a == b {
+		if a, b := pl.OffersOf(graph.SchoolIdx(s)); a == b {
 			without++
 		}
 	}
 	for _, s := range offers.School {
-		if a, b := pl.OffersOf(s); a == b {
+		if a, b := pl.OffersOf(graph.SchoolIdx(s)); a == b {
 			t.Fatalf("school %s without offers in the default index", pl.SchoolID[s])
 		}
 	}

@@ -92,11 +92,11 @@ type scratch struct {
 	stops     *street.AccessScratch
 	schools   *street.AccessScratch
 	sources   []raptor.SourceOffset
-	direct    []int32 // per school: direct walk seconds, or -1
-	walked    []int32 // schools with a direct walk
-	done      []bool  // per school: evaluated by the current request
-	evaluated []int32 // schools with done set
-	trip      []Trip  // per school: its trip, valid when done
+	direct    []int32           // per school: direct walk seconds, or -1
+	walked    []graph.SchoolIdx // schools with a direct walk
+	done      []bool            // per school: evaluated by the current request
+	evaluated []graph.SchoolIdx // schools with done set
+	trip      []Trip            // per school: its trip, valid when done
 
 	// Cycling: the ride's search, the stops it reaches, per stop its index
 	// in sources + 1 (0 when absent), per school the direct ride in seconds
@@ -106,7 +106,7 @@ type scratch struct {
 	srcSlot    []int32
 	ride       []int32
 	rideMetres []float32
-	ridden     []int32
+	ridden     []graph.SchoolIdx
 
 	// Cells of an isochrone: per cell, the latest departure found
 	// (math.MinInt32 when none) and its duration; cells lists the others.
@@ -153,10 +153,10 @@ func New(g *graph.Graph) (*Engine, error) {
 		e.offerText[o] = fold(pl.OfferLabel[o]) + " " + e.schoolText[pl.OfferSchool[o]]
 		e.offerLevel[o] = fold(pl.OfferLevel[o])
 	}
-	e.egressAll = schoolEgress(g, func(int32) bool { return true })
+	e.egressAll = schoolEgress(g, func(graph.SchoolIdx) bool { return true })
 	e.egressOffers = e.egressAll
 	if pl.NumOffers() > 0 {
-		e.egressOffers = schoolEgress(g, func(s int32) bool { a, b := pl.OffersOf(s); return b > a })
+		e.egressOffers = schoolEgress(g, func(s graph.SchoolIdx) bool { a, b := pl.OffersOf(s); return b > a })
 	}
 	if c := &g.Cells; c.NumCells() > 0 {
 		e.egressCells = &raptor.Egress{Start: c.StopCellStart, Target: c.StopCell, Metres: c.StopCellDist, NumTargets: c.NumCells()}
@@ -186,11 +186,11 @@ func New(g *graph.Graph) (*Engine, error) {
 
 // schoolEgress turns the schools' egress tables (school → stops within
 // walking distance) into a stop-major table over the schools kept.
-func schoolEgress(g *graph.Graph, keep func(s int32) bool) *raptor.Egress {
+func schoolEgress(g *graph.Graph, keep func(s graph.SchoolIdx) bool) *raptor.Egress {
 	eg := &g.SchoolEgress
 	n := g.Timetable.NumStops()
 	out := &raptor.Egress{Start: make([]int32, n+1), NumTargets: g.Places.NumSchools()}
-	for s := int32(0); int(s) < g.Places.NumSchools(); s++ {
+	for s := graph.SchoolIdx(0); int(s) < g.Places.NumSchools(); s++ {
 		if keep(s) {
 			for _, st := range eg.To[eg.Start[s]:eg.Start[s+1]] {
 				out.Start[st+1]++
@@ -203,13 +203,13 @@ func schoolEgress(g *graph.Graph, keep func(s int32) bool) *raptor.Egress {
 	out.Target = make([]int32, out.Start[n])
 	out.Metres = make([]float32, out.Start[n])
 	at := slices.Clone(out.Start[:n])
-	for s := int32(0); int(s) < g.Places.NumSchools(); s++ {
+	for s := graph.SchoolIdx(0); int(s) < g.Places.NumSchools(); s++ {
 		if !keep(s) {
 			continue
 		}
 		for k := eg.Start[s]; k < eg.Start[s+1]; k++ {
 			st := eg.To[k]
-			out.Target[at[st]], out.Metres[at[st]] = s, eg.Dist[k]
+			out.Target[at[st]], out.Metres[at[st]] = int32(s), eg.Dist[k] // the school is the target
 			at[st]++
 		}
 	}
@@ -313,7 +313,7 @@ func walkSeconds(metres, speed float64) int32 { return raptor.WalkSeconds(metres
 
 // StopNear is a stop reached on foot (or by bike) from a place.
 type StopNear struct {
-	Stop    int32
+	Stop    graph.StopIdx
 	Metres  float64 // walked, or ridden when Bike
 	Seconds int32   // to the stop; for a ride, BikeParkSeconds included
 	Bike    bool    // reached by bike
@@ -327,7 +327,7 @@ func (e *Engine) StopsNear(lat, lon, maxWalk, speed float64) []StopNear {
 	hits := e.stops.FromPlace(sc.stops, lat, lon, maxWalk)
 	out := make([]StopNear, len(hits))
 	for i, h := range hits {
-		out[i] = StopNear{Stop: h.Point, Metres: h.Dist, Seconds: walkSeconds(h.Dist, speed)}
+		out[i] = StopNear{Stop: graph.StopIdx(h.Point), Metres: h.Dist, Seconds: walkSeconds(h.Dist, speed)}
 	}
 	return out
 }

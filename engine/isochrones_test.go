@@ -167,7 +167,7 @@ func checkCellTimesAgreeWithSchools(t *testing.T, e *Engine) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for s := int32(0); int(s) < g.Places.NumSchools(); s++ {
+		for s := graph.SchoolIdx(0); int(s) < g.Places.NumSchools(); s++ {
 			trip := r.Trip(s)
 			if g.SchoolLinks.Seg[s] < 0 {
 				continue

@@ -27,10 +27,11 @@ type Filter struct {
 // Ranked is one training offer with the trip to its school. On a graph
 // without offers the schools themselves are the destinations: Offer is -1.
 type Ranked struct {
-	Offer, School int32
-	Trip          Trip
-	Band          int     // index into the cut-offs; len(cutoffs) when beyond them or unreachable
-	Distance      float64 // straight line from the origin to the school, metres
+	Offer    graph.OfferIdx
+	School   graph.SchoolIdx
+	Trip     Trip
+	Band     int     // index into the cut-offs; len(cutoffs) when beyond them or unreachable
+	Distance float64 // straight line from the origin to the school, metres
 }
 
 // matcher is a Filter prepared for testing offers.
@@ -50,13 +51,13 @@ func (e *Engine) matcher(f Filter) *matcher {
 }
 
 // school reports whether school s may hold matching offers.
-func (m *matcher) school(s int32) bool {
+func (m *matcher) school(s graph.SchoolIdx) bool {
 	return !m.f.Boarding || m.e.g.Places.SchoolBoarding[s]
 }
 
 // offer reports whether offer o (of a school passing school) matches; o is
 // -1 for a school without offers on a graph without offers.
-func (m *matcher) offer(o, s int32) bool {
+func (m *matcher) offer(o graph.OfferIdx, s graph.SchoolIdx) bool {
 	if o < 0 {
 		if len(m.levels) > 0 || m.f.Track != "" {
 			return false
@@ -84,7 +85,7 @@ func containsAll(text string, words []string) bool {
 
 // eachDestination calls fn with the offers of school s, or with -1 (the
 // school itself) on a graph without offers.
-func (e *Engine) eachDestination(s int32, fn func(o int32)) {
+func (e *Engine) eachDestination(s graph.SchoolIdx, fn func(o graph.OfferIdx)) {
 	if e.g.Places.NumOffers() == 0 {
 		fn(-1)
 		return
@@ -98,14 +99,14 @@ func (e *Engine) eachDestination(s int32, fn func(o int32)) {
 // candidates returns the schools a filter can select, by increasing index:
 // those of the box or the UAIs, else those reached (all of them with
 // unreachable ones).
-func (e *Engine) candidates(r *Reachability, f Filter, includeUnreachable bool) []int32 {
+func (e *Engine) candidates(r *Reachability, f Filter, includeUnreachable bool) []graph.SchoolIdx {
 	p := &e.g.Places
 	switch {
 	case f.BBox != nil:
 		return e.index.InBBox(f.BBox[0], f.BBox[1], f.BBox[2], f.BBox[3])
 	case len(f.UAIs) > 0:
-		var out []int32
-		seen := map[int32]bool{}
+		var out []graph.SchoolIdx
+		seen := map[graph.SchoolIdx]bool{}
 		for _, u := range f.UAIs {
 			if s, ok := p.SchoolByUAI(u); ok && !seen[s] {
 				seen[s] = true
@@ -115,9 +116,9 @@ func (e *Engine) candidates(r *Reachability, f Filter, includeUnreachable bool) 
 		sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 		return out
 	case includeUnreachable || r == nil:
-		out := make([]int32, p.NumSchools())
+		out := make([]graph.SchoolIdx, p.NumSchools())
 		for i := range out {
-			out[i] = int32(i)
+			out[i] = graph.SchoolIdx(i)
 		}
 		return out
 	}
@@ -146,7 +147,7 @@ func (e *Engine) Join(r *Reachability, f Filter, cutoffs []int, includeUnreachab
 		if trip.Found && trip.Duration <= maxD {
 			bd = Band(trip.Duration, cutoffs)
 		}
-		e.eachDestination(s, func(o int32) {
+		e.eachDestination(s, func(o graph.OfferIdx) {
 			if m.offer(o, s) {
 				out = append(out, Ranked{Offer: o, School: s, Trip: trip, Band: bd, Distance: dist})
 			}
@@ -184,7 +185,7 @@ func (e *Engine) countMatching(f Filter) (offers, schools int) {
 			continue
 		}
 		n := 0
-		e.eachDestination(s, func(o int32) {
+		e.eachDestination(s, func(o graph.OfferIdx) {
 			if m.offer(o, s) {
 				n++
 			}

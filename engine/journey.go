@@ -49,7 +49,7 @@ var ErrNotReachable = errors.New("not reachable within the limits")
 // Journey returns the journey behind the answer for school s, from what the
 // search kept: no other search runs. A ride to the first stop is a "bike"
 // leg whose arrival includes BikeParkSeconds to park.
-func (r *Reachability) Journey(e *Engine, s int32) (*Journey, error) {
+func (r *Reachability) Journey(e *Engine, s graph.SchoolIdx) (*Journey, error) {
 	trip := r.Trip(s)
 	if !trip.Found {
 		return nil, ErrNotReachable
@@ -62,7 +62,7 @@ func (r *Reachability) Journey(e *Engine, s int32) (*Journey, error) {
 	school := pl.SchoolName[s]
 	origin := lonLat(p.Lon, p.Lat)
 	schoolAt := lonLat(pl.SchoolLon[s], pl.SchoolLat[s])
-	stopAt := func(stop int32) [2]float64 { return lonLat(tt.StopLon[stop], tt.StopLat[stop]) }
+	stopAt := func(stop graph.StopIdx) [2]float64 { return lonLat(tt.StopLon[stop], tt.StopLat[stop]) }
 	switch trip.Modality {
 	case graph.ModalityWalk:
 		metres := float64(trip.Duration) * p.WalkSpeed
@@ -123,7 +123,7 @@ func (r *Reachability) Journey(e *Engine, s int32) (*Journey, error) {
 
 // JourneyTo answers a journey request: the journey to the school and the
 // school's index. It runs one search.
-func (e *Engine) JourneyTo(ctx context.Context, req JourneyRequest) (*Journey, int32, error) {
+func (e *Engine) JourneyTo(ctx context.Context, req JourneyRequest) (*Journey, graph.SchoolIdx, error) {
 	if err := e.checkRequest(req.Params, req.Date); err != nil {
 		return nil, -1, err
 	}

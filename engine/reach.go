@@ -14,11 +14,11 @@ import (
 type Trip struct {
 	Found    bool
 	Modality graph.Modality
-	Depart   int32 // leaving the origin
-	Arrive   int32 // at the target
-	Duration int32 // Arrive - Depart, seconds
-	Trips    int   // vehicles taken
-	Stop     int32 // stop where the trip leaves transit, -1 when walking
+	Depart   int32         // leaving the origin
+	Arrive   int32         // at the target
+	Duration int32         // Arrive - Depart, seconds
+	Trips    int           // vehicles taken
+	Stop     graph.StopIdx // stop where the trip leaves transit, -1 when walking
 	// Travel time over the departure window (seconds; raptor.Unreachable
 	// when too few departures reach the target).
 	Min, Median, Percentile int32
@@ -37,7 +37,7 @@ type Reachability struct {
 	// by increasing index; Trips holds their trips in the same order. The
 	// schools evaluated are those with offers, or all of them
 	// (Params.AllLocations, or a graph without offers).
-	Reached []int32
+	Reached []graph.SchoolIdx
 	Trips   []Trip
 	// Access is the number of stops where journeys may start: within
 	// walking distance of the origin, or (with the bike) riding distance.
@@ -64,7 +64,7 @@ type CellTime struct {
 
 // Trip returns the trip to school s; its Found is false when no journey
 // reaches it within the limits (or when it was not evaluated).
-func (r *Reachability) Trip(s int32) Trip {
+func (r *Reachability) Trip(s graph.SchoolIdx) Trip {
 	if i, ok := slices.BinarySearch(r.Reached, s); ok {
 		return r.Trips[i]
 	}
@@ -122,12 +122,13 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 		walkCeiling = min(int32(p.MaxDirectWalk)*60, ceiling)
 		maxd := float64(walkCeiling) * p.WalkSpeed
 		for _, h := range e.schools.FromPlace(sc.schools, p.Lat, p.Lon, maxd) {
-			if a, b := e.g.Places.OffersOf(h.Point); onlyOffers && a == b {
+			s := graph.SchoolIdx(h.Point)
+			if a, b := e.g.Places.OffersOf(s); onlyOffers && a == b {
 				continue // not a destination of this request
 			}
 			if w := walkSeconds(h.Dist, p.WalkSpeed); w <= walkCeiling {
-				sc.direct[h.Point] = w
-				sc.walked = append(sc.walked, h.Point)
+				sc.direct[s] = w
+				sc.walked = append(sc.walked, s)
 			}
 		}
 	}
@@ -143,14 +144,14 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 			switch {
 			case secs > ceiling:
 			case h.Point >= nstops:
-				s := h.Point - nstops
+				s := graph.SchoolIdx(h.Point - nstops)
 				if a, b := e.g.Places.OffersOf(s); onlyOffers && a == b {
 					continue // not a destination of this request
 				}
 				sc.ride[s], sc.rideMetres[s] = secs, float32(h.Dist)
 				sc.ridden = append(sc.ridden, s)
 			case p.Modes.Transit:
-				rides = append(rides, StopNear{Stop: h.Point, Metres: h.Dist, Seconds: secs + BikeParkSeconds, Bike: true})
+				rides = append(rides, StopNear{Stop: graph.StopIdx(h.Point), Metres: h.Dist, Seconds: secs + BikeParkSeconds, Bike: true})
 			}
 		}
 	}
@@ -167,7 +168,7 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 		hits := e.stops.FromPlace(sc.stops, p.Lat, p.Lon, p.MaxWalk)
 		out.access = make([]StopNear, 0, len(hits)+len(rides))
 		for _, h := range hits {
-			out.access = append(out.access, StopNear{Stop: h.Point, Metres: h.Dist, Seconds: walkSeconds(h.Dist, p.WalkSpeed)})
+			out.access = append(out.access, StopNear{Stop: graph.StopIdx(h.Point), Metres: h.Dist, Seconds: walkSeconds(h.Dist, p.WalkSpeed)})
 			sc.srcSlot[h.Point] = int32(len(out.access))
 		}
 		for _, r := range rides {
@@ -230,7 +231,7 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 		}
 		sc.evaluated = sc.evaluated[:0]
 	}()
-	evaluate := func(s int32) {
+	evaluate := func(s graph.SchoolIdx) {
 		if sc.done[s] {
 			return
 		}
@@ -255,7 +256,7 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 			return
 		}
 		for _, x := range searches {
-			tt := x.rr.Target(0, s, direct, p.Percentile)
+			tt := x.rr.Target(0, int32(s), direct, p.Percentile) // the school is the target
 			trip := tripOf(tt, ceiling)
 			if !trip.Found {
 				if !x.school {
@@ -271,7 +272,7 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 				trip.Modality, trip.ride = graph.ModalityBike, sc.rideMetres[s]
 			case tt.Walk:
 			default:
-				if j, ok := x.rr.Journey(0, s); ok {
+				if j, ok := x.rr.Journey(0, int32(s)); ok {
 					out.journeys = append(out.journeys, j)
 					trip.journey = int32(len(out.journeys) - 1)
 					if a, ok := out.accessAt(j.Source); ok && a.Bike {
@@ -286,8 +287,8 @@ func (e *Engine) reach(ctx context.Context, p Params, cells bool) (*Reachability
 		}
 	}
 	for _, x := range searches {
-		for _, s := range x.rr.Reached(0) {
-			evaluate(s)
+		for _, t := range x.rr.Reached(0) {
+			evaluate(graph.SchoolIdx(t))
 		}
 	}
 	for _, s := range sc.walked {
@@ -410,7 +411,7 @@ func Band(d int32, cutoffs []int) int {
 // walkMetres returns the metres walked by the journey to school s: to the
 // first stop (unless ridden), between vehicles, and from the last stop (or
 // straight to the school when walking).
-func (r *Reachability) walkMetres(e *Engine, s int32) float64 {
+func (r *Reachability) walkMetres(e *Engine, s graph.SchoolIdx) float64 {
 	t := r.Trip(s)
 	switch {
 	case !t.Found || t.Modality == graph.ModalityBike:
@@ -435,7 +436,7 @@ func (r *Reachability) walkMetres(e *Engine, s int32) float64 {
 
 // bikeMetres returns the metres ridden by the journey to school s: straight
 // to the school, or to the first stop.
-func (r *Reachability) bikeMetres(s int32) float64 {
+func (r *Reachability) bikeMetres(s graph.SchoolIdx) float64 {
 	t := r.Trip(s)
 	switch {
 	case !t.Found:
@@ -452,8 +453,8 @@ func (r *Reachability) bikeMetres(s int32) float64 {
 }
 
 // accessAt returns how the origin reaches a source stop.
-func (r *Reachability) accessAt(stop int32) (StopNear, bool) {
-	i, ok := slices.BinarySearchFunc(r.access, stop, func(a StopNear, s int32) int { return int(a.Stop - s) })
+func (r *Reachability) accessAt(stop graph.StopIdx) (StopNear, bool) {
+	i, ok := slices.BinarySearchFunc(r.access, stop, func(a StopNear, s graph.StopIdx) int { return int(a.Stop - s) })
 	if !ok {
 		return StopNear{}, false
 	}
@@ -461,7 +462,7 @@ func (r *Reachability) accessAt(stop int32) (StopNear, bool) {
 }
 
 // egressMetres returns the walk from a stop to school s.
-func (e *Engine) egressMetres(s, stop int32) float64 {
+func (e *Engine) egressMetres(s graph.SchoolIdx, stop graph.StopIdx) float64 {
 	eg := &e.g.SchoolEgress
 	for k := eg.Start[s]; k < eg.Start[s+1]; k++ {
 		if eg.To[k] == stop {
@@ -473,8 +474,8 @@ func (e *Engine) egressMetres(s, stop int32) float64 {
 
 // footpathMetres returns the street footpath length between two stops, or
 // guess when there is none (a transfers.txt footpath).
-func (e *Engine) footpathMetres(from, to int32, guess float64) float64 {
-	ts, ds := e.g.StopPaths.From(from)
+func (e *Engine) footpathMetres(from, to graph.StopIdx, guess float64) float64 {
+	ts, ds := e.g.StopPaths.From(int32(from))
 	for i, t := range ts {
 		if t == to {
 			return float64(ds[i])

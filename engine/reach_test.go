@@ -29,7 +29,7 @@ func vehicleArrivals(t *testing.T, e *Engine, p Params, near []StopNear, dep int
 	defer res.Release()
 	out := make([]int32, res.NumStops())
 	for s := range out {
-		out[s] = res.VehicleArrival(int32(s))
+		out[s] = res.VehicleArrival(graph.StopIdx(s))
 	}
 	return out
 }
@@ -229,9 +229,9 @@ func TestListParamsDeduplicatedAndCapped(t *testing.T) {
 	}
 }
 
-func firstSchoolWithOffers(e *Engine) int32 {
+func firstSchoolWithOffers(e *Engine) graph.SchoolIdx {
 	p := &e.Graph().Places
-	for s := int32(0); s < int32(p.NumSchools()); s++ {
+	for s := graph.SchoolIdx(0); int(s) < p.NumSchools(); s++ {
 		if a, b := p.OffersOf(s); b > a {
 			return s
 		}
@@ -287,7 +287,7 @@ func checkJourneys(t *testing.T, e *Engine, addrs [][2]float64, arriveBy int32) 
 			if !trip.Found || checked > 60 {
 				continue
 			}
-			j, err := res.Journey(e, int32(s))
+			j, err := res.Journey(e, graph.SchoolIdx(s))
 			if err != nil {
 				t.Fatalf("school %d: %v", s, err)
 			}

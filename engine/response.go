@@ -217,7 +217,7 @@ const (
 )
 
 // SchoolDoc describes school s.
-func (e *Engine) SchoolDoc(s int32) SchoolDoc {
+func (e *Engine) SchoolDoc(s graph.SchoolIdx) SchoolDoc {
 	p := &e.g.Places
 	return SchoolDoc{UAI: p.SchoolID[s], Name: p.SchoolName[s], Kind: p.SchoolKind[s], Sector: p.SchoolSector[s].String(),
 		Lat: round6(p.SchoolLat[s]), Lon: round6(p.SchoolLon[s]), Address: p.SchoolAddress[s], Postcode: p.SchoolPostcode[s],
@@ -226,7 +226,7 @@ func (e *Engine) SchoolDoc(s int32) SchoolDoc {
 }
 
 // OfferDoc describes offer o.
-func (e *Engine) OfferDoc(o int32) OfferDoc {
+func (e *Engine) OfferDoc(o graph.OfferIdx) OfferDoc {
 	p := &e.g.Places
 	return OfferDoc{Label: p.OfferLabel[o], Level: p.OfferLevel[o], Track: p.OfferVoie[o].String(), Code: p.OfferCode[o],
 		Capacity: max(p.OfferCapacity[o], 0), Source: p.OfferSource[o].String()}

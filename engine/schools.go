@@ -1,5 +1,7 @@
 package engine
 
+import "reach/graph"
+
 // SchoolsDoc is the list of the schools of an area (/v1/schools).
 type SchoolsDoc struct {
 	BBox      [4]float64   `json:"bbox"`  // minLon, minLat, maxLon, maxLat
@@ -20,7 +22,7 @@ type SchoolItem struct {
 func (e *Engine) Schools(req SchoolsRequest) *SchoolsDoc {
 	b := req.BBox
 	p := &e.g.Places
-	var ids []int32
+	var ids []graph.SchoolIdx
 	for _, s := range e.index.InBBox(b[1], b[0], b[3], b[2]) {
 		first, end := p.OffersOf(s)
 		switch {

@@ -44,7 +44,7 @@ func testGraph() *Graph {
 			StopName:        []string{"République", "", "Gare – Sud"},
 			StopLat:         []float64{48.1, 48.2, -0.5},
 			StopLon:         []float64{-1.68, -1.6, math.Inf(1)},
-			StopParent:      []int32{-1, 2, -1},
+			StopParent:      []StopIdx{-1, 2, -1},
 			StopFeed:        []int32{0, 0, 0},
 			StopMinTransfer: []int32{0, 120, math.MaxInt32},
 			LineID:          []string{"star:C1"},
@@ -54,9 +54,9 @@ func testGraph() *Graph {
 			LineSchool:      []bool{true},
 			LineFeed:        []int32{0},
 
-			RouteLine:          []int32{0},
+			RouteLine:          []LineIdx{0},
 			RouteStopStart:     []int32{0, 2},
-			RouteStops:         []int32{0, 1},
+			RouteStops:         []StopIdx{0, 1},
 			RouteStopFlags:     []uint8{NoDropoff, NoPickup},
 			RouteTripStart:     []int32{0, 2},
 			RouteStopTimeStart: []int32{0, 4},
@@ -66,10 +66,10 @@ func testGraph() *Graph {
 			Arrivals:           []int32{-600, -300, 28800, 29400},
 			Departures:         []int32{-600, -300, 28800, 29400},
 			StopRouteStart:     []int32{0, 1, 2, 2},
-			StopRoutes:         []int32{0, 0},
+			StopRoutes:         []RouteIdx{0, 0},
 			StopRoutePos:       []int32{0, 1},
 			TransferStart:      []int32{0, 1, 1, 1},
-			TransferTo:         []int32{1},
+			TransferTo:         []StopIdx{1},
 			TransferTime:       []int32{90},
 		},
 	}
@@ -739,9 +739,9 @@ func benchGraph(stopTimes int) *Graph {
 	tt.RouteStopTimeStart = []int32{0}
 	for len(tt.Arrivals) < stopTimes {
 		n, k := 10+rng.IntN(30), 1+rng.IntN(20)
-		tt.RouteLine = append(tt.RouteLine, int32(rng.IntN(nLines)))
+		tt.RouteLine = append(tt.RouteLine, LineIdx(rng.IntN(nLines)))
 		for range n {
-			tt.RouteStops = append(tt.RouteStops, int32(rng.IntN(nStops)))
+			tt.RouteStops = append(tt.RouteStops, StopIdx(rng.IntN(nStops)))
 			tt.RouteStopFlags = append(tt.RouteStopFlags, 0)
 		}
 		for j := range k {

@@ -78,21 +78,21 @@ func (s OfferSource) String() string {
 // search, so that nothing has to be built or mutated after loading.
 type Places struct {
 	// Schools.
-	SchoolID         []string  // UAI ("0350005R") or the plain CSV's id; unique
-	SchoolName       []string  // establishment name
-	SchoolKind       []string  // type: "Lycée", "Collège", "Ecole", … ("" when unknown)
-	SchoolNature     []string  // nature label, e.g. "LYCEE PROFESSIONNEL" ("" when unknown)
-	SchoolSector     []Sector  // public / private
-	SchoolLat        []float64 // WGS84 latitude, degrees
-	SchoolLon        []float64 // WGS84 longitude, degrees
-	SchoolAddress    []string  // street address line
-	SchoolPostcode   []string  // postal code
-	SchoolCommune    []string  // commune (town) name
-	SchoolDept       []string  // département code, e.g. "035" ("" outside France)
-	SchoolVocational []bool    // has a vocational track (voie professionnelle)
-	SchoolCollege    []bool    // is a collège (a typical origin for batch queries)
-	SchoolOrder      []int32   // school indexes sorted by SchoolID
-	SchoolOfferStart []int32   // CSR offsets into the offers, len NumSchools()+1
+	SchoolID         []string    // UAI ("0350005R") or the plain CSV's id; unique
+	SchoolName       []string    // establishment name
+	SchoolKind       []string    // type: "Lycée", "Collège", "Ecole", … ("" when unknown)
+	SchoolNature     []string    // nature label, e.g. "LYCEE PROFESSIONNEL" ("" when unknown)
+	SchoolSector     []Sector    // public / private
+	SchoolLat        []float64   // WGS84 latitude, degrees
+	SchoolLon        []float64   // WGS84 longitude, degrees
+	SchoolAddress    []string    // street address line
+	SchoolPostcode   []string    // postal code
+	SchoolCommune    []string    // commune (town) name
+	SchoolDept       []string    // département code, e.g. "035" ("" outside France)
+	SchoolVocational []bool      // has a vocational track (voie professionnelle)
+	SchoolCollege    []bool      // is a collège (a typical origin for batch queries)
+	SchoolOrder      []SchoolIdx // schools sorted by SchoolID
+	SchoolOfferStart []int32     // CSR offsets into the offers, len NumSchools()+1
 
 	// Schools: details of the directory (false / "" when not given).
 	SchoolBoarding      []bool   // offers board and lodging (internat; the directory's Hebergement)
@@ -100,7 +100,7 @@ type Places struct {
 	SchoolApprentissage []bool   // trains apprentices (Apprentissage); OfferVoie tells which trainings
 
 	// Offers, sorted by school.
-	OfferSchool   []int32       // school index
+	OfferSchool   []SchoolIdx   // school of the offer
 	OfferLabel    []string      // readable label: the nomenclature's name, the list's label, or one built from the code
 	OfferCode     []string      // MEF / MEFSTAT11 / CFD code ("" when unknown)
 	OfferLevel    []string      // diploma: "CAP", "Bac Pro", "BP", "BTS", … ("" when not derivable)
@@ -116,13 +116,13 @@ func (p *Places) NumSchools() int { return len(p.SchoolID) }
 func (p *Places) NumOffers() int { return len(p.OfferSchool) }
 
 // OffersOf returns the range [first, end) of the offers of school s.
-func (p *Places) OffersOf(s int32) (first, end int32) {
-	return p.SchoolOfferStart[s], p.SchoolOfferStart[s+1]
+func (p *Places) OffersOf(s SchoolIdx) (first, end OfferIdx) {
+	return OfferIdx(p.SchoolOfferStart[s]), OfferIdx(p.SchoolOfferStart[s+1])
 }
 
 // SchoolByUAI returns the index of the school with the given id (a UAI for
 // French schools), by binary search over SchoolOrder.
-func (p *Places) SchoolByUAI(id string) (int32, bool) {
+func (p *Places) SchoolByUAI(id string) (SchoolIdx, bool) {
 	i := sort.Search(len(p.SchoolOrder), func(i int) bool {
 		return p.SchoolID[p.SchoolOrder[i]] >= id
 	})
@@ -185,7 +185,7 @@ func (p *Places) Validate() error {
 			return fmt.Errorf("places: SchoolOfferStart decreases at school %d", s)
 		}
 		for o := off[s]; o < off[s+1]; o++ {
-			if p.OfferSchool[o] != int32(s) {
+			if p.OfferSchool[o] != SchoolIdx(s) {
 				return fmt.Errorf("places: offer %d belongs to school %d but lies in the range of school %d", o, p.OfferSchool[o], s)
 			}
 		}
@@ -204,13 +204,13 @@ func (p *Places) Validate() error {
 // concurrent use. It keeps a pointer to the Places, which must not change.
 type SchoolIndex struct {
 	p    *Places
-	tree rtree.RTreeGN[float64, int32] // points {lon, lat}, data = school index
+	tree rtree.RTreeGN[float64, SchoolIdx] // points {lon, lat}, data = school
 }
 
 // SchoolDistance is a school found by SchoolIndex.Nearest, with its great-circle
 // distance from the query point.
 type SchoolDistance struct {
-	School int32
+	School SchoolIdx
 	Meters float64
 }
 
@@ -219,7 +219,7 @@ func (p *Places) Index() *SchoolIndex {
 	ix := &SchoolIndex{p: p}
 	for s := range p.SchoolID {
 		pt := [2]float64{p.SchoolLon[s], p.SchoolLat[s]}
-		ix.tree.Insert(pt, pt, int32(s))
+		ix.tree.Insert(pt, pt, SchoolIdx(s))
 	}
 	return ix
 }
@@ -230,12 +230,12 @@ func (ix *SchoolIndex) Len() int { return ix.tree.Len() }
 // InBBox returns the schools inside the box (bounds included), in
 // increasing index order. A box with minLon > maxLon crosses the
 // antimeridian. An empty or inverted latitude range gives no school.
-func (ix *SchoolIndex) InBBox(minLat, minLon, maxLat, maxLon float64) []int32 {
+func (ix *SchoolIndex) InBBox(minLat, minLon, maxLat, maxLon float64) []SchoolIdx {
 	if !(minLat <= maxLat) || math.IsNaN(minLon) || math.IsNaN(maxLon) {
 		return nil
 	}
-	var out []int32
-	collect := func(_, _ [2]float64, s int32) bool {
+	var out []SchoolIdx
+	collect := func(_, _ [2]float64, s SchoolIdx) bool {
 		out = append(out, s)
 		return true
 	}
@@ -262,13 +262,13 @@ func (ix *SchoolIndex) Nearest(lat, lon float64, k int) []SchoolDistance {
 	p := ix.p
 	var out []SchoolDistance
 	ix.tree.Nearby(
-		func(min, max [2]float64, s int32, item bool) float64 {
+		func(min, max [2]float64, s SchoolIdx, item bool) float64 {
 			if item {
 				return Haversine(lat, lon, p.SchoolLat[s], p.SchoolLon[s])
 			}
 			return placesBoxLowerBound(lat, lon, cosLat, min, max)
 		},
-		func(_, _ [2]float64, s int32, d float64) bool {
+		func(_, _ [2]float64, s SchoolIdx, d float64) bool {
 			// Past k, keep only ties with the k-th distance so that the
 			// final order by (distance, index) is deterministic.
 			if len(out) >= k && d > out[k-1].Meters {
@@ -337,7 +337,7 @@ func placesCircularDiff(a, b float64) float64 {
 }
 
 // placesCompact removes adjacent duplicates of a sorted slice.
-func placesCompact(a []int32) []int32 {
+func placesCompact(a []SchoolIdx) []SchoolIdx {
 	if len(a) < 2 {
 		return a
 	}

@@ -26,14 +26,14 @@ func testPlaces(ids []string, lats, lons []float64, offers []int32) *Places {
 	}
 	for i := range ids {
 		p.SchoolName[i] = "school " + ids[i]
-		p.SchoolOrder = append(p.SchoolOrder, int32(i))
+		p.SchoolOrder = append(p.SchoolOrder, SchoolIdx(i))
 	}
 	sort.Slice(p.SchoolOrder, func(a, b int) bool { return ids[p.SchoolOrder[a]] < ids[p.SchoolOrder[b]] })
 	sorted := append([]int32(nil), offers...)
 	sort.SliceStable(sorted, func(a, b int) bool { return sorted[a] < sorted[b] })
 	for i, s := range sorted {
 		p.SchoolOfferStart[s+1]++
-		p.OfferSchool = append(p.OfferSchool, s)
+		p.OfferSchool = append(p.OfferSchool, SchoolIdx(s))
 		p.OfferLabel = append(p.OfferLabel, fmt.Sprintf("offer %d of %s", i, ids[s]))
 		p.OfferCode = append(p.OfferCode, "")
 		p.OfferLevel = append(p.OfferLevel, "CAP")
@@ -57,7 +57,7 @@ func TestPlacesLookup(t *testing.T) {
 		t.Fatalf("%d schools, %d offers", p.NumSchools(), p.NumOffers())
 	}
 	for i, id := range p.SchoolID {
-		if s, ok := p.SchoolByUAI(id); !ok || s != int32(i) {
+		if s, ok := p.SchoolByUAI(id); !ok || s != SchoolIdx(i) {
 			t.Errorf("SchoolByUAI(%s) = %d, %v", id, s, ok)
 		}
 	}
@@ -66,9 +66,9 @@ func TestPlacesLookup(t *testing.T) {
 			t.Errorf("SchoolByUAI(%q) = %d, %v", id, s, ok)
 		}
 	}
-	want := [][2]int32{{0, 1}, {1, 1}, {1, 4}}
+	want := [][2]OfferIdx{{0, 1}, {1, 1}, {1, 4}}
 	for s, w := range want {
-		if f, e := p.OffersOf(int32(s)); f != w[0] || e != w[1] {
+		if f, e := p.OffersOf(SchoolIdx(s)); f != w[0] || e != w[1] {
 			t.Errorf("OffersOf(%d) = %d..%d, want %d..%d", s, f, e, w[0], w[1])
 		}
 	}
@@ -139,8 +139,8 @@ func randomPlaces(n int, seed uint64) *Places {
 }
 
 // bruteBBox scans every school.
-func bruteBBox(p *Places, minLat, minLon, maxLat, maxLon float64) []int32 {
-	var out []int32
+func bruteBBox(p *Places, minLat, minLon, maxLat, maxLon float64) []SchoolIdx {
+	var out []SchoolIdx
 	for s := range p.SchoolID {
 		la, lo := p.SchoolLat[s], p.SchoolLon[s]
 		inLon := lo >= minLon && lo <= maxLon
@@ -148,7 +148,7 @@ func bruteBBox(p *Places, minLat, minLon, maxLat, maxLon float64) []int32 {
 			inLon = lo >= minLon || lo <= maxLon
 		}
 		if la >= minLat && la <= maxLat && inLon {
-			out = append(out, int32(s))
+			out = append(out, SchoolIdx(s))
 		}
 	}
 	return out
@@ -158,7 +158,7 @@ func bruteBBox(p *Places, minLat, minLon, maxLat, maxLon float64) []int32 {
 func bruteNearest(p *Places, lat, lon float64, k int) []SchoolDistance {
 	all := make([]SchoolDistance, len(p.SchoolID))
 	for s := range all {
-		all[s] = SchoolDistance{int32(s), Haversine(lat, lon, p.SchoolLat[s], p.SchoolLon[s])}
+		all[s] = SchoolDistance{SchoolIdx(s), Haversine(lat, lon, p.SchoolLat[s], p.SchoolLon[s])}
 	}
 	sort.Slice(all, func(i, j int) bool {
 		if all[i].Meters != all[j].Meters {
@@ -205,7 +205,7 @@ func TestIndexBBoxMatchesScan(t *testing.T) {
 		t.Errorf("only %d boxes contained schools: the test is too weak", nonEmpty)
 	}
 	// A school exactly on the box edge is inside; an inverted box is empty.
-	s := int32(10)
+	s := SchoolIdx(10)
 	if got := ix.InBBox(p.SchoolLat[s], p.SchoolLon[s], p.SchoolLat[s], p.SchoolLon[s]); !slices.Contains(got, s) {
 		t.Errorf("point box: %v", got)
 	}

@@ -324,12 +324,12 @@ func (l *Links) ValidateBike(s *Streets) error {
 // with walking distances Dist in metres, sorted by distance.
 type Footpaths struct {
 	Start []int32 // len P+1
-	To    []int32
+	To    []StopIdx
 	Dist  []float32 // metres
 }
 
 // From returns the destinations and distances of the footpaths leaving i.
-func (f *Footpaths) From(i int32) (to []int32, dist []float32) {
+func (f *Footpaths) From(i int32) (to []StopIdx, dist []float32) {
 	a, b := f.Start[i], f.Start[i+1]
 	return f.To[a:b], f.Dist[a:b]
 }

@@ -152,7 +152,7 @@ func TestLinksAndFootpathsValidate(t *testing.T) {
 			t.Errorf("links %s: not caught", name)
 		}
 	}
-	f := Footpaths{Start: []int32{0, 2, 2, 3}, To: []int32{1, 2, 0}, Dist: []float32{5, 9, 9}}
+	f := Footpaths{Start: []int32{0, 2, 2, 3}, To: []StopIdx{1, 2, 0}, Dist: []float32{5, 9, 9}}
 	if err := f.Validate(3); err != nil {
 		t.Fatal(err)
 	}
@@ -163,10 +163,10 @@ func TestLinksAndFootpathsValidate(t *testing.T) {
 		t.Error("From(1) or Len")
 	}
 	for name, g := range map[string]Footpaths{
-		"points": {Start: []int32{0, 2, 2, 3}, To: []int32{1, 2, 0}, Dist: []float32{5, 9, 9}},
-		"to":     {Start: []int32{0, 1}, To: []int32{4}, Dist: []float32{1}},
-		"dist":   {Start: []int32{0, 1}, To: []int32{0}, Dist: []float32{float32(math.NaN())}},
-		"sizes":  {Start: []int32{0, 1}, To: []int32{0}, Dist: nil},
+		"points": {Start: []int32{0, 2, 2, 3}, To: []StopIdx{1, 2, 0}, Dist: []float32{5, 9, 9}},
+		"to":     {Start: []int32{0, 1}, To: []StopIdx{4}, Dist: []float32{1}},
+		"dist":   {Start: []int32{0, 1}, To: []StopIdx{0}, Dist: []float32{float32(math.NaN())}},
+		"sizes":  {Start: []int32{0, 1}, To: []StopIdx{0}, Dist: nil},
 	} {
 		n := 1
 		if name == "points" {

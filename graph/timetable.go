@@ -80,7 +80,7 @@ type Timetable struct {
 	StopName        []string  // stop_name
 	StopLat         []float64 // WGS84 latitude
 	StopLon         []float64 // WGS84 longitude
-	StopParent      []int32   // parent station index, or -1
+	StopParent      []StopIdx // parent station index, or -1
 	StopFeed        []int32   // index into Graph.Meta.Feeds
 	StopMinTransfer []int32   // minimum transfer time at the stop (transfers.txt from==to), seconds
 
@@ -93,12 +93,12 @@ type Timetable struct {
 	LineFeed      []int32
 
 	// RAPTOR routes.
-	RouteLine          []int32 // line of the route
-	RouteStopStart     []int32 // len R+1, into RouteStops and RouteStopFlags
-	RouteStops         []int32 // stop index per route position
-	RouteStopFlags     []uint8 // NoPickup | NoDropoff per route position
-	RouteTripStart     []int32 // len R+1, into the trip arrays
-	RouteStopTimeStart []int32 // len R+1, into Arrivals and Departures
+	RouteLine          []LineIdx // line of the route
+	RouteStopStart     []int32   // len R+1, into RouteStops and RouteStopFlags
+	RouteStops         []StopIdx // stop per route position
+	RouteStopFlags     []uint8   // NoPickup | NoDropoff per route position
+	RouteTripStart     []int32   // len R+1, into the trip arrays
+	RouteStopTimeStart []int32   // len R+1, into Arrivals and Departures
 
 	// Trips, grouped by route and sorted by departure within a route.
 	TripID       []string // namespaced "FEED:trip_id" (frequency-expanded trips get a "#n" suffix)
@@ -114,14 +114,14 @@ type Timetable struct {
 	// and StopRoutePos[...] with the same bounds. A route visiting a stop twice
 	// appears twice.
 	StopRouteStart []int32 // len S+1
-	StopRoutes     []int32
+	StopRoutes     []RouteIdx
 	StopRoutePos   []int32
 
 	// Transfers from the feeds' transfers.txt between distinct stops (CSR
 	// over the origin stop): the destination stop and the minimum transfer
 	// time in seconds. Forbidden transfers (type 3) are not stored.
 	TransferStart []int32 // len S+1
-	TransferTo    []int32
+	TransferTo    []StopIdx
 	TransferTime  []int32
 }
 
@@ -138,39 +138,45 @@ func (t *Timetable) NumTrips() int { return len(t.TripID) }
 func (t *Timetable) NumStopTimes() int { return len(t.Arrivals) }
 
 // RouteStopsOf returns the stops of route r in order.
-func (t *Timetable) RouteStopsOf(r int32) []int32 {
+func (t *Timetable) RouteStopsOf(r RouteIdx) []StopIdx {
 	return t.RouteStops[t.RouteStopStart[r]:t.RouteStopStart[r+1]]
 }
 
 // RouteFlagsOf returns the pickup/drop-off flags of route r's positions.
-func (t *Timetable) RouteFlagsOf(r int32) []uint8 {
+func (t *Timetable) RouteFlagsOf(r RouteIdx) []uint8 {
 	return t.RouteStopFlags[t.RouteStopStart[r]:t.RouteStopStart[r+1]]
 }
 
 // RouteNumTrips returns the number of trips of route r.
-func (t *Timetable) RouteNumTrips(r int32) int32 {
+func (t *Timetable) RouteNumTrips(r RouteIdx) int32 {
 	return t.RouteTripStart[r+1] - t.RouteTripStart[r]
 }
 
 // StopTimeIndex returns the index in Arrivals/Departures of the k-th trip of
 // route r (k counted within the route) at position p.
-func (t *Timetable) StopTimeIndex(r, k, p int32) int32 {
+func (t *Timetable) StopTimeIndex(r RouteIdx, k, p int32) int32 {
 	n := t.RouteStopStart[r+1] - t.RouteStopStart[r]
 	return t.RouteStopTimeStart[r] + k*n + p
 }
 
 // RoutesAt returns the routes serving stop s and the position of s in each.
-func (t *Timetable) RoutesAt(s int32) (routes, pos []int32) {
+func (t *Timetable) RoutesAt(s StopIdx) (routes []RouteIdx, pos []int32) {
 	a, b := t.StopRouteStart[s], t.StopRouteStart[s+1]
 	return t.StopRoutes[a:b], t.StopRoutePos[a:b]
 }
 
 // TransfersFrom returns the GTFS transfers leaving stop s: destination stops
 // and minimum times in seconds.
-func (t *Timetable) TransfersFrom(s int32) (to, seconds []int32) {
+func (t *Timetable) TransfersFrom(s StopIdx) (to []StopIdx, seconds []int32) {
 	a, b := t.TransferStart[s], t.TransferStart[s+1]
 	return t.TransferTo[a:b], t.TransferTime[a:b]
 }
 
+// RouteTrip returns the global index of the k-th trip of route r (k
+// counted within the route).
+func (t *Timetable) RouteTrip(r RouteIdx, k int32) TripIdx {
+	return TripIdx(t.RouteTripStart[r] + k)
+}
+
 // RouteSchool reports whether route r is run by a school bus.
-func (t *Timetable) RouteSchool(r int32) bool { return t.LineSchool[t.RouteLine[r]] }
+func (t *Timetable) RouteSchool(r RouteIdx) bool { return t.LineSchool[t.RouteLine[r]] }

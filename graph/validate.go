@@ -11,7 +11,7 @@ import (
 // by departure and never overtaking one another. It is cheap (linear) and
 // run on every graph loaded from disk.
 func (t *Timetable) Validate() error {
-	ns, nl, nr := int32(len(t.StopID)), int32(len(t.LineID)), int32(len(t.RouteLine))
+	ns, nl, nr := StopIdx(len(t.StopID)), LineIdx(len(t.LineID)), RouteIdx(len(t.RouteLine))
 	for name, n := range map[string]int{
 		"StopName": len(t.StopName), "StopLat": len(t.StopLat), "StopLon": len(t.StopLon),
 		"StopParent": len(t.StopParent), "StopFeed": len(t.StopFeed), "StopMinTransfer": len(t.StopMinTransfer),
@@ -44,7 +44,7 @@ func (t *Timetable) Validate() error {
 	if len(t.Departures) != len(t.Arrivals) {
 		return fmt.Errorf("timetable: %d departures for %d arrivals", len(t.Departures), len(t.Arrivals))
 	}
-	for s := int32(0); s < ns; s++ {
+	for s := StopIdx(0); s < ns; s++ {
 		if p := t.StopParent[s]; p < -1 || p >= ns {
 			return fmt.Errorf("timetable: stop %d has parent %d out of range", s, p)
 		}
@@ -63,7 +63,7 @@ func (t *Timetable) Validate() error {
 			return fmt.Errorf("timetable: route stop %d out of range", s)
 		}
 	}
-	for r := int32(0); r < nr; r++ {
+	for r := RouteIdx(0); r < nr; r++ {
 		if l := t.RouteLine[r]; l < 0 || l >= nl {
 			return fmt.Errorf("timetable: route %d has line %d out of range", r, l)
 		}
@@ -82,11 +82,11 @@ func (t *Timetable) Validate() error {
 			for p := int32(0); p < n; p++ {
 				i := row + p
 				if t.Departures[i] < t.Arrivals[i] || (p > 0 && t.Arrivals[i] < t.Departures[i-1]) {
-					return fmt.Errorf("timetable: trip %s: times decrease at position %d", t.TripID[t.RouteTripStart[r]+j], p)
+					return fmt.Errorf("timetable: trip %s: times decrease at position %d", t.TripID[t.RouteTrip(r, j)], p)
 				}
 				if j > 0 && (t.Departures[i] < t.Departures[i-n] || t.Arrivals[i] < t.Arrivals[i-n]) {
 					return fmt.Errorf("timetable: route %d: trip %s overtakes or precedes trip %s at position %d",
-						r, t.TripID[t.RouteTripStart[r]+j], t.TripID[t.RouteTripStart[r]+j-1], p)
+						r, t.TripID[t.RouteTrip(r, j)], t.TripID[t.RouteTrip(r, j-1)], p)
 				}
 			}
 		}
@@ -97,7 +97,7 @@ func (t *Timetable) Validate() error {
 	if len(t.StopRouteStart) != int(ns)+1 || len(t.StopRoutePos) != len(t.StopRoutes) {
 		return fmt.Errorf("timetable: stop → routes index of the wrong size")
 	}
-	for s := int32(0); s < ns; s++ {
+	for s := StopIdx(0); s < ns; s++ {
 		routes, pos := t.RoutesAt(s)
 		for i, r := range routes {
 			if r < 0 || r >= nr || pos[i] < 0 || pos[i] >= t.RouteStopStart[r+1]-t.RouteStopStart[r] ||

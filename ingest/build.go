@@ -315,7 +315,7 @@ func link(g *graph.Graph, opt Options, logf func(string, ...any)) error {
 		hits := acc.FromLink(sc, p.SchoolLat[s], p.SchoolLon[s], l.Seg[s], float64(l.Offset[s]), float64(l.Dist[s]), opt.EgressLimit)
 		sortHits(hits)
 		for _, h := range hits {
-			eg.To = append(eg.To, h.Point)
+			eg.To = append(eg.To, graph.StopIdx(h.Point))
 			eg.Dist = append(eg.Dist, float32(h.Dist))
 		}
 		eg.Start[s+1] = int32(len(eg.To))

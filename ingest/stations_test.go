@@ -90,15 +90,15 @@ func TestStationSplitBetweenFeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	tt := &g.Timetable
-	stop := map[string]int32{}
+	stop := map[string]graph.StopIdx{}
 	for i, id := range tt.StopID {
-		stop[id] = int32(i)
+		stop[id] = graph.StopIdx(i)
 	}
 	if l := g.Meta.Linking; l.Stops.Linked != 7 {
 		t.Fatalf("linked stops: %+v", l.Stops)
 	}
 	path := func(a, b string) (float32, bool) {
-		to, dist := g.StopPaths.From(stop[a])
+		to, dist := g.StopPaths.From(int32(stop[a]))
 		for k, j := range to {
 			if j == stop[b] {
 				return dist[k], true

@@ -369,7 +369,7 @@ func testSchools(t *testing.T, r *region, base string) {
 	for s := range p.NumSchools() {
 		if p.SchoolLon[s] >= box[0] && p.SchoolLon[s] <= box[2] && p.SchoolLat[s] >= box[1] && p.SchoolLat[s] <= box[3] {
 			want = append(want, p.SchoolID[s])
-			first, end := p.OffersOf(int32(s))
+			first, end := p.OffersOf(graph.SchoolIdx(s))
 			offers += int(end - first)
 		}
 	}

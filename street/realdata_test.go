@@ -58,7 +58,7 @@ func TestRealStopLinksAndTransfers(t *testing.T) {
 			for i := range int32(len(lats)) {
 				to, dist := f.From(i)
 				for k := range to {
-					back[[2]int32{i, to[k]}] = dist[k]
+					back[[2]int32{i, int32(to[k])}] = dist[k]
 					if dist[k] > DefaultTransferDist {
 						t.Fatalf("footpath %d → %d of %v m, beyond the limit", i, to[k], dist[k])
 					}

@@ -69,7 +69,7 @@ func StationKey(name string) string {
 // -1), lats and lons describe the stops; f is not modified. Rows of the
 // result are sorted by distance then stop, as StopTransfers leaves them.
 // It also returns the number of footpaths added.
-func AddStationTransfers(f graph.Footpaths, names []string, parents []int32, lats, lons []float64, maxDist float64) (graph.Footpaths, int, error) {
+func AddStationTransfers(f graph.Footpaths, names []string, parents []graph.StopIdx, lats, lons []float64, maxDist float64) (graph.Footpaths, int, error) {
 	n := len(names)
 	if len(parents) != n || len(lats) != n || len(lons) != n || len(f.Start) != n+1 {
 		return graph.Footpaths{}, 0, fmt.Errorf("street: station transfers: %d names, %d parents, %d latitudes, %d longitudes and footpaths of %d stops",
@@ -87,7 +87,7 @@ func AddStationTransfers(f graph.Footpaths, names []string, parents []int32, lat
 	}
 	parent := func(i int32) int32 {
 		if p := parents[i]; p >= 0 && int(p) < n {
-			return p
+			return int32(p)
 		}
 		return -1
 	}
@@ -122,7 +122,7 @@ func AddStationTransfers(f graph.Footpaths, names []string, parents []int32, lat
 	}
 	out := graph.Footpaths{
 		Start: make([]int32, n+1),
-		To:    make([]int32, 0, len(f.To)+len(added)),
+		To:    make([]graph.StopIdx, 0, len(f.To)+len(added)),
 		Dist:  make([]float32, 0, len(f.To)+len(added)),
 	}
 	var row []pair
@@ -131,7 +131,7 @@ func AddStationTransfers(f graph.Footpaths, names []string, parents []int32, lat
 		row = row[:0]
 		to, dist := f.From(i)
 		for m := range to {
-			row = append(row, pair{i, to[m], dist[m], streetPair})
+			row = append(row, pair{i, int32(to[m]), dist[m], streetPair})
 		}
 		for ; k < len(added) && added[k].from == i; k++ {
 			row = append(row, added[k])
@@ -143,7 +143,7 @@ func AddStationTransfers(f graph.Footpaths, names []string, parents []int32, lat
 			return cmp.Compare(a.to, b.to)
 		})
 		for _, p := range row {
-			out.To = append(out.To, p.to)
+			out.To = append(out.To, graph.StopIdx(p.to))
 			out.Dist = append(out.Dist, p.dist)
 		}
 		out.Start[i+1] = int32(len(out.To))

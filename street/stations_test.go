@@ -49,17 +49,17 @@ func TestAddStationTransfers(t *testing.T) {
 		7: {"Gare de Sancerval", -1, 0.001}, // at the same place as 0: a street footpath exists
 	}
 	n := len(stops)
-	names, parents := make([]string, n), make([]int32, n)
+	names, parents := make([]string, n), make([]graph.StopIdx, n)
 	lats, lons := make([]float64, n), make([]float64, n)
 	for i, s := range stops {
-		names[i], parents[i], lats[i], lons[i] = s.name, s.parent, north(lat0, s.metres), lon0
+		names[i], parents[i], lats[i], lons[i] = s.name, graph.StopIdx(s.parent), north(lat0, s.metres), lon0
 	}
 	// Street footpaths: 0 ↔ 7 and 1 → 2 (not 2 → 1).
 	f := graph.Footpaths{Start: make([]int32, n+1)}
 	paths := map[int32][][2]float64{0: {{7, 10}}, 1: {{2, 700}}, 7: {{0, 10}}}
 	for i := range int32(n) {
 		for _, p := range paths[i] {
-			f.To = append(f.To, int32(p[0]))
+			f.To = append(f.To, graph.StopIdx(p[0]))
 			f.Dist = append(f.Dist, float32(p[1]))
 		}
 		f.Start[i+1] = int32(len(f.To))
@@ -89,8 +89,9 @@ func TestAddStationTransfers(t *testing.T) {
 	for i := range int32(n) {
 		to, dist := got.From(i)
 		seen := map[int32]bool{}
-		for k, j := range to {
-			if k > 0 && (dist[k] < dist[k-1] || dist[k] == dist[k-1] && j < to[k-1]) {
+		for k, u := range to {
+			j := int32(u)
+			if k > 0 && (dist[k] < dist[k-1] || dist[k] == dist[k-1] && u < to[k-1]) {
 				t.Errorf("footpaths of %d not sorted by distance then stop: %v %v", i, to, dist)
 			}
 			if seen[j] {

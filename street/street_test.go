@@ -346,7 +346,7 @@ func TestStopTransfersBruteForce(t *testing.T) {
 			if k > 0 && dist[k] < dist[k-1] {
 				t.Fatalf("footpaths of %d not sorted by distance", i)
 			}
-			got[[2]int32{i, to[k]}] = dist[k]
+			got[[2]int32{i, int32(to[k])}] = dist[k]
 		}
 	}
 	street, straight, shortcut := 0, 0, 0

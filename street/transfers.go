@@ -174,12 +174,12 @@ func StopTransfers(s *graph.Streets, links *graph.Links, lats, lons []float64, m
 	})
 	f := graph.Footpaths{
 		Start: make([]int32, n+1),
-		To:    make([]int32, len(all)),
+		To:    make([]graph.StopIdx, len(all)),
 		Dist:  make([]float32, len(all)),
 	}
 	for k, p := range all {
 		f.Start[p.from+1]++
-		f.To[k], f.Dist[k] = p.to, p.dist
+		f.To[k], f.Dist[k] = graph.StopIdx(p.to), p.dist
 	}
 	for i := range n {
 		f.Start[i+1] += f.Start[i]

@@ -318,7 +318,7 @@ func childQuery(d dataset, graphPath string, cfg queryConfig) (*queryRun, error)
 		return n, nil
 	}
 	plain := func(i int) (int64, error) {
-		res, err := e.Router().Route(raptor.Query{Sources: []raptor.Source{{Stop: stops[i%len(stops)], Time: 7*3600 + 30*60}},
+		res, err := e.Router().Route(raptor.Query{Sources: []raptor.Source{{Stop: graph.StopIdx(stops[i%len(stops)]), Time: 7*3600 + 30*60}},
 			MaxTransfers: raptor.DefaultMaxTransfers, Transfers: tr, WalkSpeed: engine.DefaultWalkSpeed, MinChange: 60})
 		if err != nil {
 			return 0, err

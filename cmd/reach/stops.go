@@ -42,10 +42,10 @@ func runStops(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--date %s: the graph holds the timetable of %s; rebuild it for %s", *date, g.Meta.Date, *date)
 	}
 	tt := &g.Timetable
-	origin := int32(-1)
+	origin := graph.StopIdx(-1)
 	for i, id := range tt.StopID {
 		if id == *from {
-			origin = int32(i)
+			origin = graph.StopIdx(i)
 			break
 		}
 	}
@@ -78,7 +78,7 @@ func runStops(args []string, stdout, stderr io.Writer) error {
 	defer res.Release()
 	w := bufio.NewWriter(stdout)
 	fmt.Fprintln(w, "stop_id,arrival,transfers")
-	for s := int32(0); s < int32(tt.NumStops()); s++ {
+	for s := graph.StopIdx(0); int(s) < tt.NumStops(); s++ {
 		a := res.Arrival(s)
 		if a == raptor.Unreachable {
 			continue

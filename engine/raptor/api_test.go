@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reach/graph"
 	"slices"
 	"strings"
 	"testing"
@@ -37,7 +38,7 @@ func randomEgress(rng *rand.Rand, stops, targets int) *Egress {
 func randomSourceOffsets(rng *rand.Rand, stops int) []SourceOffset {
 	var src []SourceOffset
 	for len(src) == 0 || (rng.IntN(2) == 0 && len(src) < 3) {
-		src = append(src, SourceOffset{Stop: int32(rng.IntN(stops)), Offset: int32(rng.IntN(300))})
+		src = append(src, SourceOffset{Stop: graph.StopIdx(rng.IntN(stops)), Offset: int32(rng.IntN(300))})
 	}
 	return src
 }
@@ -60,11 +61,11 @@ func bruteTarget(t *testing.T, r *Router, q RangeQuery, tq TargetQuery, target, 
 		if err != nil {
 			t.Fatal(err)
 		}
-		arrival, trips, stop, walk := int32(Unreachable), 0, int32(-1), false
+		arrival, trips, stop, walk := int32(Unreachable), 0, graph.StopIdx(-1), false
 		if direct >= 0 {
 			arrival, walk = dep+direct, true
 		}
-		for s := int32(0); int(s) < len(e.Start)-1; s++ {
+		for s := graph.StopIdx(0); int(s) < len(e.Start)-1; s++ {
 			for j := e.Start[s]; j < e.Start[s+1]; j++ {
 				if e.Target[j] != target || float64(e.Metres[j]) > tq.MaxWalk {
 					continue
@@ -249,23 +250,23 @@ func TestZeroAllocations(t *testing.T) {
 }
 
 func TestTransfersConstructors(t *testing.T) {
-	tt := tinyTimetable(t, 4, nil, []tinyRoute{{stops: []int32{0, 1}, trips: [][]int32{{0, 0, 1, 1}}}},
+	tt := tinyTimetable(t, 4, nil, []tinyRoute{{stops: []graph.StopIdx{0, 1}, trips: [][]int32{{0, 0, 1, 1}}}},
 		[][3]int32{{0, 2, 50}, {0, 1, 30}, {0, 2, 40}, {0, 0, 5}, {3, 1, 7}})
 	g := GTFSTransfers(tt)
 	if err := g.Validate(4); err != nil {
 		t.Fatal(err)
 	}
 	to, secs := g.From(0)
-	if !slices.Equal(to, []int32{1, 2}) || !slices.Equal(secs, []int32{30, 40}) {
+	if !slices.Equal(to, []graph.StopIdx{1, 2}) || !slices.Equal(secs, []int32{30, 40}) {
 		t.Errorf("GTFS transfers from 0: %v %v, want [1 2] [30 40]", to, secs)
 	}
 	// Street distances: 0→1 10 m, 0→3 12.1 m, 1→1 (loop), 2→0 0 m.
-	st, err := FromDistances([]int32{0, 2, 3, 4, 4}, []int32{1, 3, 1, 0}, []float32{10, 12.1, 5, 0}, 1.1)
+	st, err := FromDistances([]int32{0, 2, 3, 4, 4}, []graph.StopIdx{1, 3, 1, 0}, []float32{10, 12.1, 5, 0}, 1.1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	to, secs = st.From(0)
-	if !slices.Equal(to, []int32{1, 3}) || !slices.Equal(secs, []int32{10, 12}) {
+	if !slices.Equal(to, []graph.StopIdx{1, 3}) || !slices.Equal(secs, []int32{10, 12}) {
 		t.Errorf("street footpaths from 0: %v %v, want [1 3] [10 12] (ceil of 9.09 and 11.0)", to, secs)
 	}
 	if to, _ := st.From(1); len(to) != 0 {
@@ -273,10 +274,10 @@ func TestTransfersConstructors(t *testing.T) {
 	}
 	m := MergeTransfers(g, st)
 	to, secs = m.From(0)
-	if !slices.Equal(to, []int32{1, 2, 3}) || !slices.Equal(secs, []int32{10, 40, 12}) {
+	if !slices.Equal(to, []graph.StopIdx{1, 2, 3}) || !slices.Equal(secs, []int32{10, 40, 12}) {
 		t.Errorf("merged from 0: %v %v, want [1 2 3] [10 40 12]", to, secs)
 	}
-	if to, secs := m.From(3); !slices.Equal(to, []int32{1}) || !slices.Equal(secs, []int32{7}) {
+	if to, secs := m.From(3); !slices.Equal(to, []graph.StopIdx{1}) || !slices.Equal(secs, []int32{7}) {
 		t.Errorf("merged from 3: %v %v", to, secs)
 	}
 	if m.NumStops() != 4 || m.Validate(4) != nil {
@@ -286,25 +287,26 @@ func TestTransfersConstructors(t *testing.T) {
 		t.Errorf("merge with the zero value covers %d stops", z.NumStops())
 	}
 	for _, c := range []struct {
-		start, to []int32
-		dist      []float32
-		speed     float64
-		msg       string
+		start []int32
+		to    []graph.StopIdx
+		dist  []float32
+		speed float64
+		msg   string
 	}{
-		{[]int32{0, 1}, []int32{0}, []float32{1}, 0, "walk speed"},
-		{[]int32{0, 1}, []int32{0}, []float32{1}, math.NaN(), "walk speed"},
-		{[]int32{0, 1}, []int32{0}, []float32{1, 2}, 1, "distances"},
-		{[]int32{0, 2}, []int32{0}, []float32{1}, 1, "offsets"},
-		{[]int32{0, 1}, []int32{5}, []float32{1}, 1, "out of range"},
-		{[]int32{0, 1}, []int32{0}, []float32{-1}, 1, "outside"},
-		{[]int32{0, 1}, []int32{0}, []float32{float32(math.Inf(1))}, 1, "outside"},
+		{[]int32{0, 1}, []graph.StopIdx{0}, []float32{1}, 0, "walk speed"},
+		{[]int32{0, 1}, []graph.StopIdx{0}, []float32{1}, math.NaN(), "walk speed"},
+		{[]int32{0, 1}, []graph.StopIdx{0}, []float32{1, 2}, 1, "distances"},
+		{[]int32{0, 2}, []graph.StopIdx{0}, []float32{1}, 1, "offsets"},
+		{[]int32{0, 1}, []graph.StopIdx{5}, []float32{1}, 1, "out of range"},
+		{[]int32{0, 1}, []graph.StopIdx{0}, []float32{-1}, 1, "outside"},
+		{[]int32{0, 1}, []graph.StopIdx{0}, []float32{float32(math.Inf(1))}, 1, "outside"},
 		{nil, nil, nil, 1, "no offsets"},
 	} {
 		if _, err := FromDistances(c.start, c.to, c.dist, c.speed); err == nil || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("FromDistances(%v, %v, %v, %v): error %v, want one about %q", c.start, c.to, c.dist, c.speed, err, c.msg)
 		}
 	}
-	bad := Transfers{Start: []int32{0, 1, 1, 1, 1}, To: []int32{9}, Time: []int32{1}}
+	bad := Transfers{Start: []int32{0, 1, 1, 1, 1}, To: []graph.StopIdx{9}, Time: []int32{1}}
 	if err := bad.Validate(4); err == nil {
 		t.Error("Validate accepts a footpath to stop 9 of 4")
 	}
@@ -313,9 +315,9 @@ func TestTransfersConstructors(t *testing.T) {
 // TestBadInput checks that invalid queries return errors, not panics.
 func TestBadInput(t *testing.T) {
 	f := newFixture(t, 2, smallSynth)
-	S := int32(f.sy.tt.NumStops())
+	S := graph.StopIdx(f.sy.tt.NumStops())
 	src := []Source{{Stop: 1, Time: 3600}}
-	badTr := Transfers{Start: make([]int32, S+1), To: []int32{S + 5}, Time: []int32{10}}
+	badTr := Transfers{Start: make([]int32, S+1), To: []graph.StopIdx{S + 5}, Time: []int32{10}}
 	for i := 2; i <= int(S); i++ {
 		badTr.Start[i] = 1
 	}
@@ -325,7 +327,7 @@ func TestBadInput(t *testing.T) {
 		"time out of range":   {Sources: []Source{{Stop: 0, Time: MaxTime + 1}}},
 		"negative min change": {Sources: src, MinChange: -1},
 		"too many transfers":  {Sources: src, MaxTransfers: MaxRounds},
-		"transfers size":      {Sources: src, Transfers: &Transfers{Start: []int32{0, 1}, To: []int32{0}, Time: []int32{0}}},
+		"transfers size":      {Sources: src, Transfers: &Transfers{Start: []int32{0, 1}, To: []graph.StopIdx{0}, Time: []int32{0}}},
 		"transfer target":     {Sources: src, Transfers: &badTr, WalkFromSources: true},
 	} {
 		if res, err := f.r.Route(q); err == nil {
@@ -387,7 +389,7 @@ func TestConcurrentQueries(t *testing.T) {
 		t.Fatal(err)
 	}
 	for s := range want {
-		want[s] = res.Arrival(int32(s))
+		want[s] = res.Arrival(graph.StopIdx(s))
 	}
 	res.Release()
 	done := make(chan error, 4)
@@ -400,7 +402,7 @@ func TestConcurrentQueries(t *testing.T) {
 					return
 				}
 				for s := range want {
-					if a := res.Arrival(int32(s)); a != want[s] {
+					if a := res.Arrival(graph.StopIdx(s)); a != want[s] {
 						res.Release()
 						done <- fmt.Errorf("stop %d: concurrent query arrives %d, want %d", s, a, want[s])
 						return

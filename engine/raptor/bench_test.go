@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"reach/graph"
 	"reach/internal/realdata"
 )
 
@@ -12,7 +13,7 @@ import (
 type benchNet struct {
 	r       *Router
 	tr      *Transfers
-	origins []int32
+	origins []graph.StopIdx
 }
 
 // bigFixture is built once for all synthetic benchmarks.
@@ -24,10 +25,10 @@ func syntheticBenchNet(b *testing.B) benchNet {
 		b.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	var origins []int32
+	var origins []graph.StopIdx
 	tt := f.sy.tt
 	for len(origins) < 64 {
-		s := int32(rng.IntN(tt.NumStops()))
+		s := graph.StopIdx(rng.IntN(tt.NumStops()))
 		if tt.StopRouteStart[s+1] > tt.StopRouteStart[s] {
 			origins = append(origins, s)
 		}
@@ -61,7 +62,7 @@ func benchRange(b *testing.B, n benchNet, minutes int32) {
 	var scanned int64
 	src := make([]SourceOffset, 1)
 	eg := &Egress{Start: make([]int32, n.r.numStops+1), NumTargets: 1}
-	for s := int32(0); int(s) < n.r.numStops; s++ {
+	for s := graph.StopIdx(0); int(s) < n.r.numStops; s++ {
 		if s == n.origins[1] || s == n.origins[2] {
 			eg.Target, eg.Metres = append(eg.Target, 0), append(eg.Metres, 150)
 		}
@@ -115,9 +116,9 @@ var realBenchNets = func() map[string]func() (benchNet, error) {
 			}
 			merged := MergeTransfers(GTFSTransfers(tt), street)
 			rng := rand.New(rand.NewPCG(3, 4))
-			var origins []int32
+			var origins []graph.StopIdx
 			for len(origins) < 64 {
-				s := int32(rng.IntN(tt.NumStops()))
+				s := graph.StopIdx(rng.IntN(tt.NumStops()))
 				if tt.StopRouteStart[s+1] > tt.StopRouteStart[s] {
 					origins = append(origins, s)
 				}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+
+	"reach/graph"
 )
 
 // ErrUnreachable is returned by Journey when no egress stop is reached.
@@ -13,7 +15,7 @@ var ErrUnreachable = errors.New("raptor: target unreachable")
 // StopCost is a stop and a cost in seconds, such as the egress walk from
 // the stop to a target.
 type StopCost struct {
-	Stop    int32
+	Stop    graph.StopIdx
 	Seconds int32
 }
 
@@ -49,10 +51,11 @@ func (k LegKind) String() string {
 // the positions in the route; the other legs have -1 there.
 type Leg struct {
 	Kind             LegKind
-	FromStop, ToStop int32
+	FromStop, ToStop graph.StopIdx
 	Depart, Arrive   int32
-	Line, Route      int32
-	Trip             int32
+	Line             graph.LineIdx
+	Route            graph.RouteIdx
+	Trip             graph.TripIdx
 	BoardPos         int32
 	AlightPos        int32
 }
@@ -60,13 +63,13 @@ type Leg struct {
 // Journey is an earliest-arrival journey with the fewest trips.
 type Journey struct {
 	Legs      []Leg
-	Source    int32 // the source stop it starts from
-	Start     int32 // the time of that source
-	Stop      int32 // the egress stop it ends at
-	Egress    int32 // egress walk from Stop, seconds
-	Arrival   int32 // arrival at the target: arrival at Stop + Egress
-	Trips     int   // number of vehicle legs
-	Transfers int   // footpaths after a trip (LegTransfer legs)
+	Source    graph.StopIdx // the source stop it starts from
+	Start     int32         // the time of that source
+	Stop      graph.StopIdx // the egress stop it ends at
+	Egress    int32         // egress walk from Stop, seconds
+	Arrival   int32         // arrival at the target: arrival at Stop + Egress
+	Trips     int           // number of vehicle legs
+	Transfers int           // footpaths after a trip (LegTransfer legs)
 }
 
 // Journey runs a plain search from q with parent pointers and returns the
@@ -124,7 +127,7 @@ func (sc *scratch) reconstruct(p *params, j *Journey, legs []Leg, fromVehicle bo
 	n := sc.nStops
 	k := j.Trips
 	u := j.Stop
-	at := func(k int, s int32) int { return k*n + int(s) }
+	at := func(k int, s graph.StopIdx) int { return k*n + int(s) }
 	first := len(legs)
 	// The label to explain: u's vehicle or footpath arrival in round k.
 	var byVehicle bool
@@ -183,9 +186,9 @@ func (sc *scratch) reconstruct(p *params, j *Journey, legs []Leg, fromVehicle bo
 		}
 		i := at(k, u)
 		trip, board, alight := sc.pTrip[i], sc.pBoard[i], sc.pAlight[i]
-		r := int32(sort.Search(len(tt.RouteTripStart)-1, func(x int) bool { return tt.RouteTripStart[x+1] > trip }))
+		r := graph.RouteIdx(sort.Search(len(tt.RouteTripStart)-1, func(x int) bool { return graph.TripIdx(tt.RouteTripStart[x+1]) > trip }))
 		rs := tt.RouteStopStart[r]
-		ti := trip - tt.RouteTripStart[r]
+		ti := int32(trip) - tt.RouteTripStart[r]
 		dep := tt.Departures[tt.StopTimeIndex(r, ti, board)]
 		arr := tt.Arrivals[tt.StopTimeIndex(r, ti, alight)]
 		if arr != sc.veh[i] || tt.RouteStops[rs+alight] != u {
@@ -213,7 +216,7 @@ func (sc *scratch) reconstruct(p *params, j *Journey, legs []Leg, fromVehicle bo
 
 // footpath returns the time of the quickest footpath from s to u the
 // query may take.
-func footpath(p *params, s, u int32) (int32, bool) {
+func footpath(p *params, s, u graph.StopIdx) (int32, bool) {
 	tr := p.tr
 	if tr == nil || uint(s) >= uint(tr.NumStops()) {
 		return 0, false

@@ -60,7 +60,7 @@ func checkJourney(t *testing.T, tt *graph.Timetable, q Query, j Journey) {
 			}
 		case LegVehicle:
 			r := l.Route
-			if r < 0 || int(r) >= tt.NumRoutes() || l.Trip < tt.RouteTripStart[r] || l.Trip >= tt.RouteTripStart[r+1] {
+			if r < 0 || int(r) >= tt.NumRoutes() || l.Trip < graph.TripIdx(tt.RouteTripStart[r]) || l.Trip >= graph.TripIdx(tt.RouteTripStart[r+1]) {
 				fail("leg %d: trip %d is not in route %d", i, l.Trip, r)
 			}
 			if l.Line != tt.RouteLine[r] {
@@ -79,7 +79,7 @@ func checkJourney(t *testing.T, tt *graph.Timetable, q Query, j Journey) {
 			if flags[l.BoardPos]&graph.NoPickup != 0 || flags[l.AlightPos]&graph.NoDropoff != 0 {
 				fail("leg %d boards or alights where it is not allowed", i)
 			}
-			k := l.Trip - tt.RouteTripStart[r]
+			k := int32(l.Trip) - tt.RouteTripStart[r]
 			if l.Depart != tt.Departures[tt.StopTimeIndex(r, k, l.BoardPos)] ||
 				l.Arrive != tt.Arrivals[tt.StopTimeIndex(r, k, l.AlightPos)] {
 				fail("leg %d: times %d → %d differ from the timetable", i, l.Depart, l.Arrive)
@@ -133,7 +133,7 @@ func TestJourneyConsistency(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for s := int32(0); int(s) < tt.NumStops(); s++ {
+			for s := graph.StopIdx(0); int(s) < tt.NumStops(); s++ {
 				if res.Arrival(s) == Unreachable {
 					if _, err := f.r.Journey(q, []StopCost{{Stop: s}}); !errors.Is(err, ErrUnreachable) {
 						t.Fatalf("journey to unreachable stop %d: error %v", s, err)
@@ -153,9 +153,9 @@ func TestJourneyConsistency(t *testing.T) {
 			}
 			// Several egress stops: the best arrival plus walk wins.
 			egress := []StopCost{
-				{Stop: int32(rng.IntN(tt.NumStops())), Seconds: int32(rng.IntN(600))},
-				{Stop: int32(rng.IntN(tt.NumStops())), Seconds: int32(rng.IntN(600))},
-				{Stop: int32(rng.IntN(tt.NumStops())), Seconds: 0},
+				{Stop: graph.StopIdx(rng.IntN(tt.NumStops())), Seconds: int32(rng.IntN(600))},
+				{Stop: graph.StopIdx(rng.IntN(tt.NumStops())), Seconds: int32(rng.IntN(600))},
+				{Stop: graph.StopIdx(rng.IntN(tt.NumStops())), Seconds: 0},
 			}
 			best := Unreachable
 			for _, e := range egress {

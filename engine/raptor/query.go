@@ -1,11 +1,15 @@
 package raptor
 
-import "fmt"
+import (
+	"fmt"
+
+	"reach/graph"
+)
 
 // Source is a stop where journeys start, at a given time (seconds since
 // midnight of the service date).
 type Source struct {
-	Stop int32
+	Stop graph.StopIdx
 	Time int32
 }
 
@@ -91,7 +95,7 @@ type Result struct {
 func (res *Result) NumStops() int { return res.sc.nStops }
 
 // Arrival returns the earliest arrival at stop s, or Unreachable.
-func (res *Result) Arrival(s int32) int32 {
+func (res *Result) Arrival(s graph.StopIdx) int32 {
 	if uint(s) >= uint(res.sc.nStops) {
 		return Unreachable
 	}
@@ -101,7 +105,7 @@ func (res *Result) Arrival(s int32) int32 {
 // Trips returns the fewest trips of a journey arriving at stop s at
 // Arrival(s): 0 for a source or a stop reached by walking from one, -1 for
 // an unreachable stop.
-func (res *Result) Trips(s int32) int {
+func (res *Result) Trips(s graph.StopIdx) int {
 	if uint(s) >= uint(res.sc.nStops) || res.sc.best[s] >= Unreachable {
 		return -1
 	}
@@ -111,7 +115,7 @@ func (res *Result) Trips(s int32) int {
 // VehicleArrival returns the earliest arrival at stop s by a vehicle (the
 // last leg of the journey is a trip, not a footpath), or Unreachable: where
 // a walk to a target may start.
-func (res *Result) VehicleArrival(s int32) int32 {
+func (res *Result) VehicleArrival(s graph.StopIdx) int32 {
 	if uint(s) >= uint(res.sc.nStops) {
 		return Unreachable
 	}
@@ -120,7 +124,7 @@ func (res *Result) VehicleArrival(s int32) int32 {
 
 // VehicleTrips returns the fewest trips of a journey arriving at stop s by
 // a vehicle at VehicleArrival(s), or -1 when no vehicle reaches s.
-func (res *Result) VehicleTrips(s int32) int {
+func (res *Result) VehicleTrips(s graph.StopIdx) int {
 	if uint(s) >= uint(res.sc.nStops) || res.sc.vbest[s] >= Unreachable {
 		return -1
 	}
@@ -133,7 +137,7 @@ func (res *Result) Rounds() int { return res.sc.rounds }
 
 // ArrivalInRound returns the earliest arrival at stop s of the journeys
 // with at most k trips, or Unreachable.
-func (res *Result) ArrivalInRound(k int, s int32) int32 {
+func (res *Result) ArrivalInRound(k int, s graph.StopIdx) int32 {
 	sc := res.sc
 	if uint(s) >= uint(sc.nStops) || k < 0 {
 		return Unreachable

@@ -11,7 +11,7 @@ import (
 // SourceOffset is a stop where journeys start, reached Offset seconds after
 // the departure from the origin (the access walk).
 type SourceOffset struct {
-	Stop   int32
+	Stop   graph.StopIdx
 	Offset int32
 }
 
@@ -150,22 +150,23 @@ type rangeState struct {
 	// Per minute, the (route, position) pairs where a trip leaving a
 	// source (or a footpath's end) becomes catchable in that minute: the
 	// first round of a searched minute, but the first, scans those only.
-	newMin, newRoute, newPos []int32
-	newStart                 []int32 // CSR over minutes into byMinute
-	byMinute                 []int32
-	nextProc                 []int32 // per minute: index in procMin of the earliest searched minute at or after it
+	newMin, newPos []int32
+	newRoute       []graph.RouteIdx
+	newStart       []int32 // CSR over minutes into byMinute
+	byMinute       []int32
+	nextProc       []int32 // per minute: index in procMin of the earliest searched minute at or after it
 
 	// Stop-major log of the best arrivals: every change of a stop's best
 	// at a searched departure, grouped by stop when first read.
-	logStop  []int32
+	logStop  []graph.StopIdx
 	logProc  []int32
 	logArr   []int32
 	logTrips []int32
 	grouped  bool
-	slot     []int32 // per stop: 1 + its index in order, 0 when absent
-	order    []int32 // stops of the log
-	start    []int32 // CSR over order into byStop
-	byStop   []int32 // log entries grouped by stop, in processing order
+	slot     []int32         // per stop: 1 + its index in order, 0 when absent
+	order    []graph.StopIdx // stops of the log
+	start    []int32         // CSR over order into byStop
+	byStop   []int32         // log entries grouped by stop, in processing order
 	fillAt   []int32
 
 	targets []targetState
@@ -203,7 +204,7 @@ func (sc *scratch) departures(p *params, src []SourceOffset, from, step int32, m
 	rs.marks[minutes-1] = true
 	rs.newMin, rs.newRoute, rs.newPos = rs.newMin[:0], rs.newRoute[:0], rs.newPos[:0]
 	tt := sc.tt
-	mark := func(s, off int32) {
+	mark := func(s graph.StopIdx, off int32) {
 		lo := int64(from) + int64(off)        // first departure time at s that counts
 		hi := lo + int64(minutes)*int64(step) // past the last
 		routes, pos := tt.RoutesAt(s)
@@ -368,7 +369,7 @@ func (rs *rangeState) group() {
 // entry e, slot[key] its 1-based group among n. It returns the CSR offsets
 // of the groups (start, len n+1) and the entry indexes grouped (byKey), in
 // their order within each group; the slices passed are reused.
-func groupBySlot(keys, slot []int32, n int, start, byKey, fill []int32) ([]int32, []int32, []int32) {
+func groupBySlot[K ~int32](keys []K, slot []int32, n int, start, byKey, fill []int32) ([]int32, []int32, []int32) {
 	start = resize(start, n+1)
 	for _, k := range keys {
 		start[slot[k]]++
@@ -411,7 +412,7 @@ func (rr *RangeResult) Departure(m int) int32 { return rr.sc.rng.from + int32(m)
 // sourceArrival returns the arrival at stop s of the journeys departing at
 // minute m that take no vehicle (the sources, and their footpaths when
 // walked), or Unreachable.
-func (rr *RangeResult) sourceArrival(m int, s int32) int32 {
+func (rr *RangeResult) sourceArrival(m int, s graph.StopIdx) int32 {
 	rs := &rr.sc.rng
 	dep := rr.Departure(m)
 	best := int32(Unreachable)
@@ -433,7 +434,7 @@ func (rr *RangeResult) sourceArrival(m int, s int32) int32 {
 
 // logged returns the best arrival at stop s and its trips at the searched
 // departure i (from the stop log), or Unreachable.
-func (rr *RangeResult) logged(i int32, s int32) (int32, int32) {
+func (rr *RangeResult) logged(i int32, s graph.StopIdx) (int32, int32) {
 	rs := &rr.sc.rng
 	rs.group()
 	k := rs.slot[s]
@@ -452,14 +453,14 @@ func (rr *RangeResult) logged(i int32, s int32) (int32, int32) {
 
 // Arrival returns the earliest arrival at stop s when departing at minute
 // m, or Unreachable.
-func (rr *RangeResult) Arrival(m int, s int32) int32 {
+func (rr *RangeResult) Arrival(m int, s graph.StopIdx) int32 {
 	a, _ := rr.arrival(m, s)
 	return a
 }
 
 // Trips returns the fewest trips of a journey departing at minute m and
 // arriving at stop s at Arrival(m, s), or -1 if s is unreachable.
-func (rr *RangeResult) Trips(m int, s int32) int {
+func (rr *RangeResult) Trips(m int, s graph.StopIdx) int {
 	a, k := rr.arrival(m, s)
 	if a >= Unreachable {
 		return -1
@@ -467,7 +468,7 @@ func (rr *RangeResult) Trips(m int, s int32) int {
 	return int(k)
 }
 
-func (rr *RangeResult) arrival(m int, s int32) (int32, int32) {
+func (rr *RangeResult) arrival(m int, s graph.StopIdx) (int32, int32) {
 	rs := &rr.sc.rng
 	if uint(m) >= uint(rs.minutes) || uint(s) >= uint(rr.sc.nStops) {
 		return Unreachable, -1

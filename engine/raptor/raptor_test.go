@@ -3,6 +3,7 @@ package raptor
 import (
 	"fmt"
 	"math/rand/v2"
+	"reach/graph"
 	"testing"
 )
 
@@ -83,9 +84,9 @@ func (f *fixture) transfers(m footMode) (*Transfers, []refEdge) {
 // randomSources returns 1 to 3 sources around a random time.
 func randomSources(rng *rand.Rand, nStops int) []Source {
 	t := int32(-2*3600 + rng.IntN(25*3600))
-	src := []Source{{Stop: int32(rng.IntN(nStops)), Time: t}}
+	src := []Source{{Stop: graph.StopIdx(rng.IntN(nStops)), Time: t}}
 	for rng.IntN(3) == 0 && len(src) < 3 {
-		src = append(src, Source{Stop: int32(rng.IntN(nStops)), Time: t + int32(rng.IntN(900))})
+		src = append(src, Source{Stop: graph.StopIdx(rng.IntN(nStops)), Time: t + int32(rng.IntN(900))})
 	}
 	return src
 }
@@ -111,7 +112,7 @@ func compareWithReference(t *testing.T, f *fixture, q Query, edges []refEdge, st
 		allowSchool: q.AllowSchool, walkFromSources: q.WalkFromSources, minChange: q.MinChange,
 	})
 	bad := 0
-	for s := int32(0); int(s) < f.sy.tt.NumStops(); s++ {
+	for s := graph.StopIdx(0); int(s) < f.sy.tt.NumStops(); s++ {
 		ga, gk := res.Arrival(s), res.Trips(s)
 		wa, wk := refArrival(want.best[s]), int(want.trips[s])
 		if ga != wa || gk != wk {
@@ -213,7 +214,7 @@ func TestRangeMatchesPlain(t *testing.T) {
 		for i := 0; i < perSeed; i++ {
 			var src []SourceOffset
 			for len(src) == 0 || (rng.IntN(2) == 0 && len(src) < 4) {
-				src = append(src, SourceOffset{Stop: int32(rng.IntN(S)), Offset: int32(rng.IntN(600))})
+				src = append(src, SourceOffset{Stop: graph.StopIdx(rng.IntN(S)), Offset: int32(rng.IntN(600))})
 			}
 			from := int32(-3600 + rng.IntN(24*3600))
 			q := RangeQuery{
@@ -245,7 +246,7 @@ func TestRangeMatchesPlain(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				for s := int32(0); int(s) < S; s++ {
+				for s := graph.StopIdx(0); int(s) < S; s++ {
 					if g, w := rr.Arrival(m, s), res.Arrival(s); g != w {
 						t.Fatalf("seed %d query %d minute %d stop %d: range arrives %d, plain %d (%+v)", seed, i, m, s, g, w, q)
 					}
@@ -264,7 +265,7 @@ func TestRangeMatchesPlain(t *testing.T) {
 					// searched departure is minute m) are exact per round.
 					sc := rr.sc
 					for k := 0; k < max(sc.rounds, res.Rounds()); k++ {
-						for s := int32(0); int(s) < S; s++ {
+						for s := graph.StopIdx(0); int(s) < S; s++ {
 							g := sc.arr[min(k, sc.rounds-1)*S+int(s)]
 							if w := res.ArrivalInRound(k, s); g != w {
 								t.Fatalf("seed %d query %d stop %d: range labels of round %d say %d, plain %d", seed, i, s, k, g, w)
@@ -291,7 +292,7 @@ func TestRangeMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(42, 1))
 	S := f.sy.tt.NumStops()
 	for i := 0; i < 6; i++ {
-		src := []SourceOffset{{Stop: int32(rng.IntN(S)), Offset: 120}, {Stop: int32(rng.IntN(S)), Offset: 300}}
+		src := []SourceOffset{{Stop: graph.StopIdx(rng.IntN(S)), Offset: 120}, {Stop: graph.StopIdx(rng.IntN(S)), Offset: 300}}
 		from := int32(6*3600 + rng.IntN(12*3600))
 		q := RangeQuery{Sources: src, From: from, To: from + 1800, MaxTransfers: Unlimited,
 			Transfers: &f.merged, WalkFromSources: true, MinChange: 60}
@@ -303,7 +304,7 @@ func TestRangeMatchesReference(t *testing.T) {
 			pq := q.At(rr.Departure(m))
 			want := f.ref.solve(refQuery{sources: pq.Sources, maxTrips: -1, edges: f.mergedEdges,
 				walkFromSources: true, minChange: 60})
-			for s := int32(0); int(s) < S; s++ {
+			for s := graph.StopIdx(0); int(s) < S; s++ {
 				if g, w := rr.Arrival(m, s), refArrival(want.best[s]); g != w {
 					t.Fatalf("minute %d stop %d: range arrives %d, reference %d", m, s, g, w)
 				}

@@ -75,7 +75,7 @@ func buildRealAt(paths []string, f realFeed) (*graph.Timetable, error) {
 // crowFlyFootpaths links stops closer than radius metres, at 1.25 times
 // the straight-line distance, as a distance CSR (stand-in for street
 // footpaths, which these tests do not build).
-func crowFlyFootpaths(tt *graph.Timetable, radius float64) (start, to []int32, dist []float32) {
+func crowFlyFootpaths(tt *graph.Timetable, radius float64) (start []int32, to []graph.StopIdx, dist []float32) {
 	const metresPerDegLat = 111_195.0
 	lat0 := 0.0
 	for _, la := range tt.StopLat {
@@ -83,12 +83,12 @@ func crowFlyFootpaths(tt *graph.Timetable, radius float64) (start, to []int32, d
 	}
 	kx := metresPerDegLat * math.Cos(lat0*math.Pi/180)
 	type key struct{ x, y int }
-	cells := map[key][]int32{}
+	cells := map[key][]graph.StopIdx{}
 	cell := func(s int) key {
 		return key{int(math.Floor(tt.StopLon[s] * kx / radius)), int(math.Floor(tt.StopLat[s] * metresPerDegLat / radius))}
 	}
 	for s := range tt.StopLat {
-		cells[cell(s)] = append(cells[cell(s)], int32(s))
+		cells[cell(s)] = append(cells[cell(s)], graph.StopIdx(s))
 	}
 	start = []int32{0}
 	for s := range tt.StopLat {
@@ -138,8 +138,8 @@ func TestRealFeedsMatchReference(t *testing.T) {
 			edges := append(refGTFSEdges(tt), refStreetEdges(st, sto, sd, testWalkSpeed)...)
 			ref := newRefNet(tt)
 			built := time.Since(t0)
-			var origins []int32
-			for s := int32(0); int(s) < tt.NumStops(); s++ {
+			var origins []graph.StopIdx
+			for s := graph.StopIdx(0); int(s) < tt.NumStops(); s++ {
 				if tt.StopRouteStart[s+1] > tt.StopRouteStart[s] {
 					origins = append(origins, s)
 				}
@@ -181,8 +181,8 @@ func TestRealFeedsMatchReference(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					var reached []int32
-					for s := int32(0); int(s) < tt.NumStops(); s++ {
+					var reached []graph.StopIdx
+					for s := graph.StopIdx(0); int(s) < tt.NumStops(); s++ {
 						if rr.Arrival(m, s) != res.Arrival(s) || rr.Trips(m, s) != res.Trips(s) {
 							t.Fatalf("range minute %d stop %d: %d with %d trips, plain %d with %d",
 								m, s, rr.Arrival(m, s), rr.Trips(m, s), res.Arrival(s), res.Trips(s))

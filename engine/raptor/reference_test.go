@@ -27,7 +27,7 @@ const refInf = math.MaxInt32 / 4
 
 // refConn is one hop of one trip between consecutive stops.
 type refConn struct {
-	from, to     int32
+	from, to     graph.StopIdx
 	dep, arr     int32
 	trip, pos    int32
 	pickup, drop bool
@@ -35,7 +35,10 @@ type refConn struct {
 }
 
 // refEdge is a footpath.
-type refEdge struct{ from, to, secs int32 }
+type refEdge struct {
+	from, to graph.StopIdx
+	secs     int32
+}
 
 // refNet is the reference's view of a timetable.
 type refNet struct {
@@ -85,7 +88,7 @@ func refGTFSEdges(tt *graph.Timetable) []refEdge {
 	for s := 0; s+1 < len(tt.TransferStart); s++ {
 		for i := tt.TransferStart[s]; i < tt.TransferStart[s+1]; i++ {
 			if int(tt.TransferTo[i]) != s {
-				out = append(out, refEdge{int32(s), tt.TransferTo[i], tt.TransferTime[i]})
+				out = append(out, refEdge{graph.StopIdx(s), tt.TransferTo[i], tt.TransferTime[i]})
 			}
 		}
 	}
@@ -93,12 +96,12 @@ func refGTFSEdges(tt *graph.Timetable) []refEdge {
 }
 
 // refStreetEdges converts a distance CSR at a walk speed, rounding up.
-func refStreetEdges(start, to []int32, dist []float32, speed float64) []refEdge {
+func refStreetEdges(start []int32, to []graph.StopIdx, dist []float32, speed float64) []refEdge {
 	var out []refEdge
 	for s := 0; s+1 < len(start); s++ {
 		for i := start[s]; i < start[s+1]; i++ {
 			if int(to[i]) != s {
-				out = append(out, refEdge{int32(s), to[i], int32(math.Ceil(float64(dist[i]) / speed))})
+				out = append(out, refEdge{graph.StopIdx(s), to[i], int32(math.Ceil(float64(dist[i]) / speed))})
 			}
 		}
 	}

@@ -59,7 +59,7 @@ func NewRouter(tt *graph.Timetable) (*Router, error) {
 	}
 	r := &Router{tt: tt, numStops: tt.NumStops(), routeSchool: make([]bool, tt.NumRoutes())}
 	for i := range r.routeSchool {
-		r.routeSchool[i] = tt.RouteSchool(int32(i))
+		r.routeSchool[i] = tt.RouteSchool(graph.RouteIdx(i))
 	}
 	r.pool.New = func() any { return newScratch(r) }
 	return r, nil

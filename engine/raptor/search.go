@@ -6,14 +6,14 @@ import (
 	"reach/graph"
 )
 
-// bitset is a set of small non-negative integers.
+// bitset is a set of stops.
 type bitset []uint64
 
 func newBitset(n int) bitset { return make(bitset, (n+63)/64) }
 
-func (b bitset) has(i int32) bool { return b[uint32(i)>>6]&(1<<(uint32(i)&63)) != 0 }
-func (b bitset) set(i int32)      { b[uint32(i)>>6] |= 1 << (uint32(i) & 63) }
-func (b bitset) unset(i int32)    { b[uint32(i)>>6] &^= 1 << (uint32(i) & 63) }
+func (b bitset) has(i graph.StopIdx) bool { return b[uint32(i)>>6]&(1<<(uint32(i)&63)) != 0 }
+func (b bitset) set(i graph.StopIdx)      { b[uint32(i)>>6] |= 1 << (uint32(i) & 63) }
+func (b bitset) unset(i graph.StopIdx)    { b[uint32(i)>>6] &^= 1 << (uint32(i) & 63) }
 
 // count returns the number of members (used by tests).
 func (b bitset) count() int {
@@ -46,30 +46,30 @@ type scratch struct {
 
 	// Parent pointers, kept only when reconstructing journeys.
 	parents bool
-	foot    []int32 // earliest footpath or source arrival, ≤ k trips
-	pTrip   []int32 // global trip of the vehicle label
-	pBoard  []int32 // boarding position of that trip in its route
-	pAlight []int32 // alighting position
-	pFoot   []int32 // origin stop of the footpath label, -1 for a source
+	foot    []int32         // earliest footpath or source arrival, ≤ k trips
+	pTrip   []graph.TripIdx // trip of the vehicle label
+	pBoard  []int32         // boarding position of that trip in its route
+	pAlight []int32         // alighting position
+	pFoot   []graph.StopIdx // origin stop of the footpath label, -1 for a source
 
-	seen        bitset  // stops with a label in this query
-	seenList    []int32 // members of seen
-	changed     bitset  // stops whose labels changed in the current round
-	marked      bitset  // stops whose boarding time improved in the current round
-	improved    bitset  // stops improved by a vehicle in the current round
-	curChanged  []int32 // members of changed
-	curImproved []int32 // members of improved
-	prevChanged []int32 // stops changed in the previous round
-	prevMarked  []int32 // stops whose boarding time improved in the previous round
-	routeStart  []int32 // per route: earliest position to scan, -1 if not queued
-	queue       []int32 // queued routes
+	seen        bitset           // stops with a label in this query
+	seenList    []graph.StopIdx  // members of seen
+	changed     bitset           // stops whose labels changed in the current round
+	marked      bitset           // stops whose boarding time improved in the current round
+	improved    bitset           // stops improved by a vehicle in the current round
+	curChanged  []graph.StopIdx  // members of changed
+	curImproved []graph.StopIdx  // members of improved
+	prevChanged []graph.StopIdx  // stops changed in the previous round
+	prevMarked  []graph.StopIdx  // stops whose boarding time improved in the previous round
+	routeStart  []int32          // per route: earliest position to scan, -1 if not queued
+	queue       []graph.RouteIdx // queued routes
 
 	// Changes of one departure of a range search, for its results.
 	ranging   bool
-	bestMoved bitset  // stops whose best changed in this departure
-	bestList  []int32 // members of bestMoved
-	vehMoved  bitset  // stops whose vbest changed in this departure
-	vehList   []int32 // members of vehMoved
+	bestMoved bitset          // stops whose best changed in this departure
+	bestList  []graph.StopIdx // members of bestMoved
+	vehMoved  bitset          // stops whose vbest changed in this departure
+	vehList   []graph.StopIdx // members of vehMoved
 
 	scanned     int64 // route positions scanned
 	badTransfer bool  // an invalid footpath was met
@@ -153,7 +153,7 @@ func (sc *scratch) startMinute() {
 	sc.prevMarked = sc.prevMarked[:0]
 }
 
-func fill(a []int32, v int32) {
+func fill[T ~int32](a []T, v T) {
 	for i := range a {
 		a[i] = v
 	}
@@ -171,26 +171,28 @@ func (sc *scratch) ensureRounds(n, want int) {
 	c = min(c, MaxRounds+1)
 	c = max(c, n)
 	size := c * sc.nStops
-	grow := func(a []int32, label bool) []int32 {
-		if len(a) >= size {
-			return a
-		}
-		b := make([]int32, size)
-		copy(b, a)
-		if label {
-			fill(b[len(a):], Unreachable)
-		}
-		return b
-	}
-	sc.veh, sc.arr, sc.rdy = grow(sc.veh, true), grow(sc.arr, true), grow(sc.rdy, true)
+	sc.veh, sc.arr, sc.rdy = grow(sc.veh, size, Unreachable), grow(sc.arr, size, Unreachable), grow(sc.rdy, size, Unreachable)
 	if sc.parents {
-		sc.foot = grow(sc.foot, true)
-		sc.pTrip, sc.pBoard, sc.pAlight, sc.pFoot = grow(sc.pTrip, false), grow(sc.pBoard, false), grow(sc.pAlight, false), grow(sc.pFoot, false)
+		sc.foot = grow(sc.foot, size, Unreachable)
+		sc.pTrip, sc.pBoard, sc.pAlight, sc.pFoot = grow(sc.pTrip, size, 0), grow(sc.pBoard, size, 0), grow(sc.pAlight, size, 0), grow(sc.pFoot, size, 0)
 	}
 }
 
+// grow returns a of length size (when shorter), its new entries set to v.
+func grow[T ~int32](a []T, size int, v T) []T {
+	if len(a) >= size {
+		return a
+	}
+	b := make([]T, size)
+	copy(b, a)
+	if v != 0 {
+		fill(b[len(a):], v)
+	}
+	return b
+}
+
 // record notes an arrival t at stop s in round k in the overall best.
-func (sc *scratch) record(s, t int32, k int) {
+func (sc *scratch) record(s graph.StopIdx, t int32, k int) {
 	if t < sc.best[s] || (t == sc.best[s] && int32(k) < sc.trips[s]) {
 		sc.best[s] = t
 		sc.trips[s] = int32(k)
@@ -202,7 +204,7 @@ func (sc *scratch) record(s, t int32, k int) {
 }
 
 // touch adds s to the stops changed in the current round.
-func (sc *scratch) touch(s int32) {
+func (sc *scratch) touch(s graph.StopIdx) {
 	if !sc.changed.has(s) {
 		sc.changed.set(s)
 		sc.curChanged = append(sc.curChanged, s)
@@ -215,7 +217,7 @@ func (sc *scratch) touch(s int32) {
 
 // footUpdate offers stop u a footpath (or source, from = -1) arrival t in
 // round k.
-func (sc *scratch) footUpdate(k int, u, t, from int32) {
+func (sc *scratch) footUpdate(k int, u graph.StopIdx, t int32, from graph.StopIdx) {
 	i := k*sc.nStops + int(u)
 	betterArr, betterRdy := t < sc.arr[i], t < sc.rdy[i]
 	if !betterArr && !betterRdy {
@@ -237,9 +239,9 @@ func (sc *scratch) footUpdate(k int, u, t, from int32) {
 }
 
 // vehUpdate sets the vehicle arrival t at stop s in round k, known to
-// improve it, reached by global trip `trip` boarded at position board and
-// left at position alight.
-func (sc *scratch) vehUpdate(k int, s, t int32, minChange, trip, board, alight int32) {
+// improve it, reached by trip `trip` boarded at position board and left at
+// position alight.
+func (sc *scratch) vehUpdate(k int, s graph.StopIdx, t, minChange int32, trip graph.TripIdx, board, alight int32) {
 	i := k*sc.nStops + int(s)
 	sc.veh[i] = t
 	if t < sc.arr[i] {
@@ -270,7 +272,7 @@ func (sc *scratch) vehUpdate(k int, s, t int32, minChange, trip, board, alight i
 
 // source places a source at stop s with time t in round 0 and, when asked,
 // walks its footpaths.
-func (sc *scratch) source(p *params, s, t int32) {
+func (sc *scratch) source(p *params, s graph.StopIdx, t int32) {
 	sc.footUpdate(0, s, t, -1)
 	if p.walkFromSources && p.tr != nil {
 		sc.relax(p, 0, s, t)
@@ -278,7 +280,7 @@ func (sc *scratch) source(p *params, s, t int32) {
 }
 
 // relax walks the footpaths of stop s reached at time t in round k.
-func (sc *scratch) relax(p *params, k int, s, t int32) {
+func (sc *scratch) relax(p *params, k int, s graph.StopIdx, t int32) {
 	tr := p.tr
 	a, b := tr.Start[s], tr.Start[s+1]
 	if a < 0 || b < a || int(b) > len(tr.To) {
@@ -461,7 +463,7 @@ func (sc *scratch) scanRoutes(p *params, k int) {
 			s, f := stops[q], flags[q]
 			if trip >= 0 && f&graph.NoDropoff == 0 {
 				if t := arrs[row+q]; t < curVeh[s] && t <= sc.horizon {
-					sc.vehUpdate(k, s, t, p.minChange, tt.RouteTripStart[r]+trip, board, q)
+					sc.vehUpdate(k, s, t, p.minChange, tt.RouteTrip(r, trip), board, q)
 				}
 			}
 			if f&graph.NoPickup != 0 || q == ns-1 {

@@ -9,7 +9,7 @@ import (
 
 // tinyRoute describes one RAPTOR route of a hand-written timetable.
 type tinyRoute struct {
-	stops  []int32
+	stops  []graph.StopIdx
 	flags  []uint8   // nil: all allowed
 	trips  [][]int32 // per trip, per position: arrival and departure (2n values)
 	school bool
@@ -41,7 +41,7 @@ func tinyTimetable(tb testing.TB, nStops int, minXfer []int32, routes []tinyRout
 		t.LineMode = append(t.LineMode, graph.ModeBus)
 		t.LineSchool = append(t.LineSchool, rt.school)
 		t.LineFeed = append(t.LineFeed, 0)
-		t.RouteLine = append(t.RouteLine, int32(r))
+		t.RouteLine = append(t.RouteLine, graph.LineIdx(r))
 		for p, s := range rt.stops {
 			t.RouteStops = append(t.RouteStops, s)
 			var f uint8
@@ -69,7 +69,7 @@ func tinyTimetable(tb testing.TB, nStops int, minXfer []int32, routes []tinyRout
 		for r := range routes {
 			for p, x := range routes[r].stops {
 				if int(x) == s {
-					t.StopRoutes = append(t.StopRoutes, int32(r))
+					t.StopRoutes = append(t.StopRoutes, graph.RouteIdx(r))
 					t.StopRoutePos = append(t.StopRoutePos, int32(p))
 					t.StopRouteStart[s+1]++
 				}
@@ -81,7 +81,7 @@ func tinyTimetable(tb testing.TB, nStops int, minXfer []int32, routes []tinyRout
 		t.TransferStart[s+1] = t.TransferStart[s]
 		for _, x := range transfers {
 			if int(x[0]) == s {
-				t.TransferTo = append(t.TransferTo, x[1])
+				t.TransferTo = append(t.TransferTo, graph.StopIdx(x[1]))
 				t.TransferTime = append(t.TransferTime, x[2])
 				t.TransferStart[s+1]++
 			}
@@ -104,11 +104,11 @@ func tinyTimetable(tb testing.TB, nStops int, minXfer []int32, routes []tinyRout
 func TestTransferSemantics(t *testing.T) {
 	minXfer := []int32{0, 60, 0, 0, 0, 0}
 	tt := tinyTimetable(t, 6, minXfer, []tinyRoute{
-		{stops: []int32{0, 1}, trips: [][]int32{{100, 100, 200, 200}}},
-		{stops: []int32{1, 2}, trips: [][]int32{{230, 230, 330, 330}, {400, 400, 500, 500}}},
-		{stops: []int32{3, 2}, trips: [][]int32{{235, 235, 300, 300}}},
-		{stops: []int32{0, 2}, trips: [][]int32{{110, 110, 150, 150}}, school: true},
-		{stops: []int32{5, 0}, trips: [][]int32{{-100, -100, -50, -50}}},
+		{stops: []graph.StopIdx{0, 1}, trips: [][]int32{{100, 100, 200, 200}}},
+		{stops: []graph.StopIdx{1, 2}, trips: [][]int32{{230, 230, 330, 330}, {400, 400, 500, 500}}},
+		{stops: []graph.StopIdx{3, 2}, trips: [][]int32{{235, 235, 300, 300}}},
+		{stops: []graph.StopIdx{0, 2}, trips: [][]int32{{110, 110, 150, 150}}, school: true},
+		{stops: []graph.StopIdx{5, 0}, trips: [][]int32{{-100, -100, -50, -50}}},
 	}, [][3]int32{{1, 3, 30}, {3, 4, 10}, {1, 1, 5}})
 	r, err := NewRouter(tt)
 	if err != nil {
@@ -124,7 +124,7 @@ func TestTransferSemantics(t *testing.T) {
 		return res
 	}
 	type want struct {
-		stop  int32
+		stop  graph.StopIdx
 		arr   int32
 		trips int
 	}
@@ -178,7 +178,7 @@ func TestPickupDropoffFlags(t *testing.T) {
 	// Route 0: 0 → 1 → 2 → 1 → 3 with no pickup at the first visit of
 	// 1 and no drop-off at 2.
 	tt := tinyTimetable(t, 4, nil, []tinyRoute{{
-		stops: []int32{0, 1, 2, 1, 3},
+		stops: []graph.StopIdx{0, 1, 2, 1, 3},
 		flags: []uint8{0, graph.NoPickup, graph.NoDropoff, 0, 0},
 		trips: [][]int32{{0, 0, 10, 10, 20, 20, 30, 30, 40, 40}},
 	}}, nil)

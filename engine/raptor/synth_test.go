@@ -38,7 +38,7 @@ type synth struct {
 	tt       *graph.Timetable
 	x, y     []float64
 	distFrom []int32 // CSR over stops
-	distTo   []int32
+	distTo   []graph.StopIdx
 	dist     []float32
 }
 
@@ -117,7 +117,7 @@ func newSynth(seed uint64, c synthConfig) (*synth, error) {
 			}
 			seq = append(seq, next)
 		}
-		t.RouteLine = append(t.RouteLine, int32(rng.IntN(nLines)))
+		t.RouteLine = append(t.RouteLine, graph.LineIdx(rng.IntN(nLines)))
 		for _, s := range seq {
 			var f uint8
 			if rng.Float64() < c.flagProb {
@@ -126,7 +126,7 @@ func newSynth(seed uint64, c synthConfig) (*synth, error) {
 			if rng.Float64() < c.flagProb {
 				f |= graph.NoDropoff
 			}
-			t.RouteStops = append(t.RouteStops, s)
+			t.RouteStops = append(t.RouteStops, graph.StopIdx(s))
 			t.RouteStopFlags = append(t.RouteStopFlags, f)
 		}
 		t.RouteStopStart = append(t.RouteStopStart, int32(len(t.RouteStops)))
@@ -182,12 +182,12 @@ func newSynth(seed uint64, c synthConfig) (*synth, error) {
 		count[s+1] += count[s]
 	}
 	t.StopRouteStart = append([]int32(nil), count...)
-	t.StopRoutes = make([]int32, len(t.RouteStops))
+	t.StopRoutes = make([]graph.RouteIdx, len(t.RouteStops))
 	t.StopRoutePos = make([]int32, len(t.RouteStops))
 	next := append([]int32(nil), count[:S]...)
-	for r := 0; r < c.routes; r++ {
-		for p, s := range t.RouteStopsOf(int32(r)) {
-			t.StopRoutes[next[s]] = int32(r)
+	for r := graph.RouteIdx(0); int(r) < c.routes; r++ {
+		for p, s := range t.RouteStopsOf(r) {
+			t.StopRoutes[next[s]] = r
 			t.StopRoutePos[next[s]] = int32(p)
 			next[s]++
 		}
@@ -213,11 +213,11 @@ func newSynth(seed uint64, c synthConfig) (*synth, error) {
 	for s := 0; s < S; s++ {
 		t.TransferStart[s+1] += t.TransferStart[s]
 	}
-	t.TransferTo = make([]int32, len(trs))
+	t.TransferTo = make([]graph.StopIdx, len(trs))
 	t.TransferTime = make([]int32, len(trs))
 	pos := append([]int32(nil), t.TransferStart[:S]...)
 	for _, x := range trs {
-		t.TransferTo[pos[x.from]] = x.to
+		t.TransferTo[pos[x.from]] = graph.StopIdx(x.to)
 		t.TransferTime[pos[x.from]] = x.secs
 		pos[x.from]++
 	}
@@ -236,7 +236,7 @@ func newSynth(seed uint64, c synthConfig) (*synth, error) {
 			for dy := -1; dy <= 1; dy++ {
 				for _, u := range buckets[[2]int{cx + dx, cy + dy}] {
 					if d := dist(s, u); u != s && d < c.streetRadius {
-						sy.distTo = append(sy.distTo, u)
+						sy.distTo = append(sy.distTo, graph.StopIdx(u))
 						sy.dist = append(sy.dist, float32(d*1.3))
 					}
 				}
@@ -257,11 +257,11 @@ func TestSynthTimetablesAreValid(t *testing.T) {
 			t.Fatal(err)
 		}
 		school, neg, loops := 0, 0, 0
-		for r := int32(0); int(r) < sy.tt.NumRoutes(); r++ {
+		for r := graph.RouteIdx(0); int(r) < sy.tt.NumRoutes(); r++ {
 			if sy.tt.RouteSchool(r) {
 				school++
 			}
-			seen := map[int32]bool{}
+			seen := map[graph.StopIdx]bool{}
 			for _, s := range sy.tt.RouteStopsOf(r) {
 				if seen[s] {
 					loops++

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"reach/graph"
 )
 
 // Egress is a stop-major table of the walks from stops to targets (schools,
@@ -64,13 +66,13 @@ func WalkSeconds(metres, speed float64) int32 { return int32(math.Ceil(metres / 
 // targetState is what a range search knows of the targets of one set.
 type targetState struct {
 	q       TargetQuery
-	arr     []int32 // per target: earliest arrival so far (Unreachable when untouched)
-	trips   []int32 // trips of that arrival
-	stop    []int32 // egress stop of that arrival
-	found   []int32 // per target: 1 + index in answers, 0 when not reached by the deadline
-	slot    []int32 // per target: 1 + index in touched, 0 when untouched
-	touched []int32 // targets with an arrival
-	moved   []int32 // targets whose arrival changed at the current departure
+	arr     []int32         // per target: earliest arrival so far (Unreachable when untouched)
+	trips   []int32         // trips of that arrival
+	stop    []graph.StopIdx // egress stop of that arrival
+	found   []int32         // per target: 1 + index in answers, 0 when not reached by the deadline
+	slot    []int32         // per target: 1 + index in touched, 0 when untouched
+	touched []int32         // targets with an arrival
+	moved   []int32         // targets whose arrival changed at the current departure
 	isMoved []bool
 
 	answers  []answer
@@ -86,7 +88,9 @@ type targetState struct {
 // answer is a target's arrive-by answer: at searched departure proc, its
 // earliest arrival, trips and egress stop; its journey when kept.
 type answer struct {
-	proc, arr, trips, stop, journey int32
+	proc, arr, trips int32
+	stop             graph.StopIdx
+	journey          int32
 }
 
 // journeyRec is a kept journey, its legs in the set's leg arena.
@@ -100,14 +104,8 @@ func (ts *targetState) prepare(q TargetQuery) {
 	ts.q = q
 	n := q.Egress.NumTargets
 	if len(ts.arr) < n {
-		grow := func(a []int32, v int32) []int32 {
-			b := make([]int32, n)
-			copy(b, a)
-			fill(b[len(a):], v)
-			return b
-		}
-		ts.arr, ts.trips, ts.stop = grow(ts.arr, Unreachable), grow(ts.trips, 0), grow(ts.stop, -1)
-		ts.found, ts.slot = grow(ts.found, 0), grow(ts.slot, 0)
+		ts.arr, ts.trips, ts.stop = grow(ts.arr, n, Unreachable), grow(ts.trips, n, 0), grow(ts.stop, n, -1)
+		ts.found, ts.slot = grow(ts.found, n, 0), grow(ts.slot, n, 0)
 		ts.isMoved = append(ts.isMoved, make([]bool, n-len(ts.isMoved))...)
 	}
 }
@@ -125,7 +123,7 @@ func (ts *targetState) reset() {
 
 // offer walks from stop s, reached by a vehicle at a with k trips, to the
 // targets of its egress.
-func (ts *targetState) offer(s, a, k int32) {
+func (ts *targetState) offer(s graph.StopIdx, a, k int32) {
 	e := ts.q.Egress
 	for j := e.Start[s]; j < e.Start[s+1]; j++ {
 		m := float64(e.Metres[j])
@@ -195,13 +193,13 @@ type TargetTimes struct {
 	// target by the deadline; the fields below up to Walk describe the
 	// one that leaves latest, with its earliest arrival.
 	Found     bool
-	Minute    int   // index of the departure in the window
-	Departure int32 // departure from the origin
-	Arrival   int32 // arrival at the target, egress walk included
-	Duration  int32 // Arrival − Departure
-	Trips     int   // vehicle trips, 0 when walking
-	Walk      bool  // the journey walks directly to the target
-	Stop      int32 // stop where the journey leaves transit, -1 when walking
+	Minute    int           // index of the departure in the window
+	Departure int32         // departure from the origin
+	Arrival   int32         // arrival at the target, egress walk included
+	Duration  int32         // Arrival − Departure
+	Trips     int           // vehicle trips, 0 when walking
+	Walk      bool          // the journey walks directly to the target
+	Stop      graph.StopIdx // stop where the journey leaves transit, -1 when walking
 
 	// Door-to-door travel times over the window's departures, in seconds;
 	// a departure with no journey counts as Unreachable (+∞), so these

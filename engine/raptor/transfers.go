@@ -27,7 +27,7 @@ const MaxFootpath = 1 << 19
 // Time (transfers.txt).
 type Transfers struct {
 	Start  []int32 // len NumStops()+1
-	To     []int32
+	To     []graph.StopIdx
 	Time   []int32
 	Metres []float32 // nil, or len(To): metres of walks, -1 for fixed times
 }
@@ -41,7 +41,7 @@ func (t *Transfers) NumStops() int {
 }
 
 // From returns the footpaths leaving stop s: destinations and seconds.
-func (t *Transfers) From(s int32) (to, seconds []int32) {
+func (t *Transfers) From(s graph.StopIdx) (to []graph.StopIdx, seconds []int32) {
 	if s < 0 || int(s) >= t.NumStops() {
 		return nil, nil
 	}
@@ -106,13 +106,13 @@ func GTFSTransfers(tt *graph.Timetable) Transfers {
 func MergeTransfers(a, b Transfers) Transfers {
 	n := max(a.NumStops(), b.NumStops())
 	start := make([]int32, n+1)
-	to := make([]int32, 0, len(a.To)+len(b.To))
+	to := make([]graph.StopIdx, 0, len(a.To)+len(b.To))
 	secs := make([]int32, 0, len(a.To)+len(b.To))
 	var metres []float32
 	if a.Metres != nil || b.Metres != nil {
 		metres = make([]float32, 0, len(a.To)+len(b.To))
 	}
-	for s := int32(0); int(s) < n; s++ {
+	for s := graph.StopIdx(0); int(s) < n; s++ {
 		for _, x := range []*Transfers{&a, &b} {
 			u, f := x.From(s)
 			to, secs = append(to, u...), append(secs, f...)
@@ -138,7 +138,7 @@ func MergeTransfers(a, b Transfers) Transfers {
 // origin stop: destinations to[start[s]:start[s+1]] at dist metres) as
 // walks whose times follow each query's walking speed (see Transfers).
 // Loops are dropped and duplicate pairs keep the shortest walk.
-func StreetTransfers(start, to []int32, dist []float32) (Transfers, error) {
+func StreetTransfers(start []int32, to []graph.StopIdx, dist []float32) (Transfers, error) {
 	n, err := checkDistances(start, to, dist)
 	if err != nil {
 		return Transfers{}, err
@@ -153,7 +153,7 @@ func StreetTransfers(start, to []int32, dist []float32) (Transfers, error) {
 
 // checkDistances checks a CSR of footpaths in metres and returns its
 // number of stops.
-func checkDistances(start, to []int32, dist []float32) (int, error) {
+func checkDistances(start []int32, to []graph.StopIdx, dist []float32) (int, error) {
 	if len(start) == 0 {
 		return 0, fmt.Errorf("raptor: distance CSR has no offsets")
 	}
@@ -181,7 +181,7 @@ func checkDistances(start, to []int32, dist []float32) (int, error) {
 // origin stop: destinations to[start[s]:start[s+1]] at dist metres) into
 // Transfers at walkSpeed metres per second, rounding times up to the
 // second. Loops are dropped and duplicate pairs keep the shortest time.
-func FromDistances(start, to []int32, dist []float32, walkSpeed float64) (Transfers, error) {
+func FromDistances(start []int32, to []graph.StopIdx, dist []float32, walkSpeed float64) (Transfers, error) {
 	if !(walkSpeed > 0) || math.IsInf(walkSpeed, 0) {
 		return Transfers{}, fmt.Errorf("raptor: walk speed %v m/s is not a positive finite number", walkSpeed)
 	}
@@ -204,15 +204,18 @@ func FromDistances(start, to []int32, dist []float32, walkSpeed float64) (Transf
 // normalize copies a CSR over n stops, dropping loops, out-of-range
 // destinations and times, keeping the shortest time per pair and sorting
 // each origin's footpaths by destination.
-func normalize(n int, start, to, secs []int32) Transfers {
-	out := Transfers{Start: make([]int32, n+1), To: make([]int32, 0, len(to)), Time: make([]int32, 0, len(to))}
+func normalize(n int, start []int32, to []graph.StopIdx, secs []int32) Transfers {
+	out := Transfers{Start: make([]int32, n+1), To: make([]graph.StopIdx, 0, len(to)), Time: make([]int32, 0, len(to))}
 	at := make([]int32, n) // position in out of the pair (s, u), valid when ≥ first
 	for i := range at {
 		at[i] = -1
 	}
-	type edge struct{ to, secs int32 }
+	type edge struct {
+		to   graph.StopIdx
+		secs int32
+	}
 	var seg []edge
-	for s := int32(0); int(s) < n; s++ {
+	for s := graph.StopIdx(0); int(s) < n; s++ {
 		first := int32(len(out.To))
 		a, b := start[s], start[s+1]
 		if a < 0 || b < a || int(b) > len(to) {
@@ -248,8 +251,8 @@ func normalize(n int, start, to, secs []int32) Transfers {
 // metres (metres[i] ≥ 0) and others fixed times (metres[i] < 0): for a
 // pair, the shortest walk and the shortest fixed time are kept, the two
 // kinds apart (which is faster depends on the query's speed).
-func normalizeMetres(n int, start, to, secs []int32, metres []float32) Transfers {
-	out := Transfers{Start: make([]int32, n+1), To: make([]int32, 0, len(to)), Time: make([]int32, 0, len(to)),
+func normalizeMetres(n int, start []int32, to []graph.StopIdx, secs []int32, metres []float32) Transfers {
+	out := Transfers{Start: make([]int32, n+1), To: make([]graph.StopIdx, 0, len(to)), Time: make([]int32, 0, len(to)),
 		Metres: make([]float32, 0, len(to))}
 	walkAt := make([]int32, n) // position in out of the walk (s, u), valid when ≥ first
 	timeAt := make([]int32, n) // of the fixed-time footpath (s, u)
@@ -257,11 +260,12 @@ func normalizeMetres(n int, start, to, secs []int32, metres []float32) Transfers
 		walkAt[i], timeAt[i] = -1, -1
 	}
 	type edge struct {
-		to, secs int32
-		m        float32
+		to   graph.StopIdx
+		secs int32
+		m    float32
 	}
 	var seg []edge
-	for s := int32(0); int(s) < n; s++ {
+	for s := graph.StopIdx(0); int(s) < n; s++ {
 		first := int32(len(out.To))
 		a, b := start[s], start[s+1]
 		if a < 0 || b < a || int(b) > len(to) {

@@ -228,7 +228,10 @@ type builder struct {
 }
 
 // tripRef is the k-th trip of a route of the timetable.
-type tripRef struct{ route, k int32 }
+type tripRef struct {
+	route graph.RouteIdx
+	k     int32
+}
 
 // duplicateTripMetres is how far apart two feeds may place a stop for a
 // trip of one to be the same as a trip of the other. Two trips are the same
@@ -289,12 +292,12 @@ func (b *builder) sameAsEarlier(f *feed, in instance) (tripRef, bool) {
 
 // remember indexes the trips of the routes from route on, for the feeds
 // that follow.
-func (b *builder) remember(route int32) {
+func (b *builder) remember(route graph.RouteIdx) {
 	tt := b.tt
 	if b.seen == nil {
 		b.seen = map[uint64][]tripRef{}
 	}
-	for r := route; r < int32(len(tt.RouteLine)); r++ {
+	for r := route; r < graph.RouteIdx(len(tt.RouteLine)); r++ {
 		n := len(tt.RouteStopsOf(r))
 		for k := int32(0); k < tt.RouteNumTrips(r); k++ {
 			key := timesKey(n, func(p int) (int32, int32) {
@@ -322,9 +325,9 @@ func (b *builder) addFeed(f *feed, feedIdx int32, sd time.Time) {
 		tt.StopName = append(tt.StopName, f.stopName[i])
 		tt.StopLat = append(tt.StopLat, f.stopLat[i])
 		tt.StopLon = append(tt.StopLon, f.stopLon[i])
-		p := f.stopParent[i]
+		p := graph.StopIdx(f.stopParent[i])
 		if p >= 0 {
-			p += stopBase
+			p += graph.StopIdx(stopBase)
 		}
 		tt.StopParent = append(tt.StopParent, p)
 		tt.StopFeed = append(tt.StopFeed, feedIdx)
@@ -399,7 +402,7 @@ func (b *builder) addFeed(f *feed, feedIdx int32, sd time.Time) {
 		kept = append(kept, in)
 	}
 	insts = kept
-	routeBase := int32(len(tt.RouteLine))
+	routeBase := graph.RouteIdx(len(tt.RouteLine))
 
 	// Group instances into patterns: same line, stops and pickup/drop-off flags.
 	patternOf := map[string]int32{}
@@ -480,7 +483,7 @@ func (b *builder) addFeed(f *feed, feedIdx int32, sd time.Time) {
 			}
 		}
 		for _, r := range routes {
-			b.addRoute(f, lineBase+f.tripRoute[in0.trip], stopBase, rows, insts, r, times)
+			b.addRoute(f, graph.LineIdx(lineBase+f.tripRoute[in0.trip]), stopBase, rows, insts, r, times)
 			f.rep.Scheduled.StopTimes += len(r) * n
 		}
 	}
@@ -488,7 +491,7 @@ func (b *builder) addFeed(f *feed, feedIdx int32, sd time.Time) {
 }
 
 // addRoute appends one RAPTOR route with its trips.
-func (b *builder) addRoute(f *feed, line, stopBase int32, rows []stopTimeRow, insts []instance, members []int32, times func(int32, int) (int32, int32)) {
+func (b *builder) addRoute(f *feed, line graph.LineIdx, stopBase int32, rows []stopTimeRow, insts []instance, members []int32, times func(int32, int) (int32, int32)) {
 	tt := b.tt
 	if len(tt.RouteStopStart) == 0 {
 		tt.RouteStopStart = append(tt.RouteStopStart, 0)
@@ -497,7 +500,7 @@ func (b *builder) addRoute(f *feed, line, stopBase int32, rows []stopTimeRow, in
 	}
 	tt.RouteLine = append(tt.RouteLine, line)
 	for _, r := range rows {
-		tt.RouteStops = append(tt.RouteStops, r.stop+stopBase)
+		tt.RouteStops = append(tt.RouteStops, graph.StopIdx(r.stop+stopBase))
 		tt.RouteStopFlags = append(tt.RouteStopFlags, r.flags)
 	}
 	for _, m := range members {
@@ -537,12 +540,12 @@ func (b *builder) finish() {
 		count[i+1] += count[i]
 	}
 	tt.StopRouteStart = append([]int32(nil), count...)
-	tt.StopRoutes = make([]int32, len(tt.RouteStops))
+	tt.StopRoutes = make([]graph.RouteIdx, len(tt.RouteStops))
 	tt.StopRoutePos = make([]int32, len(tt.RouteStops))
 	fill := count[:ns]
-	for r := 0; r < len(tt.RouteLine); r++ {
-		for p, s := range tt.RouteStopsOf(int32(r)) {
-			tt.StopRoutes[fill[s]] = int32(r)
+	for r := graph.RouteIdx(0); int(r) < len(tt.RouteLine); r++ {
+		for p, s := range tt.RouteStopsOf(r) {
+			tt.StopRoutes[fill[s]] = r
 			tt.StopRoutePos[fill[s]] = int32(p)
 			fill[s]++
 		}
@@ -566,7 +569,7 @@ func (b *builder) finish() {
 		if i > 0 && ts[i-1].from == x.from && ts[i-1].to == x.to {
 			continue
 		}
-		tt.TransferTo = append(tt.TransferTo, x.to)
+		tt.TransferTo = append(tt.TransferTo, graph.StopIdx(x.to))
 		tt.TransferTime = append(tt.TransferTime, x.seconds)
 		tt.TransferStart[x.from+1]++
 	}

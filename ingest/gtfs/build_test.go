@@ -32,7 +32,7 @@ func TestBuildBaseFeed(t *testing.T) {
 		t.Errorf("T2 departures %v", d)
 	}
 	// The two L1 trips share one route, sorted by departure.
-	for r := int32(0); r < int32(tt.NumRoutes()); r++ {
+	for r := graph.RouteIdx(0); int(r) < tt.NumRoutes(); r++ {
 		line := tt.RouteLine[r]
 		switch tt.LineID[line] {
 		case "x:L1":
@@ -131,7 +131,7 @@ func TestPreviousDayTripsPastMidnight(t *testing.T) {
 		t.Fatalf("T2 copies: %d previous-day, %d same-day", shifted, plain)
 	}
 	found := false
-	for r := int32(0); r < int32(tt.NumRoutes()); r++ {
+	for r := graph.RouteIdx(0); int(r) < tt.NumRoutes(); r++ {
 		for k := int32(0); k < tt.RouteNumTrips(r); k++ {
 			gi := tt.RouteTripStart[r] + k
 			if tt.TripID[gi] == "x:T2" && tt.TripDayShift[gi] == -1 {
@@ -167,7 +167,7 @@ func TestInterpolationAndPickupDropoff(t *testing.T) {
 	if d[1] != 8*3600+10*60 || d[2] != 8*3600+20*60 {
 		t.Errorf("interpolated %v", d)
 	}
-	for r := int32(0); r < int32(tt.NumRoutes()); r++ {
+	for r := graph.RouteIdx(0); int(r) < tt.NumRoutes(); r++ {
 		if tt.LineID[tt.RouteLine[r]] != "x:L1" {
 			continue
 		}
@@ -190,7 +190,7 @@ func TestOvertakingTripsSplitRoutes(t *testing.T) {
 	g := build(t, "2024-01-09", FeedSource{Name: "x", Path: writeDir(t, files)})
 	tt := &g.Timetable
 	l1 := 0
-	for r := int32(0); r < int32(tt.NumRoutes()); r++ {
+	for r := graph.RouteIdx(0); int(r) < tt.NumRoutes(); r++ {
 		if tt.LineID[tt.RouteLine[r]] == "x:L1" {
 			l1++
 		}

@@ -125,11 +125,11 @@ func with(files map[string]string, repl map[string]string) map[string]string {
 	return out
 }
 
-func stopIndex(t *testing.T, tt *graph.Timetable, id string) int32 {
+func stopIndex(t *testing.T, tt *graph.Timetable, id string) graph.StopIdx {
 	t.Helper()
 	for i, s := range tt.StopID {
 		if s == id {
-			return int32(i)
+			return graph.StopIdx(i)
 		}
 	}
 	t.Fatalf("no stop %q", id)
@@ -139,7 +139,7 @@ func stopIndex(t *testing.T, tt *graph.Timetable, id string) int32 {
 // tripTimes returns, by trip id, the departures of each scheduled trip.
 func tripTimes(tt *graph.Timetable) map[string][]int32 {
 	out := map[string][]int32{}
-	for r := int32(0); r < int32(tt.NumRoutes()); r++ {
+	for r := graph.RouteIdx(0); int(r) < tt.NumRoutes(); r++ {
 		n := int32(len(tt.RouteStopsOf(r)))
 		for k := int32(0); k < tt.RouteNumTrips(r); k++ {
 			id := tt.TripID[tt.RouteTripStart[r]+k]

@@ -170,7 +170,7 @@ func Join(dir *Directory, lists ...*OfferList) (*graph.Places, *Report, error) {
 	p.SchoolOfferStart = make([]int32, ns+1)
 	for _, x := range offers {
 		p.SchoolOfferStart[x.school+1]++
-		p.OfferSchool = append(p.OfferSchool, x.school)
+		p.OfferSchool = append(p.OfferSchool, graph.SchoolIdx(x.school))
 		p.OfferLabel = append(p.OfferLabel, x.offer.Label)
 		p.OfferCode = append(p.OfferCode, x.offer.Code)
 		p.OfferLevel = append(p.OfferLevel, x.offer.Level)
@@ -181,9 +181,9 @@ func Join(dir *Directory, lists ...*OfferList) (*graph.Places, *Report, error) {
 	for s := 0; s < ns; s++ {
 		p.SchoolOfferStart[s+1] += p.SchoolOfferStart[s]
 	}
-	p.SchoolOrder = make([]int32, ns)
+	p.SchoolOrder = make([]graph.SchoolIdx, ns)
 	for i := range p.SchoolOrder {
-		p.SchoolOrder[i] = int32(i)
+		p.SchoolOrder[i] = graph.SchoolIdx(i)
 	}
 	sort.Slice(p.SchoolOrder, func(i, j int) bool { return p.SchoolID[p.SchoolOrder[i]] < p.SchoolID[p.SchoolOrder[j]] })
 	if err := p.Validate(); err != nil {

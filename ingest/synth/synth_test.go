@@ -21,6 +21,7 @@ import (
 	"github.com/paulmach/osm"
 	"github.com/paulmach/osm/osmxml"
 
+	"reach/graph"
 	"reach/ingest/gtfs"
 )
 
@@ -171,12 +172,12 @@ func TestFeedsBuild(t *testing.T) {
 	}
 
 	tt := &g.Timetable
-	stop := func(id string) int32 {
+	stop := func(id string) graph.StopIdx {
 		i := slices.Index(tt.StopID, id)
 		if i < 0 {
 			t.Fatalf("no stop %s", id)
 		}
-		return int32(i)
+		return graph.StopIdx(i)
 	}
 	hubBus, hubTram := stop("bus:B10-10"), stop("bus:T10-10")
 	if tt.StopMinTransfer[hubBus] != 120 {
