@@ -141,7 +141,7 @@ func StreetCellOrigins(g *graph.Graph, res int) []Origin {
 		length := float64(s.SegLength[seg])
 		steps := int(length / (edge / 3))
 		for k := 1; k <= steps; k++ {
-			lat, lon := s.PointAlong(int32(seg), length*float64(k)/float64(steps+1))
+			lat, lon := s.PointAlong(graph.SegIdx(seg), length*float64(k)/float64(steps+1))
 			consider(lat, lon)
 		}
 	}

@@ -237,7 +237,7 @@ func TestLookupNearestCoveredCellRennes(t *testing.T) {
 	}
 	var off [][2]float64
 	for len(off) < 40 {
-		seg := int32(rng.Intn(s.NumSegments()))
+		seg := graph.SegIdx(rng.Intn(s.NumSegments()))
 		if s.SegFlags[seg]&graph.StreetWalk == 0 {
 			continue
 		}

@@ -309,7 +309,7 @@ func TestBikeCells(t *testing.T) {
 		q.AddLink(sn.Seg, sn.Offset, sn.Dist)
 		q.Run(g.Meta.BikeLimit)
 		want := map[int32]int32{}
-		for n := range int32(g.Streets.NumNodes()) {
+		for n := range graph.NodeIdx(g.Streets.NumNodes()) {
 			if d := q.Dist(n); d <= g.Meta.BikeLimit {
 				c := g.Cells.NodeCell[n]
 				if w, seen := want[c]; !seen || walkSeconds(d, DefaultBikeSpeed) < w {

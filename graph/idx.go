@@ -22,3 +22,9 @@ type SchoolIdx int32
 
 // OfferIdx indexes the training offers (the Offer* slices of Places).
 type OfferIdx int32
+
+// NodeIdx indexes the street nodes (the Node* slices of Streets).
+type NodeIdx int32
+
+// SegIdx indexes the street segments (the Seg* slices of Streets).
+type SegIdx int32

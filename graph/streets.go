@@ -100,15 +100,15 @@ type Streets struct {
 
 	// Directed edges leaving node n: EdgeStart[n] .. EdgeStart[n+1]-1.
 	EdgeStart  []int32   // len N+1
-	EdgeTo     []int32   // destination node
+	EdgeTo     []NodeIdx // destination node
 	EdgeLength []float32 // metres
 	EdgeFlags  []uint8   // StreetWalk | StreetBike | StreetReverse
 	EdgeClass  []StreetClass
-	EdgeSeg    []int32 // segment the edge runs along
+	EdgeSeg    []SegIdx // segment the edge runs along
 
 	// Segments.
-	SegFrom   []int32
-	SegTo     []int32
+	SegFrom   []NodeIdx
+	SegTo     []NodeIdx
 	SegLength []float32 // metres, equal to the length of its two edges
 	SegFlags  []uint8   // StreetWalk | StreetBike | StreetBikeBack
 	SegWay    []int32   // index into WayOSM and WayName
@@ -133,22 +133,22 @@ func (s *Streets) NumEdges() int { return len(s.EdgeTo) }
 func (s *Streets) NumSegments() int { return len(s.SegFrom) }
 
 // EdgesFrom returns the range [first, end) of the edges leaving node n.
-func (s *Streets) EdgesFrom(n int32) (first, end int32) {
+func (s *Streets) EdgesFrom(n NodeIdx) (first, end int32) {
 	return s.EdgeStart[n], s.EdgeStart[n+1]
 }
 
 // Shape returns the polyline of segment g from SegFrom to SegTo.
-func (s *Streets) Shape(g int32) (lats, lons []float64) {
+func (s *Streets) Shape(g SegIdx) (lats, lons []float64) {
 	a, b := s.SegShapeStart[g], s.SegShapeStart[g+1]
 	return s.ShapeLat[a:b], s.ShapeLon[a:b]
 }
 
 // SegName returns the street name of segment g ("" when unnamed).
-func (s *Streets) SegName(g int32) string { return s.WayName[s.SegWay[g]] }
+func (s *Streets) SegName(g SegIdx) string { return s.WayName[s.SegWay[g]] }
 
 // PointAlong returns the point at offset metres from SegFrom along segment
 // g. Offsets are clamped to the segment.
-func (s *Streets) PointAlong(g int32, offset float64) (lat, lon float64) {
+func (s *Streets) PointAlong(g SegIdx, offset float64) (lat, lon float64) {
 	lats, lons := s.Shape(g)
 	for i := 1; i < len(lats); i++ {
 		d := Haversine(lats[i-1], lons[i-1], lats[i], lons[i])
@@ -222,7 +222,7 @@ func (s *Streets) Validate() error {
 		}
 	}
 	seen := make([]uint8, ns) // bit 0: forward edge seen, bit 1: backward
-	for n := int32(0); int(n) < nn; n++ {
+	for n := NodeIdx(0); int(n) < nn; n++ {
 		for e := s.EdgeStart[n]; e < s.EdgeStart[n+1]; e++ {
 			g := s.EdgeSeg[e]
 			if g < 0 || int(g) >= ns {
@@ -276,7 +276,7 @@ func checkStreetOffsets(name string, off []int32, n, total int) error {
 // true position. Points with Seg -1 found no walkable street within the
 // linking limit: they are reached by straight-line walking only.
 type Links struct {
-	Seg    []int32   // segment, or -1 when not linked
+	Seg    []SegIdx  // segment, or -1 when not linked
 	Offset []float32 // metres from SegFrom along Seg (0 when not linked)
 	Dist   []float32 // connector length in metres (0 when not linked)
 }

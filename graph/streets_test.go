@@ -33,12 +33,12 @@ func tinyStreets() *Streets {
 	return &Streets{
 		NodeLat: []float64{48, 48, 48.01}, NodeLon: []float64{-1, -0.99, -0.99}, NodeOSM: []int64{10, 11, 12},
 		EdgeStart:  []int32{0, 1, 3, 4},
-		EdgeTo:     []int32{1, 0, 2, 1},
+		EdgeTo:     []NodeIdx{1, 0, 2, 1},
 		EdgeLength: []float32{l0, l0, l1, l1},
 		EdgeFlags:  []uint8{StreetWalk | StreetBike, StreetWalk | StreetBike | StreetReverse, StreetWalk, StreetWalk | StreetReverse},
 		EdgeClass:  []StreetClass{ClassResidential, ClassResidential, ClassFootway, ClassFootway},
-		EdgeSeg:    []int32{0, 0, 1, 1},
-		SegFrom:    []int32{0, 1}, SegTo: []int32{1, 2},
+		EdgeSeg:    []SegIdx{0, 0, 1, 1},
+		SegFrom:    []NodeIdx{0, 1}, SegTo: []NodeIdx{1, 2},
 		SegLength: []float32{l0, l1}, SegFlags: []uint8{bikes, StreetWalk}, SegWay: []int32{0, 1},
 		SegShapeStart: []int32{0, 2, 5},
 		ShapeLat:      []float64{48, 48, 48, 48.01, 48.01},
@@ -68,7 +68,7 @@ func TestStreetsAccessors(t *testing.T) {
 	// Halfway along segment 0; past the corner of segment 1; clamped ends.
 	first := Haversine(48, -0.99, 48.01, -1)
 	for _, tc := range []struct {
-		g        int32
+		g        SegIdx
 		off      float64
 		lat, lon float64
 	}{
@@ -128,7 +128,7 @@ func TestStreetsValidateCatches(t *testing.T) {
 
 func TestLinksAndFootpathsValidate(t *testing.T) {
 	s := tinyStreets()
-	ok := Links{Seg: []int32{0, -1, 1}, Offset: []float32{10, 0, s.SegLength[1]}, Dist: []float32{3, 0, 0}}
+	ok := Links{Seg: []SegIdx{0, -1, 1}, Offset: []float32{10, 0, s.SegLength[1]}, Dist: []float32{3, 0, 0}}
 	if err := ok.Validate(s); err != nil {
 		t.Fatal(err)
 	}
@@ -136,17 +136,17 @@ func TestLinksAndFootpathsValidate(t *testing.T) {
 		t.Error("Len/Linked")
 	}
 	// Cycling links: segment 0 is bikeable, segment 1 (a footway) is not.
-	if err := (&Links{Seg: []int32{0, -1}, Offset: []float32{10, 0}, Dist: []float32{3, 0}}).ValidateBike(s); err != nil {
+	if err := (&Links{Seg: []SegIdx{0, -1}, Offset: []float32{10, 0}, Dist: []float32{3, 0}}).ValidateBike(s); err != nil {
 		t.Errorf("cycling link to a bikeable segment: %v", err)
 	}
 	if err := ok.ValidateBike(s); err == nil {
 		t.Error("cycling link to a footway: not caught")
 	}
 	for name, l := range map[string]Links{
-		"lengths": {Seg: []int32{0}, Offset: []float32{1, 2}, Dist: []float32{0}},
-		"segment": {Seg: []int32{2}, Offset: []float32{0}, Dist: []float32{0}},
-		"offset":  {Seg: []int32{0}, Offset: []float32{s.SegLength[0] + 1}, Dist: []float32{0}},
-		"dist":    {Seg: []int32{0}, Offset: []float32{0}, Dist: []float32{-1}},
+		"lengths": {Seg: []SegIdx{0}, Offset: []float32{1, 2}, Dist: []float32{0}},
+		"segment": {Seg: []SegIdx{2}, Offset: []float32{0}, Dist: []float32{0}},
+		"offset":  {Seg: []SegIdx{0}, Offset: []float32{s.SegLength[0] + 1}, Dist: []float32{0}},
+		"dist":    {Seg: []SegIdx{0}, Offset: []float32{0}, Dist: []float32{-1}},
 	} {
 		if err := l.Validate(s); err == nil {
 			t.Errorf("links %s: not caught", name)

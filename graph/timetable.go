@@ -3,7 +3,8 @@
 // flat int32 arrays), the street network (CSR), the links between them and
 // the training locations.
 //
-// Every entity is addressed by an int32 index into parallel slices; the
+// Every entity is addressed by an index into parallel slices, an int32
+// typed by what it indexes (StopIdx, RouteIdx, SchoolIdx, NodeIdx…); the
 // slices are laid out so that the router's hot loops read memory in order.
 package graph
 

@@ -261,7 +261,7 @@ func link(g *graph.Graph, opt Options, logf func(string, ...any)) error {
 	// linkMode links points to the cycling network (bike) or the walking one.
 	linkMode := func(bike bool, lats, lons []float64) (graph.Links, graph.LinkCounts, error) {
 		if idx == nil {
-			l := graph.Links{Seg: make([]int32, len(lats)), Offset: make([]float32, len(lats)), Dist: make([]float32, len(lats))}
+			l := graph.Links{Seg: make([]graph.SegIdx, len(lats)), Offset: make([]float32, len(lats)), Dist: make([]float32, len(lats))}
 			for i := range l.Seg {
 				l.Seg[i] = -1
 			}

@@ -51,7 +51,7 @@ func buildCells(g *graph.Graph, res int, limit float64) error {
 		n := int(math.Ceil(length / step))
 		for k := 0; k <= n; k++ {
 			off := length * float64(k) / float64(max(n, 1))
-			lat, lon := s.PointAlong(int32(gi), off)
+			lat, lon := s.PointAlong(graph.SegIdx(gi), off)
 			c := cellOf(lat, lon)
 			samples = append(samples, cellSample{offset: float32(off), cell: c})
 			set[c] = struct{}{}
@@ -85,7 +85,7 @@ func buildCells(g *graph.Graph, res int, limit float64) error {
 	if g.StopLinks.Len() > 0 {
 		for gi := 0; gi < s.NumSegments(); gi++ {
 			for k := segStart[gi]; k < segStart[gi+1]; k++ {
-				lat, lon := s.PointAlong(int32(gi), float64(samples[k].offset))
+				lat, lon := s.PointAlong(graph.SegIdx(gi), float64(samples[k].offset))
 				ptLat, ptLon, ptCell = append(ptLat, lat), append(ptLon, lon), append(ptCell, sampleCell[k])
 			}
 		}

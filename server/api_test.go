@@ -416,7 +416,7 @@ func testStreets(t *testing.T, r *region, base string) {
 	box := [4]float64{r.lon - 0.01, r.lat - 0.005, r.lon + 0.01, r.lat + 0.005}
 	want := 0
 	for g := range st.NumSegments() {
-		lats, lons := st.Shape(int32(g))
+		lats, lons := st.Shape(graph.SegIdx(g))
 		if slices.Max(lons) >= box[0] && slices.Min(lons) <= box[2] && slices.Max(lats) >= box[1] && slices.Min(lats) <= box[3] {
 			want++
 		}

@@ -40,7 +40,7 @@ func newStreetLayer(st *graph.Streets) *streetLayer {
 		l.class[g] = st.EdgeClass[e]
 	}
 	for g := range n {
-		lats, lons := st.Shape(int32(g))
+		lats, lons := st.Shape(graph.SegIdx(g))
 		b := [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
 		for i := range lats {
 			b[0], b[1] = min(b[0], lons[i]), min(b[1], lats[i])
@@ -82,14 +82,14 @@ type StreetFeature struct {
 // most important classes when more than limit segments meet it.
 func (l *streetLayer) query(bbox [4]float64, limit int) *StreetsDoc {
 	doc := &StreetsDoc{Type: "FeatureCollection", BBox: bbox, Features: []StreetFeature{}}
-	var hit []int32
+	var hit []graph.SegIdx
 	var perRank [32]int
 	for g := range l.class {
 		b := l.box[4*g : 4*g+4]
 		if float64(b[0]) > bbox[2] || float64(b[2]) < bbox[0] || float64(b[1]) > bbox[3] || float64(b[3]) < bbox[1] {
 			continue
 		}
-		hit = append(hit, int32(g))
+		hit = append(hit, graph.SegIdx(g))
 		perRank[classRank[l.class[g]]]++
 	}
 	maxRank, total := len(perRank), 0

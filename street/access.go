@@ -98,7 +98,7 @@ func (a *Access) FromPlace(sc *AccessScratch, lat, lon, maxDist float64) []Hit {
 
 // FromLink is FromPlace for a place already linked at offset metres along
 // segment seg with a connector of conn metres (seg -1: not linked).
-func (a *Access) FromLink(sc *AccessScratch, lat, lon float64, seg int32, offset, conn, maxDist float64) []Hit {
+func (a *Access) FromLink(sc *AccessScratch, lat, lon float64, seg graph.SegIdx, offset, conn, maxDist float64) []Hit {
 	sc.hits = sc.hits[:0]
 	if seg < 0 {
 		if sc.search != nil {
@@ -149,8 +149,8 @@ func (a *Access) FromLink(sc *AccessScratch, lat, lon float64, seg int32, offset
 // distance from one place to another, each given with its link (seg -1
 // when not linked), or +Inf beyond maxDist. Two linked places are joined
 // along the streets; otherwise by a straight line × DetourFactor.
-func (a *Access) WalkBetween(sc *AccessScratch, lat1, lon1 float64, seg1 int32, off1, conn1 float64,
-	lat2, lon2 float64, seg2 int32, off2, conn2 float64, maxDist float64) float64 {
+func (a *Access) WalkBetween(sc *AccessScratch, lat1, lon1 float64, seg1 graph.SegIdx, off1, conn1 float64,
+	lat2, lon2 float64, seg2 graph.SegIdx, off2, conn2 float64, maxDist float64) float64 {
 	if seg1 < 0 || seg2 < 0 {
 		d := graph.Haversine(lat1, lon1, lat2, lon2) * DetourFactor
 		if d > maxDist {

@@ -89,11 +89,11 @@ func bikePairs(s *graph.Streets) [][]float64 {
 // leave along the own segment in an allowed direction, ride, enter the
 // other's segment in an allowed direction; or ride straight along a shared
 // segment when its direction allows.
-func bruteBikeDist(s *graph.Streets, d [][]float64, g1 int32, o1, c1 float64, g2 int32, o2, c2 float64) float64 {
+func bruteBikeDist(s *graph.Streets, d [][]float64, g1 graph.SegIdx, o1, c1 float64, g2 graph.SegIdx, o2, c2 float64) float64 {
 	f1, f2 := s.SegFlags[g1], s.SegFlags[g2]
 	l1, l2 := float64(s.SegLength[g1]), float64(s.SegLength[g2])
 	type end struct {
-		n  int32
+		n  graph.NodeIdx
 		d  float64
 		ok bool
 	}
@@ -119,7 +119,7 @@ func TestBikeSearcherMatchesBruteForce(t *testing.T) {
 	d := bikePairs(s)
 	var links graph.Links
 	for len(links.Seg) < 50 {
-		g := int32(rng.IntN(s.NumSegments()))
+		g := graph.SegIdx(rng.IntN(s.NumSegments()))
 		if s.SegFlags[g]&bikeBoth == 0 {
 			continue
 		}

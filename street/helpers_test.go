@@ -42,8 +42,8 @@ func makeStreets(t testing.TB, lat, lon []float64, segs []tseg) *graph.Streets {
 			}
 		}
 		s.SegShapeStart = append(s.SegShapeStart, int32(len(s.ShapeLat)))
-		s.SegFrom = append(s.SegFrom, g.from)
-		s.SegTo = append(s.SegTo, g.to)
+		s.SegFrom = append(s.SegFrom, graph.NodeIdx(g.from))
+		s.SegTo = append(s.SegTo, graph.NodeIdx(g.to))
 		s.SegLength = append(s.SegLength, float32(length))
 		s.SegFlags = append(s.SegFlags, g.flags)
 		s.SegWay = append(s.SegWay, 0)
@@ -68,11 +68,11 @@ func makeStreets(t testing.TB, lat, lon []float64, segs []tseg) *graph.Streets {
 	for u := range n {
 		for _, e := range edges {
 			if e.from == int32(u) {
-				s.EdgeTo = append(s.EdgeTo, e.to)
+				s.EdgeTo = append(s.EdgeTo, graph.NodeIdx(e.to))
 				s.EdgeLength = append(s.EdgeLength, s.SegLength[e.seg])
 				s.EdgeFlags = append(s.EdgeFlags, e.flags)
 				s.EdgeClass = append(s.EdgeClass, graph.ClassResidential)
-				s.EdgeSeg = append(s.EdgeSeg, e.seg)
+				s.EdgeSeg = append(s.EdgeSeg, graph.SegIdx(e.seg))
 			}
 		}
 		s.EdgeStart[u+1] = int32(len(s.EdgeTo))

@@ -36,10 +36,10 @@ const rad = math.Pi / 180
 // concurrent use.
 type Index struct {
 	s         *graph.Streets
-	trees     []rtree.RTreeG[int32] // item: a walkable segment
-	bikeTrees []rtree.RTreeG[int32] // item: a bikeable segment of a main cycling component
-	pointSeg  []int32               // segment of each shape point
-	cum       []float64             // metres from the segment start to each shape point
+	trees     []rtree.RTreeG[graph.SegIdx] // item: a walkable segment
+	bikeTrees []rtree.RTreeG[graph.SegIdx] // item: a bikeable segment of a main cycling component
+	pointSeg  []graph.SegIdx               // segment of each shape point
+	cum       []float64                    // metres from the segment start to each shape point
 }
 
 // MinBikeComponent is the size, in nodes, from which a cycling component
@@ -57,10 +57,10 @@ const parallelIndexMin = 100000
 func NewIndex(s *graph.Streets) *Index {
 	x := &Index{
 		s:        s,
-		pointSeg: make([]int32, len(s.ShapeLat)),
+		pointSeg: make([]graph.SegIdx, len(s.ShapeLat)),
 		cum:      make([]float64, len(s.ShapeLat)),
 	}
-	for g := int32(0); int(g) < s.NumSegments(); g++ {
+	for g := graph.SegIdx(0); int(g) < s.NumSegments(); g++ {
 		a, b := s.SegShapeStart[g], s.SegShapeStart[g+1]
 		for k := a; k < b; k++ {
 			x.pointSeg[k] = g
@@ -75,8 +75,8 @@ func NewIndex(s *graph.Streets) *Index {
 	if n := s.NumSegments(); n >= parallelIndexMin {
 		parts = min(runtime.GOMAXPROCS(0), 4)
 	}
-	x.trees = make([]rtree.RTreeG[int32], parts)
-	x.bikeTrees = make([]rtree.RTreeG[int32], parts)
+	x.trees = make([]rtree.RTreeG[graph.SegIdx], parts)
+	x.bikeTrees = make([]rtree.RTreeG[graph.SegIdx], parts)
 	bikeMain := mainBikeSegments(s)
 	var wg sync.WaitGroup
 	for p := range parts {
@@ -84,7 +84,7 @@ func NewIndex(s *graph.Streets) *Index {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for g := int32(lo); g < int32(hi); g++ {
+			for g := graph.SegIdx(lo); g < graph.SegIdx(hi); g++ {
 				walk := s.SegFlags[g]&graph.StreetWalk != 0
 				if !walk && !bikeMain[g] {
 					continue
@@ -108,11 +108,11 @@ func NewIndex(s *graph.Streets) *Index {
 // largest, or one of at least MinBikeComponent nodes.
 func mainBikeSegments(s *graph.Streets) []bool {
 	const bike = graph.StreetBike | graph.StreetBikeBack
-	parent := make([]int32, s.NumNodes())
+	parent := make([]graph.NodeIdx, s.NumNodes())
 	for i := range parent {
-		parent[i] = int32(i)
+		parent[i] = graph.NodeIdx(i)
 	}
-	find := func(x int32) int32 {
+	find := func(x graph.NodeIdx) graph.NodeIdx {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]
@@ -131,10 +131,10 @@ func mainBikeSegments(s *graph.Streets) []bool {
 		}
 	}
 	size := make([]int32, s.NumNodes())
-	largest := int32(-1)
+	largest := graph.NodeIdx(-1)
 	for n := range size {
 		if on[n] {
-			r := find(int32(n))
+			r := find(graph.NodeIdx(n))
 			size[r]++
 			if largest < 0 || size[r] > size[largest] {
 				largest = r
@@ -152,7 +152,7 @@ func mainBikeSegments(s *graph.Streets) []bool {
 }
 
 // segBox returns the bounding box of segment g's shape, {lon, lat} corners.
-func (x *Index) segBox(g int32) (min, max [2]float64) {
+func (x *Index) segBox(g graph.SegIdx) (min, max [2]float64) {
 	s := x.s
 	a, b := s.SegShapeStart[g], s.SegShapeStart[g+1]
 	min = [2]float64{math.Inf(1), math.Inf(1)}
@@ -166,11 +166,11 @@ func (x *Index) segBox(g int32) (min, max [2]float64) {
 
 // Snap is a point projected onto the nearest street of a mode.
 type Snap struct {
-	Seg      int32   // segment
-	Offset   float64 // metres from SegFrom along the segment to the projected point
-	Fraction float64 // Offset as a fraction of the segment's length (0 on an empty segment)
-	Lat, Lon float64 // the projected point
-	Dist     float64 // connector: metres from the query point to the projected point
+	Seg      graph.SegIdx // segment
+	Offset   float64      // metres from SegFrom along the segment to the projected point
+	Fraction float64      // Offset as a fraction of the segment's length (0 on an empty segment)
+	Lat, Lon float64      // the projected point
+	Dist     float64      // connector: metres from the query point to the projected point
 }
 
 // Snap returns the point of the walkable streets nearest to (lat, lon),
@@ -197,7 +197,7 @@ func (x *Index) snapMode(m Mode, lat, lon, maxDist float64) (Snap, bool) {
 }
 
 // snap returns the point of the segments of trees nearest to (lat, lon).
-func (x *Index) snap(trees []rtree.RTreeG[int32], lat, lon, maxDist float64) (Snap, bool) {
+func (x *Index) snap(trees []rtree.RTreeG[graph.SegIdx], lat, lon, maxDist float64) (Snap, bool) {
 	if math.IsNaN(lat) || math.IsNaN(lon) || !(maxDist >= 0) {
 		return Snap{}, false
 	}
@@ -207,7 +207,7 @@ func (x *Index) snap(trees []rtree.RTreeG[int32], lat, lon, maxDist float64) (Sn
 	best, bestK, bestT := math.Inf(1), int32(-1), 0.0
 	// nearest returns the squared distance to segment g and its nearest
 	// piece and fraction.
-	nearest := func(g int32) (d2 float64, k int32, t float64) {
+	nearest := func(g graph.SegIdx) (d2 float64, k int32, t float64) {
 		s := x.s
 		d2, k = math.Inf(1), -1
 		a, b := s.SegShapeStart[g], s.SegShapeStart[g+1]
@@ -222,7 +222,7 @@ func (x *Index) snap(trees []rtree.RTreeG[int32], lat, lon, maxDist float64) (Sn
 	}
 	for i := range trees {
 		trees[i].Nearby(
-			func(min, max [2]float64, g int32, item bool) float64 {
+			func(min, max [2]float64, g graph.SegIdx, item bool) float64 {
 				if !item {
 					dx := gap(lon, min[0], max[0]) * kx
 					dy := gap(lat, min[1], max[1]) * ky
@@ -231,7 +231,7 @@ func (x *Index) snap(trees []rtree.RTreeG[int32], lat, lon, maxDist float64) (Sn
 				d, _, _ := nearest(g)
 				return d
 			},
-			func(min, max [2]float64, g int32, d float64) bool {
+			func(min, max [2]float64, g graph.SegIdx, d float64) bool {
 				if d > limit || d >= best {
 					return false
 				}

@@ -53,7 +53,7 @@ func linkPoints(m Mode, s *graph.Streets, idx *Index, lats, lons []float64, maxD
 		maxDist = DefaultLinkDist
 	}
 	n := len(lats)
-	l := graph.Links{Seg: make([]int32, n), Offset: make([]float32, n), Dist: make([]float32, n)}
+	l := graph.Links{Seg: make([]graph.SegIdx, n), Offset: make([]float32, n), Dist: make([]float32, n)}
 	rep := LinkReport{Points: n}
 	sum := 0.0
 	for i := range n {

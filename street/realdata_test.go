@@ -77,16 +77,16 @@ func TestRealStopLinksAndTransfers(t *testing.T) {
 // bruteSnap finds the nearest walkable shape piece by scanning them all,
 // in the local projection at the query point; it returns the segment, the
 // connector length in the projection and the haversine length.
-func bruteSnap(s *graph.Streets, lat, lon float64) (int32, float64, float64) {
-	return bruteSnapAmong(s, lat, lon, func(g int32) bool { return s.SegFlags[g]&graph.StreetWalk != 0 })
+func bruteSnap(s *graph.Streets, lat, lon float64) (graph.SegIdx, float64, float64) {
+	return bruteSnapAmong(s, lat, lon, func(g graph.SegIdx) bool { return s.SegFlags[g]&graph.StreetWalk != 0 })
 }
 
 // bruteSnapAmong is bruteSnap over the segments keep accepts.
-func bruteSnapAmong(s *graph.Streets, lat, lon float64, keep func(int32) bool) (int32, float64, float64) {
+func bruteSnapAmong(s *graph.Streets, lat, lon float64, keep func(graph.SegIdx) bool) (graph.SegIdx, float64, float64) {
 	ky := graph.EarthRadius * math.Pi / 180
 	kx := ky * math.Cos(lat*math.Pi/180)
-	best, bestSeg, bestLat, bestLon := math.Inf(1), int32(-1), 0.0, 0.0
-	for g := range int32(s.NumSegments()) {
+	best, bestSeg, bestLat, bestLon := math.Inf(1), graph.SegIdx(-1), 0.0, 0.0
+	for g := range graph.SegIdx(s.NumSegments()) {
 		if !keep(g) {
 			continue
 		}
@@ -146,14 +146,14 @@ func TestRealSnapMatchesScan(t *testing.T) {
 func TestRealSnapBikeMatchesScan(t *testing.T) {
 	s := readStreets(t, "nantes", "centre.osm.pbf")
 	const bike = graph.StreetBike | graph.StreetBikeBack
-	adj := map[int32][]int32{}
-	for g := range int32(s.NumSegments()) {
+	adj := map[graph.NodeIdx][]graph.NodeIdx{}
+	for g := range graph.SegIdx(s.NumSegments()) {
 		if s.SegFlags[g]&bike != 0 {
 			a, b := s.SegFrom[g], s.SegTo[g]
 			adj[a], adj[b] = append(adj[a], b), append(adj[b], a)
 		}
 	}
-	comp := map[int32]int{}
+	comp := map[graph.NodeIdx]int{}
 	var size []int
 	for n := range adj {
 		if _, seen := comp[n]; seen {
@@ -161,7 +161,7 @@ func TestRealSnapBikeMatchesScan(t *testing.T) {
 		}
 		id := len(size)
 		size = append(size, 0)
-		queue := []int32{n}
+		queue := []graph.NodeIdx{n}
 		comp[n] = id
 		for len(queue) > 0 {
 			u := queue[0]
@@ -181,7 +181,7 @@ func TestRealSnapBikeMatchesScan(t *testing.T) {
 			largest = id
 		}
 	}
-	main := func(g int32) bool {
+	main := func(g graph.SegIdx) bool {
 		if s.SegFlags[g]&bike == 0 {
 			return false
 		}
@@ -189,7 +189,7 @@ func TestRealSnapBikeMatchesScan(t *testing.T) {
 		return c == largest || size[c] >= MinBikeComponent
 	}
 	small := 0
-	for g := range int32(s.NumSegments()) {
+	for g := range graph.SegIdx(s.NumSegments()) {
 		if s.SegFlags[g]&bike != 0 && !main(g) {
 			small++
 		}
@@ -221,7 +221,7 @@ func randomStreetPoints(s *graph.Streets, n int) []Snap {
 	rng := rand.New(rand.NewPCG(14, 15))
 	var out []Snap
 	for len(out) < n {
-		g := int32(rng.IntN(s.NumSegments()))
+		g := graph.SegIdx(rng.IntN(s.NumSegments()))
 		if s.SegFlags[g]&graph.StreetWalk != 0 {
 			out = append(out, Snap{Seg: g, Offset: rng.Float64() * float64(s.SegLength[g])})
 		}

@@ -57,7 +57,7 @@ type Searcher struct {
 	stamp   []uint32
 	gen     uint32
 	heap    []heapItem
-	reached []int32
+	reached []graph.NodeIdx
 	srcs    []source // linked sources, for paths along their own segment
 
 	// Target bookkeeping for ReachTargets.
@@ -70,12 +70,12 @@ type Searcher struct {
 // heapItem is a node waiting in the queue with its tentative distance.
 type heapItem struct {
 	d float64
-	n int32
+	n graph.NodeIdx
 }
 
 // source is a point the search started from.
 type source struct {
-	seg       int32
+	seg       graph.SegIdx
 	off, conn float64
 }
 
@@ -115,7 +115,7 @@ func (q *Searcher) Reset() {
 }
 
 // AddNode makes node n a source at distance d (metres already walked).
-func (q *Searcher) AddNode(n int32, d float64) {
+func (q *Searcher) AddNode(n graph.NodeIdx, d float64) {
 	if n < 0 || int(n) >= len(q.dist) || !(d >= 0) {
 		return
 	}
@@ -131,7 +131,7 @@ func (q *Searcher) AddNode(n int32, d float64) {
 // of the segment are seeded with the partial lengths plus the connector:
 // both when walking, those the cyclist may ride towards when cycling.
 // Segments the mode may not use are ignored.
-func (q *Searcher) AddLink(seg int32, offset, connector float64) {
+func (q *Searcher) AddLink(seg graph.SegIdx, offset, connector float64) {
 	s := q.s
 	if seg < 0 || int(seg) >= s.NumSegments() || s.SegFlags[seg]&(q.fwd|q.back) == 0 {
 		return
@@ -150,7 +150,7 @@ func (q *Searcher) AddLink(seg int32, offset, connector float64) {
 
 // along returns the distance along segment seg from offset a to offset b
 // (metres from SegFrom), or +Inf when the mode may not move that way.
-func (q *Searcher) along(seg int32, a, b float64) float64 {
+func (q *Searcher) along(seg graph.SegIdx, a, b float64) float64 {
 	f := q.s.SegFlags[seg]
 	if (b > a && f&q.fwd == 0) || (b < a && f&q.back == 0) {
 		return math.Inf(1)
@@ -202,7 +202,7 @@ func (q *Searcher) Run(maxDist float64) {
 
 // Dist returns the distance in metres from the sources to node n, or
 // +Inf when the last search did not reach it.
-func (q *Searcher) Dist(n int32) float64 {
+func (q *Searcher) Dist(n graph.NodeIdx) float64 {
 	if q.stamp[n] != q.gen {
 		return math.Inf(1)
 	}
@@ -211,14 +211,14 @@ func (q *Searcher) Dist(n int32) float64 {
 
 // Reached returns the nodes the last search settled, nearest first. The
 // slice is reused by the next search.
-func (q *Searcher) Reached() []int32 { return q.reached }
+func (q *Searcher) Reached() []graph.NodeIdx { return q.reached }
 
 // DistToLink returns the distance in metres from the sources to a point
 // linked at offset metres along segment seg, connector metres from the
 // street: through either end of the segment (when the mode may move from
 // that end towards the point), or straight along it from a source linked
 // to the same segment. +Inf when unreachable.
-func (q *Searcher) DistToLink(seg int32, offset, connector float64) float64 {
+func (q *Searcher) DistToLink(seg graph.SegIdx, offset, connector float64) float64 {
 	s := q.s
 	if seg < 0 || int(seg) >= s.NumSegments() || s.SegFlags[seg]&(q.fwd|q.back) == 0 {
 		return math.Inf(1)

@@ -34,7 +34,7 @@ func TestSnap(t *testing.T) {
 	tests := []struct {
 		name             string
 		lat, lon         float64
-		seg              int32
+		seg              graph.SegIdx
 		pLat, pLon       float64
 		offset, fraction float64
 	}{
@@ -224,14 +224,14 @@ func allPairs(s *graph.Streets) [][]float64 {
 }
 
 // bruteLinkDist is the walking distance between two linked points.
-func bruteLinkDist(s *graph.Streets, d [][]float64, g1 int32, o1, c1 float64, g2 int32, o2, c2 float64) float64 {
+func bruteLinkDist(s *graph.Streets, d [][]float64, g1 graph.SegIdx, o1, c1 float64, g2 graph.SegIdx, o2, c2 float64) float64 {
 	l1, l2 := float64(s.SegLength[g1]), float64(s.SegLength[g2])
 	ends1 := [2]struct {
-		n int32
+		n graph.NodeIdx
 		d float64
 	}{{s.SegFrom[g1], o1}, {s.SegTo[g1], l1 - o1}}
 	ends2 := [2]struct {
-		n int32
+		n graph.NodeIdx
 		d float64
 	}{{s.SegFrom[g2], o2}, {s.SegTo[g2], l2 - o2}}
 	best := math.Inf(1)
@@ -250,7 +250,7 @@ func bruteLinkDist(s *graph.Streets, d [][]float64, g1 int32, o1, c1 float64, g2
 func randomLinks(s *graph.Streets, rng *rand.Rand, n int, maxConn float64) graph.Links {
 	var l graph.Links
 	for len(l.Seg) < n {
-		g := int32(rng.IntN(s.NumSegments()))
+		g := graph.SegIdx(rng.IntN(s.NumSegments()))
 		if s.SegFlags[g]&walk == 0 {
 			continue
 		}
@@ -275,7 +275,7 @@ func TestSearcherMatchesBruteForce(t *testing.T) {
 			q.AddLink(g1, o1, c1)
 			q.Run(bound)
 			// Node distances.
-			for n := range int32(s.NumNodes()) {
+			for n := range graph.NodeIdx(s.NumNodes()) {
 				want := math.Min(c1+o1+d[s.SegFrom[g1]][n], c1+float64(s.SegLength[g1])-o1+d[s.SegTo[g1]][n])
 				if want > bound {
 					want = math.Inf(1)
@@ -416,7 +416,7 @@ func TestSearcherGenerationWrap(t *testing.T) {
 	q.Reset()
 	q.AddNode(0, 0)
 	q.Run(0)
-	for n := range int32(s.NumNodes()) {
+	for n := range graph.NodeIdx(s.NumNodes()) {
 		if got := q.Dist(n); (n == 0) != (got == 0) || (n != 0 && !math.IsInf(got, 1)) {
 			t.Fatalf("after wrap: node %d at %v", n, got)
 		}

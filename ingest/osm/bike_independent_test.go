@@ -93,7 +93,7 @@ func tagValue(tags osm.Tags, key string) (string, bool) {
 // compareBike compares riding distances from the sources to the targets
 // (OSM node ids): the CSR bike search against the naive Dijkstra. It
 // returns the pairs compared, those connected, and the largest difference.
-func compareBike(t *testing.T, s *graph.Streets, adj map[int64][]naiveEdge, sources []int32, targets func(src int32, reached []int32) []int32) (pairs, finite int, worst float64) {
+func compareBike(t *testing.T, s *graph.Streets, adj map[int64][]naiveEdge, sources []graph.NodeIdx, targets func(src graph.NodeIdx, reached []graph.NodeIdx) []graph.NodeIdx) (pairs, finite int, worst float64) {
 	t.Helper()
 	q := street.NewBikeSearcher(s)
 	for _, src := range sources {
@@ -158,23 +158,23 @@ func TestBikeFixtureMatchesNaiveGraph(t *testing.T) {
 	}
 	// Every ordered pair of nodes: the naive rule and graph agree.
 	adj := naiveDirected(t, path, naiveBikeDirs)
-	all := make([]int32, s.NumNodes())
+	all := make([]graph.NodeIdx, s.NumNodes())
 	for n := range all {
-		all[n] = int32(n)
+		all[n] = graph.NodeIdx(n)
 	}
-	pairs, finite, worst := compareBike(t, s, adj, all, func(int32, []int32) []int32 { return all })
+	pairs, finite, worst := compareBike(t, s, adj, all, func(graph.NodeIdx, []graph.NodeIdx) []graph.NodeIdx { return all })
 	t.Logf("%d pairs, %d connected by bike, largest difference %.2g m", pairs, finite, worst)
 	// One-way streets make riding distances asymmetric; some pairs cannot
 	// be ridden at all.
 	q := street.NewBikeSearcher(s)
 	dist := func(a, b int64) float64 {
-		var na, nb int32 = -1, -1
+		var na, nb graph.NodeIdx = -1, -1
 		for n, id := range s.NodeOSM {
 			switch id {
 			case a:
-				na = int32(n)
+				na = graph.NodeIdx(n)
 			case b:
-				nb = int32(n)
+				nb = graph.NodeIdx(n)
 			}
 		}
 		q.Reset()
@@ -216,17 +216,17 @@ func TestBikeDistancesMatchNaiveGraph(t *testing.T) {
 			}
 			adj := naiveDirected(t, path, naiveBikeDirs)
 			rng := rand.New(rand.NewPCG(17, 19))
-			var sources []int32
+			var sources []graph.NodeIdx
 			for len(sources) < 20 {
-				if n := int32(rng.IntN(s.NumNodes())); hasEdge(s, n, graph.StreetBike) {
+				if n := graph.NodeIdx(rng.IntN(s.NumNodes())); hasEdge(s, n, graph.StreetBike) {
 					sources = append(sources, n)
 				}
 			}
 			const targets, reachedTargets = 12, 6
-			pairs, finite, worst := compareBike(t, s, adj, sources, func(_ int32, reached []int32) []int32 {
-				var out []int32
+			pairs, finite, worst := compareBike(t, s, adj, sources, func(_ graph.NodeIdx, reached []graph.NodeIdx) []graph.NodeIdx {
+				var out []graph.NodeIdx
 				for k := range targets + reachedTargets {
-					dst := int32(rng.IntN(s.NumNodes()))
+					dst := graph.NodeIdx(rng.IntN(s.NumNodes()))
 					if k >= targets {
 						dst = reached[rng.IntN(len(reached))]
 					}

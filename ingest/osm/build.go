@@ -294,8 +294,8 @@ func assemble(w *wayList, nl *nodeList, nodePos []int32, keep []bool, sg *segmen
 			s.WayOSM = append(s.WayOSM, w.id[wi])
 			s.WayName = append(s.WayName, w.name[wi])
 		}
-		s.SegFrom = append(s.SegFrom, a)
-		s.SegTo = append(s.SegTo, b)
+		s.SegFrom = append(s.SegFrom, graph.NodeIdx(a))
+		s.SegTo = append(s.SegTo, graph.NodeIdx(b))
 		s.SegLength = append(s.SegLength, float32(sg.length[g]))
 		s.SegFlags = append(s.SegFlags, sg.flags[g])
 		s.SegWay = append(s.SegWay, wayID[wi])
@@ -325,17 +325,17 @@ func assemble(w *wayList, nl *nodeList, nodePos []int32, keep []bool, sg *segmen
 		s.EdgeStart[n+1] += s.EdgeStart[n]
 	}
 	ne := 2 * ns
-	s.EdgeTo = make([]int32, ne)
+	s.EdgeTo = make([]graph.NodeIdx, ne)
 	s.EdgeLength = make([]float32, ne)
 	s.EdgeFlags = make([]uint8, ne)
 	s.EdgeClass = make([]graph.StreetClass, ne)
-	s.EdgeSeg = make([]int32, ne)
+	s.EdgeSeg = make([]graph.SegIdx, ne)
 	fill := slices.Clone(s.EdgeStart[:nn])
-	put := func(from, to int32, g int, flags uint8) {
+	put := func(from, to graph.NodeIdx, g int, flags uint8) {
 		e := fill[from]
 		fill[from]++
 		s.EdgeTo[e], s.EdgeLength[e], s.EdgeFlags[e] = to, s.SegLength[g], flags
-		s.EdgeClass[e], s.EdgeSeg[e] = segClass[g], int32(g)
+		s.EdgeClass[e], s.EdgeSeg[e] = segClass[g], graph.SegIdx(g)
 	}
 	for g := range ns {
 		f := s.SegFlags[g]

@@ -202,9 +202,9 @@ func TestDistancesMatchNaiveGraph(t *testing.T) {
 			for range sources {
 				// A source on the walking network (nodes on cycle-only
 				// ways are there for cycling alone).
-				src := int32(rng.IntN(s.NumNodes()))
+				src := graph.NodeIdx(rng.IntN(s.NumNodes()))
 				for !hasEdge(s, src, graph.StreetWalk) {
-					src = int32(rng.IntN(s.NumNodes()))
+					src = graph.NodeIdx(rng.IntN(s.NumNodes()))
 				}
 				want := naiveDijkstra(adj, s.NodeOSM[src])
 				q.Reset()
@@ -212,7 +212,7 @@ func TestDistancesMatchNaiveGraph(t *testing.T) {
 				q.Run(math.Inf(1))
 				reached := q.Reached()
 				for k := range targets + reachedTargets {
-					dst := int32(rng.IntN(s.NumNodes()))
+					dst := graph.NodeIdx(rng.IntN(s.NumNodes()))
 					if k >= targets {
 						dst = reached[rng.IntN(len(reached))]
 					}
@@ -241,7 +241,7 @@ func TestDistancesMatchNaiveGraph(t *testing.T) {
 }
 
 // hasEdge reports whether an edge leaving node n has the flag.
-func hasEdge(s *graph.Streets, n int32, flag uint8) bool {
+func hasEdge(s *graph.Streets, n graph.NodeIdx, flag uint8) bool {
 	for e := s.EdgeStart[n]; e < s.EdgeStart[n+1]; e++ {
 		if s.EdgeFlags[e]&flag != 0 {
 			return true

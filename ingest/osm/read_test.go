@@ -57,7 +57,7 @@ func TestReadRulesFixture(t *testing.T) {
 		t.Errorf("got %d segments, want %d", s.NumSegments(), len(want))
 	}
 	found := make([]bool, len(want))
-	for g := int32(0); int(g) < s.NumSegments(); g++ {
+	for g := graph.SegIdx(0); int(g) < s.NumSegments(); g++ {
 		lats, lons := s.Shape(g)
 		var shape []int64
 		for k := range lats {
