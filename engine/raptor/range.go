@@ -150,11 +150,12 @@ type rangeState struct {
 	// Per minute, the (route, position) pairs where a trip leaving a
 	// source (or a footpath's end) becomes catchable in that minute: the
 	// first round of a searched minute, but the first, scans those only.
-	newMin, newPos []int32
-	newRoute       []graph.RouteIdx
-	newStart       []int32 // CSR over minutes into byMinute
-	byMinute       []int32
-	nextProc       []int32 // per minute: index in procMin of the earliest searched minute at or after it
+	newMin   []int32
+	newRoute []graph.RouteIdx
+	newPos   []int32
+	newStart []int32 // CSR over minutes into byMinute
+	byMinute []int32
+	nextProc []int32 // per minute: index in procMin of the earliest searched minute at or after it
 
 	// Stop-major log of the best arrivals: every change of a stop's best
 	// at a searched departure, grouped by stop when first read.
