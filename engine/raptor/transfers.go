@@ -112,7 +112,14 @@ func MergeTransfers(a, b Transfers) Transfers {
 	if a.Metres != nil || b.Metres != nil {
 		metres = make([]float32, 0, len(a.To)+len(b.To))
 	}
+	// A stop whose footpaths all come from one side keeps them as they
+	// are (the constructors normalised them); only stops with footpaths
+	// on both sides are normalised again.
+	both := make([]bool, n)
 	for s := int32(0); int(s) < n; s++ {
+		ua, _ := a.From(s)
+		ub, _ := b.From(s)
+		both[s] = len(ua) > 0 && len(ub) > 0
 		for _, x := range []*Transfers{&a, &b} {
 			u, f := x.From(s)
 			to, secs = append(to, u...), append(secs, f...)
@@ -129,7 +136,7 @@ func MergeTransfers(a, b Transfers) Transfers {
 		start[s+1] = int32(len(to))
 	}
 	if metres != nil {
-		return normalizeMetres(n, start, to, secs, metres)
+		return normalizeMetres(n, start, to, secs, metres, both)
 	}
 	return normalize(n, start, to, secs)
 }
@@ -148,7 +155,30 @@ func StreetTransfers(start, to []int32, dist []float32) (Transfers, error) {
 			return Transfers{}, fmt.Errorf("raptor: footpath %d of %v m", i, d)
 		}
 	}
-	return normalizeMetres(n, start, to, make([]int32, len(to)), dist), nil
+	if sortedCSR(n, start, to) {
+		// Already one walk per pair, sorted by destination (graphs built
+		// by ingest): the graph's arrays are shared, not copied.
+		if dist == nil {
+			dist = []float32{}
+		}
+		return Transfers{Start: start, To: to, Time: make([]int32, len(to)), Metres: dist}, nil
+	}
+	return normalizeMetres(n, start, to, make([]int32, len(to)), dist, nil), nil
+}
+
+// sortedCSR reports whether each origin's destinations are in range,
+// never the origin itself and strictly increasing (so without duplicates).
+func sortedCSR(n int, start, to []int32) bool {
+	for s := int32(0); int(s) < n; s++ {
+		prev := int32(-1)
+		for _, u := range to[start[s]:start[s+1]] {
+			if u <= prev || u == s || int(u) >= n {
+				return false
+			}
+			prev = u
+		}
+	}
+	return true
 }
 
 // checkDistances checks a CSR of footpaths in metres and returns its
@@ -248,7 +278,10 @@ func normalize(n int, start, to, secs []int32) Transfers {
 // metres (metres[i] ≥ 0) and others fixed times (metres[i] < 0): for a
 // pair, the shortest walk and the shortest fixed time are kept, the two
 // kinds apart (which is faster depends on the query's speed).
-func normalizeMetres(n int, start, to, secs []int32, metres []float32) Transfers {
+//
+// When again is not nil, the footpaths of a stop s with !again[s] are
+// already normalised and are copied as they are.
+func normalizeMetres(n int, start, to, secs []int32, metres []float32, again []bool) Transfers {
 	out := Transfers{Start: make([]int32, n+1), To: make([]int32, 0, len(to)), Time: make([]int32, 0, len(to)),
 		Metres: make([]float32, 0, len(to))}
 	walkAt := make([]int32, n) // position in out of the walk (s, u), valid when ≥ first
@@ -266,6 +299,11 @@ func normalizeMetres(n int, start, to, secs []int32, metres []float32) Transfers
 		a, b := start[s], start[s+1]
 		if a < 0 || b < a || int(b) > len(to) {
 			a, b = 0, 0
+		}
+		if again != nil && !again[s] {
+			out.To, out.Time, out.Metres = append(out.To, to[a:b]...), append(out.Time, secs[a:b]...), append(out.Metres, metres[a:b]...)
+			out.Start[s+1] = int32(len(out.To))
+			continue
 		}
 		for i := a; i < b; i++ {
 			u, f, m := to[i], secs[i], metres[i]
