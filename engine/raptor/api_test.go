@@ -471,7 +471,7 @@ func TestTransfersFastPaths(t *testing.T) {
 		if len(to) > 0 && &st.To[0] != &to[0] {
 			t.Fatal("sorted street footpaths were copied")
 		}
-		full := normalizeMetres(n, start, to, make([]int32, len(to)), dist, nil)
+		full := normalizeMetres(n, start, to, make([]int32, len(to)), dist)
 		if !reflect.DeepEqual(st, full) {
 			t.Fatalf("round %d: shared footpaths %+v, normalised %+v", round, st, full)
 		}
@@ -497,7 +497,7 @@ func TestTransfersFastPaths(t *testing.T) {
 			gs = append(gs, int32(len(gto)))
 		}
 		g := normalize(n, gs, gto, gsecs)
-		for _, pair := range [][2]Transfers{{st, g}, {g, st}} {
+		for _, pair := range [][2]Transfers{{st, g}, {g, st}, {st, st}, {g, g}} {
 			got := MergeTransfers(pair[0], pair[1])
 			var mto, msecs []int32
 			var mm []float32
@@ -516,7 +516,10 @@ func TestTransfersFastPaths(t *testing.T) {
 				}
 				ms = append(ms, int32(len(mto)))
 			}
-			want := normalizeMetres(n, ms, mto, msecs, mm, nil)
+			want := normalizeMetres(n, ms, mto, msecs, mm)
+			if pair[0].Metres == nil && pair[1].Metres == nil {
+				want = normalize(n, ms, mto, msecs)
+			}
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("round %d: merged %+v, want %+v", round, got, want)
 			}
