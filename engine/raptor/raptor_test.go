@@ -3,8 +3,9 @@ package raptor
 import (
 	"fmt"
 	"math/rand/v2"
-	"reach/graph"
 	"testing"
+
+	"reach/graph"
 )
 
 const testWalkSpeed = 1.2 // m/s
