@@ -121,22 +121,14 @@ func New(g *graph.Graph) (*Engine, error) {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	e := &Engine{g: g, router: router, transfers: map[graph.TransferMode]*raptor.Transfers{}}
-	var idx *street.Index
-	if g.Streets.NumNodes() > 0 {
-		idx = street.NewIndex(&g.Streets)
-	}
 	tt := &g.Timetable
-	limit := g.Meta.LinkLimit
-	e.stops = street.NewAccess(&g.Streets, idx, &g.StopLinks, tt.StopLat, tt.StopLon, limit)
-	e.schools = street.NewAccess(&g.Streets, idx, &g.SchoolLinks, g.Places.SchoolLat, g.Places.SchoolLon, limit)
-	bikeLinks := graph.Links{
-		Seg:    slices.Concat(g.StopBikeLinks.Seg, g.SchoolBikeLinks.Seg),
-		Offset: slices.Concat(g.StopBikeLinks.Offset, g.SchoolBikeLinks.Offset),
-		Dist:   slices.Concat(g.StopBikeLinks.Dist, g.SchoolBikeLinks.Dist),
+	// The street index is the longest part: built beside the rest, then
+	// the three accesses (each with its R-tree of points) side by side.
+	var idx *street.Index
+	var wg sync.WaitGroup
+	if g.Streets.NumNodes() > 0 {
+		wg.Go(func() { idx = street.NewIndex(&g.Streets) })
 	}
-	e.bike = street.NewBikeAccess(&g.Streets, idx, &bikeLinks, slices.Concat(tt.StopLat, g.Places.SchoolLat),
-		slices.Concat(tt.StopLon, g.Places.SchoolLon), limit)
-	e.bikeLimit = g.Meta.BikeLimit
 	e.index = g.Places.Index()
 	e.bounds = graphBounds(g)
 	for _, s := range tt.LineSchool {
@@ -161,6 +153,7 @@ func New(g *graph.Graph) (*Engine, error) {
 	if c := &g.Cells; c.NumCells() > 0 {
 		e.egressCells = &raptor.Egress{Start: c.StopCellStart, Target: c.StopCell, Metres: c.StopCellDist, NumTargets: c.NumCells()}
 	}
+	wg.Wait()
 	for _, eg := range []*raptor.Egress{e.egressAll, e.egressOffers, e.egressCells} {
 		if eg != nil {
 			if err := eg.Validate(tt.NumStops()); err != nil {
@@ -168,6 +161,22 @@ func New(g *graph.Graph) (*Engine, error) {
 			}
 		}
 	}
+	limit := g.Meta.LinkLimit
+	wg.Go(func() { e.stops = street.NewAccess(&g.Streets, idx, &g.StopLinks, tt.StopLat, tt.StopLon, limit) })
+	wg.Go(func() {
+		e.schools = street.NewAccess(&g.Streets, idx, &g.SchoolLinks, g.Places.SchoolLat, g.Places.SchoolLon, limit)
+	})
+	wg.Go(func() {
+		bikeLinks := graph.Links{
+			Seg:    slices.Concat(g.StopBikeLinks.Seg, g.SchoolBikeLinks.Seg),
+			Offset: slices.Concat(g.StopBikeLinks.Offset, g.SchoolBikeLinks.Offset),
+			Dist:   slices.Concat(g.StopBikeLinks.Dist, g.SchoolBikeLinks.Dist),
+		}
+		e.bike = street.NewBikeAccess(&g.Streets, idx, &bikeLinks, slices.Concat(tt.StopLat, g.Places.SchoolLat),
+			slices.Concat(tt.StopLon, g.Places.SchoolLon), limit)
+	})
+	e.bikeLimit = g.Meta.BikeLimit
+	wg.Wait()
 	e.pool.New = func() any {
 		return &scratch{
 			stops:      e.stops.NewScratch(),

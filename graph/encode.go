@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"sync"
 	"unsafe"
 )
 
@@ -457,6 +458,27 @@ type decoder struct {
 	num       [8]byte
 	name      [math.MaxUint8]byte
 	scratch   []byte
+
+	background sync.WaitGroup // prefault goroutines
+}
+
+// prefaultMin is the size from which a slice's pages are mapped ahead of
+// its decoding (see prefault).
+const prefaultMin = 4 << 20
+
+// prefault maps the pages of b, a slice about to be filled, in the
+// background: filling a large fresh slice otherwise waits for the kernel
+// at each of its pages, which on a virtual machine costs as much as the
+// decompression. The decoder waits for these before it returns.
+func (d *decoder) prefault(b []byte) {
+	if len(b) < prefaultMin {
+		return
+	}
+	d.background.Add(1)
+	go func() {
+		defer d.background.Done()
+		prefault(b)
+	}()
 }
 
 func newDecoder(r io.Reader, length uint64, fast bool) *decoder {
@@ -693,6 +715,7 @@ func (d *decoder) slice(t reflect.Type, n int, k byte, path string) (reflect.Val
 		c = max(1, d.chunk/size)
 	}
 	s := reflect.MakeSlice(t, c, c)
+	d.prefault(rawBytes(s, c, size))
 	for done := 0; ; {
 		b := rawBytes(s, c, size)[done*size:]
 		if err := d.read(b); err != nil {
@@ -711,6 +734,7 @@ func (d *decoder) slice(t reflect.Type, n int, k byte, path string) (reflect.Val
 		}
 		c = min(n, 2*c)
 		grown := reflect.MakeSlice(t, c, c)
+		d.prefault(rawBytes(grown, c, size))
 		reflect.Copy(grown, s)
 		s = grown
 	}

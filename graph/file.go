@@ -411,6 +411,7 @@ func decodeStream(r io.Reader, fast bool, f fileFormat, size int64, decode func(
 	}
 	defer zr.Close()
 	d := newDecoder(zr, h.length, fast)
+	defer d.background.Wait()
 	if size > 0 && h.length <= uint64(size)*maxExpansion && h.length > uint64(d.chunk) && h.length <= math.MaxInt {
 		d.chunk = int(h.length)
 	}

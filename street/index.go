@@ -60,44 +60,53 @@ func NewIndex(s *graph.Streets) *Index {
 		pointSeg: make([]graph.SegIdx, len(s.ShapeLat)),
 		cum:      make([]float64, len(s.ShapeLat)),
 	}
-	for g := graph.SegIdx(0); int(g) < s.NumSegments(); g++ {
-		a, b := s.SegShapeStart[g], s.SegShapeStart[g+1]
-		for k := a; k < b; k++ {
-			x.pointSeg[k] = g
-			if k > a {
-				x.cum[k] = x.cum[k-1] + graph.Haversine(s.ShapeLat[k-1], s.ShapeLon[k-1], s.ShapeLat[k], s.ShapeLon[k])
-			}
-		}
-	}
 	// Segments are in the order of the ways read, so that ranges of them
-	// are compact areas: one tree per range, built concurrently.
+	// are compact areas: one tree per range and mode, built concurrently,
+	// as are the ranges' shape tables.
 	parts := 1
 	if n := s.NumSegments(); n >= parallelIndexMin {
 		parts = min(runtime.GOMAXPROCS(0), 4)
 	}
-	x.trees = make([]rtree.RTreeG[graph.SegIdx], parts)
-	x.bikeTrees = make([]rtree.RTreeG[graph.SegIdx], parts)
-	bikeMain := mainBikeSegments(s)
+	bounds := func(p int) (graph.SegIdx, graph.SegIdx) {
+		return graph.SegIdx(s.NumSegments() * p / parts), graph.SegIdx(s.NumSegments() * (p + 1) / parts)
+	}
 	var wg sync.WaitGroup
 	for p := range parts {
-		lo, hi := s.NumSegments()*p/parts, s.NumSegments()*(p+1)/parts
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for g := graph.SegIdx(lo); g < graph.SegIdx(hi); g++ {
-				walk := s.SegFlags[g]&graph.StreetWalk != 0
-				if !walk && !bikeMain[g] {
-					continue
+		wg.Go(func() {
+			lo, hi := bounds(p)
+			for g := lo; g < hi; g++ {
+				a, b := s.SegShapeStart[g], s.SegShapeStart[g+1]
+				for k := a; k < b; k++ {
+					x.pointSeg[k] = g
+					if k > a {
+						x.cum[k] = x.cum[k-1] + graph.Haversine(s.ShapeLat[k-1], s.ShapeLon[k-1], s.ShapeLat[k], s.ShapeLon[k])
+					}
 				}
-				min, max := x.segBox(g)
-				if walk {
+			}
+		})
+	}
+	bikeMain := mainBikeSegments(s)
+	wg.Wait()
+	x.trees = make([]rtree.RTreeG[graph.SegIdx], parts)
+	x.bikeTrees = make([]rtree.RTreeG[graph.SegIdx], parts)
+	for p := range parts {
+		lo, hi := bounds(p)
+		wg.Go(func() {
+			for g := lo; g < hi; g++ {
+				if s.SegFlags[g]&graph.StreetWalk != 0 {
+					min, max := x.segBox(g)
 					x.trees[p].Insert(min, max, g)
 				}
+			}
+		})
+		wg.Go(func() {
+			for g := lo; g < hi; g++ {
 				if bikeMain[g] {
+					min, max := x.segBox(g)
 					x.bikeTrees[p].Insert(min, max, g)
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	return x
