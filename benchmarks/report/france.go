@@ -25,6 +25,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"reach/batch"
 	"reach/engine"
@@ -224,13 +225,15 @@ type originSetRun struct {
 	Reached float64 `json:"reached"`    // schools reached per query
 }
 
-// threadCPU is the CPU time of the calling OS thread, seconds.
+// threadCPU is the CPU time of the calling OS thread, seconds
+// (CLOCK_THREAD_CPUTIME_ID: nanosecond resolution, unlike getrusage).
 func threadCPU() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru); err != nil {
+	var ts syscall.Timespec
+	const clockThreadCPUTimeID = 3
+	if _, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
 		return 0
 	}
-	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+	return float64(ts.Sec) + float64(ts.Nsec)/1e9
 }
 
 // timeSet is timeType (wall latency) that also takes the median CPU time
