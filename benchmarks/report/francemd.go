@@ -168,7 +168,7 @@ func (r *results) writeFrance(w io.Writer) {
 		{"minor page faults: first graph.Read / again", fmt.Sprintf("%s / %s", num(top.ReadFaults.Median), num(top.AgainFaults.Median))},
 		{"server heap: live / in use", fmt.Sprintf("%s / %s MB", fig(top.HeapMB), fig(top.HeapInuseMB))},
 		{"loading process peak RSS (both reads)", fig(top.LoadRSSMB) + " MB"},
-		{"query process peak RSS", fig(top.QueryRSSMB) + " MB"},
+		{"query process peak RSS (with the count of all res-11 cells)", fig(top.QueryRSSMB) + " MB"},
 	}
 	table(w, []string{"figure", "value"}, rows)
 
@@ -287,6 +287,11 @@ func (r *results) writeFranceWhy(w io.Writer, base, top *franceStats, ratio floa
 			s += fmt.Sprintf(", and the CPU per stop time scanned also grew, %s ns against %s (×%.2f): per-query work "+
 				"that grows with the graph's size (arrays sized by its stops and routes) adds to the larger search.",
 				num(top.BatchNs.Median), num(base.BatchNs.Median), ns)
+		}
+		if ly, rn := top.set("lyon"), top.set("rennes"); ly != nil && rn != nil {
+			s += fmt.Sprintf(" The same addresses moved onto the Lyon copy scan %s stop times per reach-90 on this graph "+
+				"(Rennes: %s): how much a search costs depends on how many networks its 90 minutes reach.",
+				num(ly.Scanned.Median), num(rn.Scanned.Median))
 		}
 		why = append(why, s)
 	}
