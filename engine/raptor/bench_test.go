@@ -2,7 +2,6 @@ package raptor
 
 import (
 	"math/rand/v2"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -101,7 +100,7 @@ var realBenchNets = func() map[string]func() (benchNet, error) {
 	m := map[string]func() (benchNet, error){}
 	for _, f := range realFeeds {
 		m[f.name] = sync.OnceValues(func() (benchNet, error) {
-			tt, err := buildRealAt(filepath.Join(realdata.Dir(), f.dir, f.file), f)
+			tt, err := buildRealAt(f.paths(realdata.Dir()), f)
 			if err != nil {
 				return benchNet{}, err
 			}

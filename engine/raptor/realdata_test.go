@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,36 +14,58 @@ import (
 	"reach/internal/realdata"
 )
 
-// realFeed is a real GTFS feed and the service date to build.
+// realFeed is one or more real GTFS feeds built together and the service
+// date to build. Each file is "DIR/FILE" under the shared data folder.
 type realFeed struct {
-	name, dir, file, date string
+	name, date string
+	files      []string
 }
 
 var realFeeds = []realFeed{
-	{"rennes", "rennes", "star-gtfs-2012-05.zip", "2012-05-22"},
-	{"rnv", "rnv", "rnv-gtfs-2016.zip", "2016-11-08"},
-	{"ter", "ter", "sncf-ter-gtfs-2017.zip", "2017-11-07"},
-	{"bydgoszcz", "bydgoszcz", "bydgoszcz-gtfs-2020.zip", "2020-05-05"}, // a Tuesday of its calendar_dates
+	{"rennes", "2012-05-22", []string{"rennes/star-gtfs-2012-05.zip"}},
+	{"rnv", "2016-11-08", []string{"rnv/rnv-gtfs-2016.zip"}},
+	{"ter", "2017-11-07", []string{"ter/sncf-ter-gtfs-2017.zip"}},
+	{"bydgoszcz", "2020-05-05", []string{"bydgoszcz/bydgoszcz-gtfs-2020.zip"}}, // a Tuesday of its calendar_dates
+	// A sample of the national graph: the TER backbone of all France and
+	// two city networks that meet it at Rennes and Nantes stations, built
+	// as one multi-feed timetable (the city feeds' Tuesdays substituted).
+	{"france-sample", "2017-11-07", []string{"ter/sncf-ter-gtfs-2017.zip", "rennes/star-gtfs-2012-05.zip", "nantes/tan-gtfs-2014.zip"}},
+}
+
+// paths returns the feed's files under the shared data folder dir.
+func (f realFeed) paths(dir string) []string {
+	out := make([]string, len(f.files))
+	for i, file := range f.files {
+		out[i] = filepath.Join(dir, filepath.FromSlash(file))
+	}
+	return out
 }
 
 // buildReal builds the one-day timetable of a real feed, skipping the test
 // when the data is absent.
 func buildReal(tb testing.TB, f realFeed) *graph.Timetable {
 	tb.Helper()
-	tt, err := buildRealAt(realdata.Path(tb, f.dir, f.file), f)
+	for _, file := range f.files {
+		realdata.Path(tb, strings.Split(file, "/")...)
+	}
+	tt, err := buildRealAt(f.paths(realdata.Dir()), f)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return tt
 }
 
-// buildRealAt builds the timetable of feed f read from path.
-func buildRealAt(path string, f realFeed) (*graph.Timetable, error) {
+// buildRealAt builds the timetable of feed f from its files' paths.
+func buildRealAt(paths []string, f realFeed) (*graph.Timetable, error) {
 	date, err := time.Parse(time.DateOnly, f.date)
 	if err != nil {
 		return nil, err
 	}
-	g, err := gtfs.Build([]gtfs.FeedSource{{Name: f.name, Path: path}}, gtfs.BuildOptions{Date: date})
+	var sources []gtfs.FeedSource
+	for _, p := range paths {
+		sources = append(sources, gtfs.FeedSource{Name: strings.Split(filepath.Base(p), "-")[0], Path: p})
+	}
+	g, err := gtfs.Build(sources, gtfs.BuildOptions{Date: date})
 	if err != nil {
 		return nil, fmt.Errorf("building %s: %w", f.name, err)
 	}
