@@ -11,6 +11,7 @@ import (
 	"hash"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -203,7 +204,11 @@ func readFile(path string, v reflect.Value, f fileFormat) error {
 		return fmt.Errorf("read %s: %w", f.name, err)
 	}
 	defer file.Close()
-	if err := readStream(bufio.NewReaderSize(file, 1<<20), v, hostLittleEndian(), f); err != nil {
+	var size int64
+	if info, err := file.Stat(); err == nil && info.Mode().IsRegular() {
+		size = info.Size()
+	}
+	if err := readStream(bufio.NewReaderSize(file, 1<<20), v, hostLittleEndian(), f, size); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
@@ -367,26 +372,34 @@ func readHeader(r io.Reader, f fileFormat) (header, error) {
 // errors.
 func Decode(r io.Reader) (*Graph, error) {
 	g := new(Graph)
-	if err := readStream(r, reflect.ValueOf(g).Elem(), hostLittleEndian(), graphFormat); err != nil {
+	if err := readStream(r, reflect.ValueOf(g).Elem(), hostLittleEndian(), graphFormat, 0); err != nil {
 		return nil, err
 	}
 	return g, nil
 }
 
 // readStream reads a header and a compressed payload of format f into
-// struct v.
-func readStream(r io.Reader, v reflect.Value, fast bool, f fileFormat) error {
+// struct v; size is the stream's length in bytes when known, else 0.
+func readStream(r io.Reader, v reflect.Value, fast bool, f fileFormat, size int64) error {
 	if err := checkType(v.Type(), ""); err != nil {
 		return err
 	}
-	return decodeStream(r, fast, f, func(d *decoder) error { return d.decodePayload(v) })
+	return decodeStream(r, fast, f, size, func(d *decoder) error { return d.decodePayload(v) })
 }
+
+// maxExpansion is how many times its file's size a payload may be, to be
+// believed: slices that fit in such a payload are allocated whole at
+// once, not grown by doubling from allocChunk as their data arrives
+// (which copies them and touches twice their memory). Graph payloads are
+// about 2.5 times their file; a header claiming more than maxExpansion
+// times is not wrong, only not trusted.
+const maxExpansion = 16
 
 // decodeStream reads a header of format f and decodes its compressed
 // payload with decode, which must read the whole payload; it then checks
 // the payload's and the compressed stream's checksums, and classifies the
 // errors (see Read).
-func decodeStream(r io.Reader, fast bool, f fileFormat, decode func(*decoder) error) error {
+func decodeStream(r io.Reader, fast bool, f fileFormat, size int64, decode func(*decoder) error) error {
 	h, err := readHeader(r, f)
 	if err != nil {
 		return f.kindError(err)
@@ -398,6 +411,9 @@ func decodeStream(r io.Reader, fast bool, f fileFormat, decode func(*decoder) er
 	}
 	defer zr.Close()
 	d := newDecoder(zr, h.length, fast)
+	if size > 0 && h.length <= uint64(size)*maxExpansion && h.length > uint64(d.chunk) && h.length <= math.MaxInt {
+		d.chunk = int(h.length)
+	}
 	err = decode(d)
 	if err == nil {
 		err = d.finish(h.crc)

@@ -219,7 +219,7 @@ func roundTrip[T any](t *testing.T, v any, fastEnc, fastDec bool) (T, []byte, er
 		t.Fatalf("writeStream: %v", err)
 	}
 	var out T
-	err := readStream(bytes.NewReader(buf.Bytes()), reflect.ValueOf(&out).Elem(), fastDec, graphFormat)
+	err := readStream(bytes.NewReader(buf.Bytes()), reflect.ValueOf(&out).Elem(), fastDec, graphFormat, 0)
 	return out, buf.Bytes(), err
 }
 
@@ -631,7 +631,7 @@ func TestCorruptLengthsAllocateLittle(t *testing.T) {
 		file := framed(enc, p, 1<<62, castagnoli(p))
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
-		err := readStream(bytes.NewReader(file), reflect.ValueOf(v).Elem(), true, graphFormat)
+		err := readStream(bytes.NewReader(file), reflect.ValueOf(v).Elem(), true, graphFormat, 0)
 		runtime.ReadMemStats(&m1)
 		if err == nil {
 			t.Fatalf("no error")
@@ -667,7 +667,7 @@ func TestInvalidBool(t *testing.T) {
 		p = append(p, tc.body...)
 		file := payloadFile(enc, p, castagnoli(p))
 		for _, fast := range []bool{true, false} {
-			err := readStream(bytes.NewReader(file), reflect.ValueOf(tc.v).Elem(), fast, graphFormat)
+			err := readStream(bytes.NewReader(file), reflect.ValueOf(tc.v).Elem(), fast, graphFormat, 0)
 			if !errors.Is(err, ErrLayout) || !strings.Contains(err.Error(), "not a bool") {
 				t.Errorf("%T (fast %v): error %v, want a layout error on the bool", tc.v, fast, err)
 			}

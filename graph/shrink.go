@@ -90,7 +90,7 @@ func ReadMeta(path string) (*Meta, error) {
 // readMeta decodes the first field of a graph payload, Meta, into m, then
 // reads the rest of the payload only to check its length and checksum.
 func readMeta(r *bufio.Reader, m *Meta) error {
-	return decodeStream(r, hostLittleEndian(), graphFormat, func(d *decoder) error {
+	return decodeStream(r, hostLittleEndian(), graphFormat, 0, func(d *decoder) error {
 		if err := d.decodeFirstField(reflect.ValueOf(m).Elem(), "Meta"); err != nil {
 			return err
 		}

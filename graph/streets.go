@@ -1,8 +1,10 @@
 package graph
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // EarthRadius is the mean Earth radius in metres (IUGG), used for every
@@ -321,11 +323,40 @@ func (l *Links) ValidateBike(s *Streets) error {
 
 // Footpaths are walking transfers between points (stops), in CSR form over
 // the origin: the transfers leaving point i are To[Start[i]:Start[i+1]],
-// with walking distances Dist in metres, sorted by distance.
+// with walking distances Dist in metres. The builds sort each origin's
+// transfers by destination (SortByDestination), so that a router can use
+// them without copying; files written before did so by distance, and
+// readers accept either order.
 type Footpaths struct {
 	Start []int32 // len P+1
 	To    []int32
 	Dist  []float32 // metres
+}
+
+// SortByDestination orders each origin's transfers by destination, then
+// distance.
+func (f *Footpaths) SortByDestination() {
+	type path struct {
+		to   int32
+		dist float32
+	}
+	var buf []path
+	for i := 0; i+1 < len(f.Start); i++ {
+		a, b := f.Start[i], f.Start[i+1]
+		buf = buf[:0]
+		for k := a; k < b; k++ {
+			buf = append(buf, path{f.To[k], f.Dist[k]})
+		}
+		slices.SortFunc(buf, func(x, y path) int {
+			if x.to != y.to {
+				return cmp.Compare(x.to, y.to)
+			}
+			return cmp.Compare(x.dist, y.dist)
+		})
+		for k, p := range buf {
+			f.To[int(a)+k], f.Dist[int(a)+k] = p.to, p.dist
+		}
+	}
 }
 
 // From returns the destinations and distances of the footpaths leaving i.

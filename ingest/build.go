@@ -292,6 +292,7 @@ func link(g *graph.Graph, opt Options, logf func(string, ...any)) error {
 	if err != nil {
 		return fmt.Errorf("station transfers: %w", err)
 	}
+	paths.SortByDestination()
 	g.StopPaths = paths
 	rep.StreetTransfers, rep.StraightTransfers = tr.StreetPairs, tr.StraightPairs
 	logf("stops: %d linked to streets, %d by straight lines (mean connector %.0f m, max %.0f m); %d street and %d straight-line transfers, %d station transfers (same station or within %.0f m, no street path)",

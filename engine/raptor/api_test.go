@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -440,5 +441,88 @@ func TestScratchLeftClean(t *testing.T) {
 			}
 		}
 		res.Release()
+	}
+}
+
+// TestTransfersFastPaths checks that StreetTransfers over footpaths already
+// sorted by destination (as builds write them) shares them and equals the
+// full normalisation, and that MergeTransfers, which normalises again only
+// the stops with footpaths on both sides, equals the union normalised as a
+// whole.
+func TestTransfersFastPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for round := 0; round < 50; round++ {
+		n := 1 + rng.IntN(30)
+		start := []int32{0}
+		var to []int32
+		var dist []float32
+		for s := 0; s < n; s++ {
+			for u := 0; u < n; u++ {
+				if u != s && rng.IntN(3) == 0 {
+					to, dist = append(to, int32(u)), append(dist, float32(rng.IntN(900)))
+				}
+			}
+			start = append(start, int32(len(to)))
+		}
+		st, err := StreetTransfers(start, to, dist)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(to) > 0 && &st.To[0] != &to[0] {
+			t.Fatal("sorted street footpaths were copied")
+		}
+		full := normalizeMetres(n, start, to, make([]int32, len(to)), dist)
+		if !reflect.DeepEqual(st, full) {
+			t.Fatalf("round %d: shared footpaths %+v, normalised %+v", round, st, full)
+		}
+		// Unsorted input takes the slow path and gives the same set.
+		rev := slices.Clone(to)
+		rdist := slices.Clone(dist)
+		for s := 0; s < n; s++ {
+			slices.Reverse(rev[start[s]:start[s+1]])
+			slices.Reverse(rdist[start[s]:start[s+1]])
+		}
+		if un, err := StreetTransfers(start, rev, rdist); err != nil || !reflect.DeepEqual(un, full) {
+			t.Fatalf("round %d: unsorted input gives %+v (%v), want %+v", round, un, err, full)
+		}
+		// transfers.txt-like fixed footpaths on some stops, some pairs shared.
+		gs := []int32{0}
+		var gto, gsecs []int32
+		for s := 0; s < n; s++ {
+			if rng.IntN(4) == 0 {
+				for k := 0; k < 3; k++ {
+					gto, gsecs = append(gto, int32(rng.IntN(n))), append(gsecs, int32(rng.IntN(600)))
+				}
+			}
+			gs = append(gs, int32(len(gto)))
+		}
+		g := normalize(n, gs, gto, gsecs)
+		for _, pair := range [][2]Transfers{{st, g}, {g, st}, {st, st}, {g, g}} {
+			got := MergeTransfers(pair[0], pair[1])
+			var mto, msecs []int32
+			var mm []float32
+			ms := []int32{0}
+			for s := int32(0); int(s) < n; s++ {
+				for _, x := range pair {
+					u, f := x.From(s)
+					mto, msecs = append(mto, u...), append(msecs, f...)
+					for i := range u {
+						if x.Metres != nil {
+							mm = append(mm, x.Metres[x.Start[s]+int32(i)])
+						} else {
+							mm = append(mm, -1)
+						}
+					}
+				}
+				ms = append(ms, int32(len(mto)))
+			}
+			want := normalizeMetres(n, ms, mto, msecs, mm)
+			if pair[0].Metres == nil && pair[1].Metres == nil {
+				want = normalize(n, ms, mto, msecs)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("round %d: merged %+v, want %+v", round, got, want)
+			}
+		}
 	}
 }

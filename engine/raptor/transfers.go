@@ -1,6 +1,7 @@
 package raptor
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -105,33 +106,90 @@ func GTFSTransfers(tt *graph.Timetable) Transfers {
 // as the larger input.
 func MergeTransfers(a, b Transfers) Transfers {
 	n := max(a.NumStops(), b.NumStops())
-	start := make([]int32, n+1)
-	to := make([]int32, 0, len(a.To)+len(b.To))
-	secs := make([]int32, 0, len(a.To)+len(b.To))
-	var metres []float32
-	if a.Metres != nil || b.Metres != nil {
-		metres = make([]float32, 0, len(a.To)+len(b.To))
+	if a.Metres == nil && b.Metres == nil {
+		start := make([]int32, n+1)
+		to := make([]int32, 0, len(a.To)+len(b.To))
+		secs := make([]int32, 0, len(a.To)+len(b.To))
+		for s := int32(0); int(s) < n; s++ {
+			for _, x := range []*Transfers{&a, &b} {
+				u, f := x.From(s)
+				to, secs = append(to, u...), append(secs, f...)
+			}
+			start[s+1] = int32(len(to))
+		}
+		return normalize(n, start, to, secs)
 	}
+	// A stop whose footpaths all come from one side keeps them as they
+	// are (the constructors normalised them); a stop with footpaths on
+	// both sides has them merged and normalised again.
+	m := len(a.To) + len(b.To)
+	out := Transfers{Start: make([]int32, n+1), To: make([]int32, 0, m), Time: make([]int32, 0, m), Metres: make([]float32, 0, m)}
+	var seg []pathEntry
 	for s := int32(0); int(s) < n; s++ {
+		seg = seg[:0]
+		sides := 0
 		for _, x := range []*Transfers{&a, &b} {
 			u, f := x.From(s)
-			to, secs = append(to, u...), append(secs, f...)
-			if metres != nil {
+			if len(u) == 0 {
+				continue
+			}
+			sides++
+			for i := range u {
+				metres := float32(-1)
 				if x.Metres != nil {
-					metres = append(metres, x.Metres[x.Start[s]:x.Start[s+1]]...)
-				} else {
-					for range u {
-						metres = append(metres, -1)
-					}
+					metres = x.Metres[x.Start[s]+int32(i)]
 				}
+				seg = append(seg, pathEntry{u[i], f[i], metres})
 			}
 		}
-		start[s+1] = int32(len(to))
+		if sides == 2 {
+			seg = mergeStop(s, n, seg)
+		}
+		for _, e := range seg {
+			out.To, out.Time, out.Metres = append(out.To, e.to), append(out.Time, e.secs), append(out.Metres, e.m)
+		}
+		out.Start[s+1] = int32(len(out.To))
 	}
-	if metres != nil {
-		return normalizeMetres(n, start, to, secs, metres)
-	}
-	return normalize(n, start, to, secs)
+	return out
+}
+
+// pathEntry is a footpath to stop to, of fixed time secs when m < 0, else
+// a walk of m metres.
+type pathEntry struct {
+	to, secs int32
+	m        float32
+}
+
+// mergeStop normalises the footpaths seg leaving stop s of n as
+// normalizeMetres does: loops and invalid entries dropped, for each
+// destination the shortest fixed time and the shortest walk kept, sorted
+// by destination then metres (fixed times first).
+func mergeStop(s int32, n int, seg []pathEntry) []pathEntry {
+	seg = slices.DeleteFunc(seg, func(e pathEntry) bool {
+		if e.to == s || e.to < 0 || int(e.to) >= n {
+			return true
+		}
+		if e.m >= 0 {
+			return !(float64(e.m) <= MaxFootpath)
+		}
+		return e.secs < 0 || e.secs > MaxFootpath
+	})
+	slices.SortFunc(seg, func(x, y pathEntry) int {
+		if c := cmp.Compare(x.to, y.to); c != 0 {
+			return c
+		}
+		if xw, yw := x.m >= 0, y.m >= 0; xw != yw {
+			if xw {
+				return 1
+			}
+			return -1
+		}
+		if x.m >= 0 {
+			return cmp.Compare(x.m, y.m)
+		}
+		return cmp.Compare(x.secs, y.secs)
+	})
+	return slices.CompactFunc(seg, func(x, y pathEntry) bool { return x.to == y.to && (x.m >= 0) == (y.m >= 0) })
 }
 
 // StreetTransfers returns street footpaths given in metres (a CSR over the
@@ -148,7 +206,30 @@ func StreetTransfers(start, to []int32, dist []float32) (Transfers, error) {
 			return Transfers{}, fmt.Errorf("raptor: footpath %d of %v m", i, d)
 		}
 	}
+	if sortedCSR(n, start, to) {
+		// Already one walk per pair, sorted by destination (graphs built
+		// by ingest): the graph's arrays are shared, not copied.
+		if dist == nil {
+			dist = []float32{}
+		}
+		return Transfers{Start: start, To: to, Time: make([]int32, len(to)), Metres: dist}, nil
+	}
 	return normalizeMetres(n, start, to, make([]int32, len(to)), dist), nil
+}
+
+// sortedCSR reports whether each origin's destinations are in range,
+// never the origin itself and strictly increasing (so without duplicates).
+func sortedCSR(n int, start, to []int32) bool {
+	for s := int32(0); int(s) < n; s++ {
+		prev := int32(-1)
+		for _, u := range to[start[s]:start[s+1]] {
+			if u <= prev || u == s || int(u) >= n {
+				return false
+			}
+			prev = u
+		}
+	}
+	return true
 }
 
 // checkDistances checks a CSR of footpaths in metres and returns its
@@ -256,11 +337,7 @@ func normalizeMetres(n int, start, to, secs []int32, metres []float32) Transfers
 	for i := range walkAt {
 		walkAt[i], timeAt[i] = -1, -1
 	}
-	type edge struct {
-		to, secs int32
-		m        float32
-	}
-	var seg []edge
+	var seg []pathEntry
 	for s := int32(0); int(s) < n; s++ {
 		first := int32(len(out.To))
 		a, b := start[s], start[s+1]
@@ -296,9 +373,9 @@ func normalizeMetres(n int, start, to, secs []int32, metres []float32) Transfers
 		}
 		seg = seg[:0]
 		for j := first; j < int32(len(out.To)); j++ {
-			seg = append(seg, edge{out.To[j], out.Time[j], out.Metres[j]})
+			seg = append(seg, pathEntry{out.To[j], out.Time[j], out.Metres[j]})
 		}
-		slices.SortFunc(seg, func(x, y edge) int {
+		slices.SortFunc(seg, func(x, y pathEntry) int {
 			if x.to != y.to {
 				return int(x.to - y.to)
 			}
