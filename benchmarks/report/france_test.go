@@ -106,6 +106,7 @@ func TestFranceMarkdown(t *testing.T) {
 		"the national graph is not dearer per stop time", // scanned ×4, ns ×1
 		"second one in the same process 3.60 s",          // first touch
 		"| ratio | 4.00× | 4.00× | 1.00× |  |  |",
+		"between 1 and 40 copies (176,000 → 704,000 stop times scanned)",
 		"**Extrapolated, not run here:**", "1,000,000 cells",
 		"### Scaling over the copy counts", "plots/france-memory.svg",
 		"### Extrapolation to France (estimated, not measured)",

@@ -288,6 +288,18 @@ func (r *results) writeFranceWhy(w io.Writer, base, top *franceStats, ratio floa
 				"that grows with the graph's size (arrays sized by its stops and routes) adds to the larger search.",
 				num(top.BatchNs.Median), num(base.BatchNs.Median), ns)
 		}
+		// Where along the copy counts the search grew.
+		prev := base
+		for i := range r.France.Points {
+			p := &r.France.Points[i]
+			if p.Copies > base.Copies && p.BatchScan.Median > 1.5*prev.BatchScan.Median {
+				s += fmt.Sprintf(" The growth comes at once, between %d and %d copies (%s → %s stop times scanned): "+
+					"networks of copies %d to %d sit within the search's reach of Rennes.", prev.Copies, p.Copies,
+					num(prev.BatchScan.Median), num(p.BatchScan.Median), prev.Copies, p.Copies-1)
+				break
+			}
+			prev = p
+		}
 		if ly, rn := top.set("lyon"), top.set("rennes"); ly != nil && rn != nil {
 			s += fmt.Sprintf(" The same addresses moved onto the Lyon copy scan %s stop times per reach-90 on this graph "+
 				"(Rennes: %s): how much a search costs depends on how many networks its 90 minutes reach.",
