@@ -36,7 +36,7 @@ bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./...
 
 # REPORT_ARGS passes flags to the report, e.g. REPORT_ARGS=-france= to skip
-# the synthetic France (about 25 of its 30 minutes).
+# the synthetic France (about 20 of its 30 minutes).
 bench-report:
 	$(GO) run ./benchmarks/report -data $(DATA) $(REPORT_ARGS)
 

@@ -20,7 +20,7 @@
 //	go run ./benchmarks/report [-data ../shared/data] [-out benchmarks/REPORT.md]
 //
 // `make bench-report` runs it. It takes about 6 minutes on 2 cores, plus
-// about 25 for the France part (-france "" skips it; -france-only measures
+// about 20 for the France part (-france "" skips it; -france-only measures
 // it alone, to try it). With -from FILE it measures nothing and writes the
 // report from saved figures.
 package main
