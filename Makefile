@@ -35,8 +35,10 @@ run: build
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./...
 
+# REPORT_ARGS passes flags to the report, e.g. REPORT_ARGS=-france= to skip
+# the synthetic France (about 20 of its 30 minutes).
 bench-report:
-	$(GO) run ./benchmarks/report -data $(DATA)
+	$(GO) run ./benchmarks/report -data $(DATA) $(REPORT_ARGS)
 
 fuzz:
 	$(GO) test ./ingest/gtfs -run='^$$' -fuzz='^FuzzRecordReader$$' -fuzztime=$(FUZZTIME)

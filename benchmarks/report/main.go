@@ -1,8 +1,12 @@
 // Command report builds the shared datasets, runs the query benchmarks and
 // the load test, and writes benchmarks/REPORT.md: build time, graph size and
 // memory, latency percentiles per query type and dataset, throughput,
-// nanoseconds per stop time scanned, plots, the machine, and a scaling
-// section with an extrapolation to France.
+// nanoseconds per stop time scanned, plots, the machine, a scaling
+// section with an extrapolation to France, and the France (synthetic)
+// section that measures instead: benchmarks/france generates copies of
+// the shared networks across France, and for each copy count of -france
+// (1,5,10,20,40 by default) the graph is built with `reach build`, loaded
+// in fresh processes as `reach serve` loads it, and queried (france.go).
 //
 // Every build and every query benchmark runs in a child process of its own
 // (this program started again with -child), so that its peak resident
@@ -15,8 +19,10 @@
 //
 //	go run ./benchmarks/report [-data ../shared/data] [-out benchmarks/REPORT.md]
 //
-// `make bench-report` runs it. It takes about 6 minutes on 2 cores. With
-// -from FILE it measures nothing and writes the report from saved figures.
+// `make bench-report` runs it. It takes about 6 minutes on 2 cores, plus
+// about 20 for the France part (-france "" skips it; -france-only measures
+// it alone, to try it). With -from FILE it measures nothing and writes the
+// report from saved figures.
 package main
 
 import (
@@ -65,12 +71,33 @@ func main() {
 	flag.IntVar(&c.LoadtestRuns, "loadtest-runs", 3, "load test runs (0: none)")
 	flag.Float64Var(&c.LoadtestSeconds, "loadtest-seconds", 15, "length of each load test run")
 	flag.IntVar(&c.PrecompPart, "precompute-part", 40, "precompute 1/n of the index cells")
+	franceList := flag.String("france", "1,5,10,20,40", "synthetic France: the copy `COUNTS` to generate, build, load and query (benchmarks/france); \"\" for none")
+	var fc franceConfig
+	flag.IntVar(&fc.Loads, "france-loads", 3, "fresh-process loads per France copy count")
+	flag.IntVar(&fc.Runs, "france-runs", 1, "query runs per France copy count")
+	flag.IntVar(&fc.Queries, "france-queries", 100, "timed reach-90 queries per origin set on the France graphs")
+	flag.IntVar(&fc.Origins, "france-origins", 300, "Rennes origins of the France CPU comparison (reach batch)")
+	flag.IntVar(&fc.Cells, "france-cells", 200, "Rennes res-11 cells of the France precompute sample")
+	franceDir := flag.String("france-dir", "", "generate the synthetic France into `DIR` and keep it; reuse it when it already holds as many copies")
+	franceOnly := flag.Bool("france-only", false, "measure the France part only (to try it; the report then lacks the other sections)")
+	franceAux := flag.String("france-aux", "", "internal: the France origin files")
+	countCells := flag.Bool("count-cells", false, "internal: count the graph's res-11 street cells")
 	flag.Parse()
 	if *dataDir == "" {
 		*dataDir = realdata.Dir()
 	}
 	var err error
 	switch *child {
+	case "france-load":
+		var r *franceLoadRun
+		if r, err = childFranceLoad(*graphPath); err == nil {
+			err = json.NewEncoder(os.Stdout).Encode(r)
+		}
+	case "france-query":
+		var r *franceQueryRun
+		if r, err = childFranceQuery(*graphPath, *franceAux, fc, *countCells); err == nil {
+			err = json.NewEncoder(os.Stdout).Encode(r)
+		}
 	case "build", "query":
 		err = runChild(*child, *name, *dataDir, *graphPath, queryConfig{Queries: c.Queries, Warmup: 10,
 			OriginsIn: *originsIn, OriginsOut: *originsOut, PrecompPart: c.PrecompPart}, os.Stdout)
@@ -79,8 +106,8 @@ func main() {
 			err = rewrite(*from, *prevPath, *out)
 		} else if *dataDir == "" {
 			err = errors.New("the shared data directory is absent: give -data DIR")
-		} else {
-			err = runReport(c, *dataDir, *out, *work)
+		} else if fc.Copies, err = parseCopies(*franceList); err == nil {
+			err = runReport(c, fc, *franceOnly, *franceDir, *dataDir, *out, *work)
 		}
 	default:
 		err = fmt.Errorf("-child %q: want build or query", *child)
@@ -149,7 +176,7 @@ func spawn(v any, args ...string) (float64, error) {
 }
 
 // runReport measures everything and writes the report.
-func runReport(c config, dataDir, out, work string) error {
+func runReport(c config, fc franceConfig, franceOnly bool, franceDir, dataDir, out, work string) error {
 	start := time.Now()
 	if work == "" {
 		dir, err := os.MkdirTemp("", "reach-report-")
@@ -170,7 +197,7 @@ func runReport(c config, dataDir, out, work string) error {
 	queries := make([][]queryRun, len(datasets))
 	var loads []loadRun
 	ltBin := ""
-	if c.LoadtestRuns > 0 {
+	if c.LoadtestRuns > 0 && !franceOnly {
 		ltBin = filepath.Join(work, "loadtest")
 		logf("go build ./benchmarks/loadtest")
 		if out, err := exec.Command("go", "build", "-o", ltBin, "./benchmarks/loadtest").CombinedOutput(); err != nil {
@@ -178,6 +205,9 @@ func runReport(c config, dataDir, out, work string) error {
 		}
 	}
 	rounds := max(c.BuildRuns, c.QueryRuns, c.LoadtestRuns)
+	if franceOnly {
+		rounds = 0
+	}
 	for round := 0; round < rounds; round++ {
 		built := map[string]bool{}
 		for k, d := range datasets {
@@ -222,6 +252,9 @@ func runReport(c config, dataDir, out, work string) error {
 		}
 	}
 	for k, d := range datasets {
+		if franceOnly {
+			break
+		}
 		dr := datasetResult{Name: d.Name, About: d.About, Scaling: d.Scaling, Query: summarizeQueries(queries[k])}
 		if runs := builds[d.Name]; len(runs) > 0 {
 			dr.Build = summarizeBuilds(runs)
@@ -230,6 +263,13 @@ func runReport(c config, dataDir, out, work string) error {
 	}
 	if len(loads) > 0 {
 		res.Loadtest = summarizeLoads(loads)
+	}
+	if len(fc.Copies) > 0 {
+		fr, err := runFrance(fc, dataDir, work, franceDir, logf)
+		if err != nil {
+			return err
+		}
+		res.France = fr
 	}
 	res.Machine.LoadAfter = loadAverage()
 	res.Minutes = time.Since(start).Minutes()

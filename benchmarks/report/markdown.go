@@ -142,7 +142,11 @@ func (r *results) charts() map[string]chart {
 		s.Labels = append(s.Labels, d.Name)
 	}
 	build.Series = []series{timetable, streets}
-	return map[string]chart{"latency-vs-size.svg": size, "latency-vs-window.svg": window, "build-vs-stoptimes.svg": build}
+	out := map[string]chart{"latency-vs-size.svg": size, "latency-vs-window.svg": window, "build-vs-stoptimes.svg": build}
+	for name, ch := range r.France.charts() {
+		out[name] = ch
+	}
+	return out
 }
 
 // buildOf returns the build figures of a dataset's graph.
@@ -187,6 +191,7 @@ func (r *results) writeMarkdown(w io.Writer, prev *results) {
 		r.writeLoadtest(w)
 	}
 	r.writeScaling(w)
+	r.writeFrance(w)
 	r.writeReproduction(w, prev)
 }
 
@@ -383,7 +388,12 @@ func (r *results) writeScaling(w io.Writer) {
 	nationalCell := pc.CellMS.Median * model(franceSchools) / model(schools)
 	coreHours := func(cellMS float64) float64 { return frCells * cellMS / 1000 / 3600 }
 	cores := float64(franceMachines * franceRegionCore)
-	fmt.Fprintf(w, "### Extrapolation to France\n\n")
+	fmt.Fprintf(w, "### Extrapolation to France (estimated, not measured)\n\n")
+	if r.France != nil {
+		fmt.Fprintf(w, "The section France (synthetic) below measures a graph of national size on this machine; "+
+			"this estimate from the city graphs stays for comparison and for what cannot be run here "+
+			"(a national street network, the precompute of every cell on a cluster).\n\n")
+	}
 	fmt.Fprintf(w, "Assumptions: %d feeds whose mean size is that of the %d real networks here (%s stop_times read each), "+
 		"the same share running on one day (%.0f%%); %s km of walkable streets (France has about 1.1 million km of "+
 		"public roads; paths add to it); %s schools; %d metropolitan regions, one graph each with %.0f%% more for "+
@@ -459,6 +469,20 @@ func (r *results) writeReproduction(w io.Writer, prev *results) {
 		}
 		if d.Query.Precompute != nil && p.Query.Precompute != nil {
 			rows = append(rows, reproRow{d.Name + " precompute core-ms per cell", p.Query.Precompute.CellMS, d.Query.Precompute.CellMS})
+		}
+	}
+	if r.France != nil && prev.France != nil {
+		for _, p := range r.France.Points {
+			o := prev.France.point(p.Copies)
+			if o == nil {
+				continue
+			}
+			name := fmt.Sprintf("France %d copies ", p.Copies)
+			rows = append(rows, reproRow{name + "load s", o.LoadS, p.LoadS}, reproRow{name + "heap MB", o.HeapMB, p.HeapMB})
+			if s, os := p.set("rennes"), o.set("rennes"); s != nil && os != nil {
+				rows = append(rows, reproRow{name + "Rennes reach-90 p50 ms", os.P50, s.P50})
+			}
+			rows = append(rows, reproRow{name + "CPU ms per Rennes origin", o.BatchCPUMS, p.BatchCPUMS})
 		}
 	}
 	if r.Loadtest != nil && prev.Loadtest != nil {

@@ -20,6 +20,7 @@ type results struct {
 	Machine  machine         `json:"machine"`
 	Datasets []datasetResult `json:"datasets"`
 	Loadtest *loadResult     `json:"loadtest,omitempty"`
+	France   *franceResult   `json:"france,omitempty"`
 }
 
 // machine describes where the figures were measured.
