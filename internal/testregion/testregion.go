@@ -51,6 +51,11 @@ func Synth(tb testing.TB) *graph.Graph {
 // directory and builds a new graph of it (not cached).
 func BuildSynth(tb testing.TB, seed int64) (*graph.Graph, error) {
 	tb.Helper()
+	return buildSynth(tb, seed, true)
+}
+
+// buildSynth is BuildSynth, with or without the region's offer lists.
+func buildSynth(tb testing.TB, seed int64, offers bool) (*graph.Graph, error) {
 	dir := tb.TempDir()
 	if _, err := synth.Generate(dir, synth.Options{Seed: seed}); err != nil {
 		return nil, err
@@ -62,6 +67,9 @@ func BuildSynth(tb testing.TB, seed int64) (*graph.Graph, error) {
 	src, err := m.Sources()
 	if err != nil {
 		return nil, err
+	}
+	if !offers {
+		src.Offers = nil
 	}
 	d, err := time.Parse("2006-01-02", m.Date)
 	if err != nil {
@@ -136,24 +144,5 @@ func Addresses(g *graph.Graph, n int, seed int64) [][2]float64 {
 // city's would be.
 func SynthWithoutOffers(tb testing.TB) *graph.Graph {
 	tb.Helper()
-	return cached(tb, "synth-locations", func() (*graph.Graph, error) {
-		dir := tb.TempDir()
-		if _, err := synth.Generate(dir, synth.Options{}); err != nil {
-			return nil, err
-		}
-		m, err := ingest.ReadManifest(filepath.Join(dir, synth.ManifestFile))
-		if err != nil {
-			return nil, err
-		}
-		src, err := m.Sources()
-		if err != nil {
-			return nil, err
-		}
-		src.Offers = nil
-		d, err := time.Parse("2006-01-02", m.Date)
-		if err != nil {
-			return nil, err
-		}
-		return ingest.Build(src, ingest.Options{Date: d})
-	})
+	return cached(tb, "synth-locations", func() (*graph.Graph, error) { return buildSynth(tb, 0, false) })
 }
