@@ -143,7 +143,7 @@ func MergeTransfers(a, b Transfers) Transfers {
 			}
 		}
 		if sides == 2 {
-			seg = mergeStop(s, n, seg)
+			seg = normalizeStop(s, n, seg)
 		}
 		for _, e := range seg {
 			out.To, out.Time, out.Metres = append(out.To, e.to), append(out.Time, e.secs), append(out.Metres, e.m)
@@ -161,11 +161,12 @@ type pathEntry struct {
 	m    float32
 }
 
-// mergeStop normalises the footpaths seg leaving stop s of n as
-// normalizeMetres does: loops and invalid entries dropped, for each
-// destination the shortest fixed time and the shortest walk kept, sorted
-// by destination then metres (fixed times first).
-func mergeStop(s graph.StopIdx, n int, seg []pathEntry) []pathEntry {
+// normalizeStop normalises the footpaths seg leaving stop s of n (see
+// normalizeMetres), in place: loops and invalid entries dropped, walks
+// with time 0 and fixed times with metres -1, for each destination the
+// shortest walk and the shortest fixed time kept, sorted by destination
+// then metres (fixed times first).
+func normalizeStop(s graph.StopIdx, n int, seg []pathEntry) []pathEntry {
 	seg = slices.DeleteFunc(seg, func(e pathEntry) bool {
 		if e.to == s || e.to < 0 || int(e.to) >= n {
 			return true
@@ -175,18 +176,19 @@ func mergeStop(s graph.StopIdx, n int, seg []pathEntry) []pathEntry {
 		}
 		return e.secs < 0 || e.secs > MaxFootpath
 	})
+	for i := range seg {
+		if seg[i].m >= 0 {
+			seg[i].secs = 0
+		} else {
+			seg[i].m = -1
+		}
+	}
 	slices.SortFunc(seg, func(x, y pathEntry) int {
 		if c := cmp.Compare(x.to, y.to); c != 0 {
 			return c
 		}
-		if xw, yw := x.m >= 0, y.m >= 0; xw != yw {
-			if xw {
-				return 1
-			}
-			return -1
-		}
-		if x.m >= 0 {
-			return cmp.Compare(x.m, y.m)
+		if c := cmp.Compare(x.m, y.m); c != 0 {
+			return c
 		}
 		return cmp.Compare(x.secs, y.secs)
 	})
@@ -336,63 +338,18 @@ func normalize(n int, start []int32, to []graph.StopIdx, secs []int32) Transfers
 func normalizeMetres(n int, start []int32, to []graph.StopIdx, secs []int32, metres []float32) Transfers {
 	out := Transfers{Start: make([]int32, n+1), To: make([]graph.StopIdx, 0, len(to)), Time: make([]int32, 0, len(to)),
 		Metres: make([]float32, 0, len(to))}
-	walkAt := make([]int32, n) // position in out of the walk (s, u), valid when ≥ first
-	timeAt := make([]int32, n) // of the fixed-time footpath (s, u)
-	for i := range walkAt {
-		walkAt[i], timeAt[i] = -1, -1
-	}
 	var seg []pathEntry
 	for s := graph.StopIdx(0); int(s) < n; s++ {
-		first := int32(len(out.To))
 		a, b := start[s], start[s+1]
 		if a < 0 || b < a || int(b) > len(to) {
 			a, b = 0, 0
 		}
-		for i := a; i < b; i++ {
-			u, f, m := to[i], secs[i], metres[i]
-			if u == s || u < 0 || int(u) >= n {
-				continue
-			}
-			if m >= 0 {
-				if !(float64(m) <= MaxFootpath) {
-					continue
-				}
-				if j := walkAt[u]; j >= first {
-					out.Metres[j] = min(out.Metres[j], m)
-					continue
-				}
-				walkAt[u] = int32(len(out.To))
-				out.To, out.Time, out.Metres = append(out.To, u), append(out.Time, 0), append(out.Metres, m)
-				continue
-			}
-			if f < 0 || f > MaxFootpath {
-				continue
-			}
-			if j := timeAt[u]; j >= first {
-				out.Time[j] = min(out.Time[j], f)
-				continue
-			}
-			timeAt[u] = int32(len(out.To))
-			out.To, out.Time, out.Metres = append(out.To, u), append(out.Time, f), append(out.Metres, -1)
-		}
 		seg = seg[:0]
-		for j := first; j < int32(len(out.To)); j++ {
-			seg = append(seg, pathEntry{out.To[j], out.Time[j], out.Metres[j]})
+		for i := a; i < b; i++ {
+			seg = append(seg, pathEntry{to[i], secs[i], metres[i]})
 		}
-		slices.SortFunc(seg, func(x, y pathEntry) int {
-			if x.to != y.to {
-				return int(x.to - y.to)
-			}
-			switch {
-			case x.m < y.m:
-				return -1
-			case x.m > y.m:
-				return 1
-			}
-			return 0
-		})
-		for j, e := range seg {
-			out.To[int(first)+j], out.Time[int(first)+j], out.Metres[int(first)+j] = e.to, e.secs, e.m
+		for _, e := range normalizeStop(s, n, seg) {
+			out.To, out.Time, out.Metres = append(out.To, e.to), append(out.Time, e.secs), append(out.Metres, e.m)
 		}
 		out.Start[s+1] = int32(len(out.To))
 	}
